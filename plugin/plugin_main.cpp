@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The plugin's only exported symbol (purple_init_plugin, from PURPLE_INIT_PLUGIN) and the
+// tables libpurple reads: plugin info, protocol info and account options.
+#include "i18n.h"  // first: config.h decides ENABLE_NLS below
+
+#include <accountopt.h>
+#include <plugin.h>
+#include <prpl.h>
+#include <version.h>
+
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
+
+#include "account.h"
+#include "prpl_callbacks.h"
+
+namespace msn::plugin {
+namespace {
+
+PurplePluginProtocolInfo prpl_info;
+// libpurple 2's PurplePluginInfo has non-const char* fields it never writes through.
+char* c_text(const char* text) { return const_cast<char*>(text); }
+
+PurplePluginInfo plugin_info;
+
+void add_account_options() {
+  GList* options = nullptr;
+  options = g_list_append(
+      options, purple_account_option_string_new(_("Server"), kOptionServer, kDefaultServer));
+  options = g_list_append(options,
+                          purple_account_option_int_new(_("Port"), kOptionPort, kDefaultPort));
+  options = g_list_append(
+      options, purple_account_option_string_new(_("Web services URL (revival servers)"),
+                                                kOptionWebServicesUrl, ""));
+  // kOptionReplyTimeout stays hidden: it is read with a default but never shown.
+  prpl_info.protocol_options = options;
+}
+
+void fill_prpl_info() {
+  prpl_info.options = static_cast<PurpleProtocolOptions>(0);
+  prpl_info.icon_spec = {nullptr, 0, 0, 0, 0, 0, static_cast<PurpleIconScaleRules>(0)};
+  prpl_info.list_icon = &prpl_list_icon;
+  prpl_info.status_types = &prpl_status_types;
+  prpl_info.login = &prpl_login;
+  prpl_info.close = &prpl_close;
+  prpl_info.struct_size = sizeof(PurplePluginProtocolInfo);
+}
+
+void fill_plugin_info() {
+  plugin_info.magic = PURPLE_PLUGIN_MAGIC;
+  plugin_info.major_version = PURPLE_MAJOR_VERSION;
+  plugin_info.minor_version = PURPLE_MINOR_VERSION;
+  plugin_info.type = PURPLE_PLUGIN_PROTOCOL;
+  plugin_info.priority = PURPLE_PRIORITY_DEFAULT;
+  plugin_info.id = c_text("prpl-msnp");
+  plugin_info.name = c_text("MSN");
+  plugin_info.version = c_text(PACKAGE_VERSION);
+  plugin_info.summary = c_text(_("MSN Messenger protocol (MSNP15) plugin"));
+  plugin_info.description = c_text(
+      _("Signs in to MSN Messenger compatible servers with protocol version MSNP15."));
+  plugin_info.author = c_text("purple-msnp contributors");
+  plugin_info.homepage = c_text("");
+  plugin_info.extra_info = &prpl_info;
+}
+
+void init_plugin(PurplePlugin*) noexcept {
+#if ENABLE_NLS
+  // Before any _(): the option labels and plugin texts below are translated at once.
+  bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+#endif
+  fill_prpl_info();
+  fill_plugin_info();
+  add_account_options();
+}
+
+}  // namespace
+}  // namespace msn::plugin
+
+// purple_init_plugin runs init_plugin (which fills the tables) before registering them.
+extern "C" {
+PURPLE_INIT_PLUGIN(msnp, msn::plugin::init_plugin, msn::plugin::plugin_info)
+}

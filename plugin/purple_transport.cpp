@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "purple_transport.h"
+
+#include <debug.h>
+#include <eventloop.h>
+#include <proxy.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <optional>
+
+#include "callback_guard.h"
+#include "glib_handles.h"
+
+namespace msn::plugin {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+struct ProxyConnectCancel {
+  void operator()(PurpleProxyConnectData* pending) const noexcept {
+    purple_proxy_connect_cancel(pending);
+  }
+};
+using ProxyConnectPtr = std::unique_ptr<PurpleProxyConnectData, ProxyConnectCancel>;
+
+struct SslClose {
+  void operator()(PurpleSslConnection* ssl) const noexcept { purple_ssl_close(ssl); }
+};
+using SslPtr = std::unique_ptr<PurpleSslConnection, SslClose>;
+
+Error transport_error(std::string detail) { return make_error(Errc::kTransport, std::move(detail)); }
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
+
+const char* ssl_error_detail(PurpleSslErrorType error) {
+  switch (error) {
+    case PURPLE_SSL_HANDSHAKE_FAILED:
+      return "TLS handshake failed";
+    case PURPLE_SSL_CONNECT_FAILED:
+      return "TLS connection could not be made";
+    case PURPLE_SSL_CERTIFICATE_INVALID:
+      return "TLS certificate not accepted";
+  }
+  return "TLS error";
+}
+
+}  // namespace
+
+struct PurpleTransport::Connection {
+  Connection(PurpleTransport& owner_in, ConnectionId id_in, bool tls_in)
+      : owner(owner_in), id(id_in), tls(tls_in) {}
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Tears down in dependency order: watches on the socket before the socket itself.
+  ~Connection() { shut_down(); }
+
+  void shut_down() noexcept {
+    write_watch.reset();
+    read_watch.reset();
+    pending.reset();
+    ssl.reset();
+    if (fd >= 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+
+  // The socket's file descriptor for watches: ours for plain TCP, libpurple's for TLS.
+  int socket_fd() const { return tls ? (ssl ? ssl->fd : -1) : fd; }
+
+  PurpleTransport& owner;
+  const ConnectionId id;
+  const bool tls;
+  std::string host;
+  ProxyConnectPtr pending;  // plain TCP, until its callback
+  SslPtr ssl;               // TLS, from purple_ssl_connect until closed
+  int fd = -1;              // plain TCP, after connecting
+  InputHandle read_watch;   // plain TCP (TLS reads are libpurple's purple_ssl_input_add)
+  InputHandle write_watch;
+  TimeoutHandle deferred;   // a failure waiting to be reported from the main loop
+  std::optional<Error> deferred_error;
+  std::string outbox;
+  bool connected = false;
+};
+
+PurpleTransport::PurpleTransport(PurpleConnection* gc) : gc_(gc), read_buffer_(kReadChunk) {}
+
+PurpleTransport::~PurpleTransport() {
+  *alive_ = false;
+  connections_.clear();
+}
+
+PurpleTransport::Connection* PurpleTransport::find(ConnectionId id) {
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second.get();
+}
+
+void PurpleTransport::connect(const out::Connect& request) {
+  auto owned = std::make_unique<Connection>(*this, request.conn, request.tls);
+  Connection& conn = *owned;
+  conn.host = request.host;
+  connections_[request.conn] = std::move(owned);
+  purple_debug_info("msnp", "connection %u: connecting to %s:%u%s\n", conn.id, request.host.c_str(),
+                    static_cast<unsigned>(request.port), request.tls ? " (TLS)" : "");
+
+  PurpleAccount* account = purple_connection_get_account(gc_);
+  if (request.tls) {
+    conn.ssl.reset(purple_ssl_connect(account, request.host.c_str(), request.port,
+                                      &PurpleTransport::on_ssl_connected,
+                                      &PurpleTransport::on_ssl_error, &conn));
+    if (!conn.ssl)
+      fail_later(conn, transport_error("TLS connection could not be started"));
+  } else {
+    conn.pending.reset(purple_proxy_connect(gc_, account, request.host.c_str(), request.port,
+                                            &PurpleTransport::on_proxy_connected, &conn));
+    if (!conn.pending)
+      fail_later(conn, transport_error("connection could not be started"));
+  }
+}
+
+void PurpleTransport::send(ConnectionId id, std::string_view bytes) {
+  Connection* conn = find(id);
+  if (conn == nullptr || conn->deferred_error) {
+    purple_debug_warning("msnp", "connection %u: send on a closed connection ignored\n", id);
+    return;
+  }
+  conn->outbox.append(bytes);
+  if (!conn->connected || conn->write_watch)
+    return;
+  Status written = flush(*conn);
+  if (!written.is_ok())
+    fail_later(*conn, written.error());
+}
+
+void PurpleTransport::close(ConnectionId id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end())
+    return;
+  purple_debug_info("msnp", "connection %u: closed\n", id);
+  // Destroying the Connection cancels every pending callback for it, including a deferred
+  // failure report: after close() the Driver hears nothing more about this id.
+  connections_.erase(it);
+}
+
+void PurpleTransport::on_proxy_connected(gpointer data, gint fd, const gchar* error_message) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  // libpurple frees the connect data once this callback returns.
+  (void)conn->pending.release();
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "proxy connect", [&] {
+    if (fd < 0) {
+      self.report_closed(*conn, transport_error(error_message != nullptr ? error_message
+                                                                          : "connection failed"));
+      return;
+    }
+    conn->fd = fd;
+    // purple_proxy_connect leaves the socket non-blocking today; make sure of it, since a
+    // blocking read would freeze the whole UI.
+    int flags = fcntl(fd, F_GETFL, 0);
+    if (flags >= 0)
+      (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    conn->read_watch.reset(
+        purple_input_add(fd, PURPLE_INPUT_READ, &PurpleTransport::on_readable, conn));
+    self.handle_connected(*conn);
+  });
+}
+
+void PurpleTransport::on_ssl_connected(gpointer data, PurpleSslConnection* ssl,
+                                       PurpleInputCondition) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "TLS connect", [&] {
+    purple_ssl_input_add(ssl, &PurpleTransport::on_ssl_readable, conn);
+    self.handle_connected(*conn);
+  });
+}
+
+void PurpleTransport::on_ssl_error(PurpleSslConnection*, PurpleSslErrorType error,
+                                   gpointer data) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  // libpurple closes and frees the PurpleSslConnection right after this callback, and with it
+  // the socket: drop our watch on it and our pointer to it first.
+  conn->write_watch.reset();
+  (void)conn->ssl.release();
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "TLS error", [&] {
+    Errc code = error == PURPLE_SSL_CERTIFICATE_INVALID ? Errc::kTls : Errc::kTransport;
+    self.report_closed(*conn, make_error(code, ssl_error_detail(error)));
+  });
+}
+
+void PurpleTransport::handle_connected(Connection& conn) {
+  purple_debug_info("msnp", "connection %u: connected\n", conn.id);
+  conn.connected = true;
+  // Anything sent before the connection was up goes out first.
+  if (!conn.outbox.empty()) {
+    Status written = flush(conn);
+    if (!written.is_ok()) {
+      report_closed(conn, written.error());
+      return;
+    }
+  }
+  if (driver_ != nullptr)
+    driver_->connected(conn.id);
+}
+
+void PurpleTransport::on_readable(gpointer data, gint, PurpleInputCondition) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "read", [&] { self.handle_plain_readable(*conn); });
+}
+
+void PurpleTransport::on_ssl_readable(gpointer data, PurpleSslConnection*,
+                                      PurpleInputCondition) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "TLS read", [&] { self.handle_ssl_readable(*conn); });
+}
+
+void PurpleTransport::handle_plain_readable(Connection& conn) {
+  // One read per wake-up: the watch is level-triggered, so the rest comes on the next one and
+  // other sources get their turn in between.
+  ssize_t n = ::read(conn.fd, read_buffer_.data(), read_buffer_.size());
+  if (n < 0) {
+    int error = errno;
+    if (!would_block(error))
+      report_closed(conn, transport_error("read failed: " + errno_text(error)));
+    return;
+  }
+  if (n == 0) {
+    report_closed(conn, transport_error("connection closed by the server"));
+    return;
+  }
+  (void)deliver(conn.id, std::string_view(read_buffer_.data(), static_cast<std::size_t>(n)));
+}
+
+void PurpleTransport::handle_ssl_readable(Connection& conn) {
+  // Read until the TLS layer has nothing left: decrypted data buffered inside it would not
+  // wake the socket watch again.
+  const ConnectionId id = conn.id;
+  for (;;) {
+    Connection* current = find(id);
+    if (current == nullptr || !current->ssl)
+      return;
+    errno = 0;
+    std::size_t n = purple_ssl_read(current->ssl.get(), read_buffer_.data(), read_buffer_.size());
+    if (n == static_cast<std::size_t>(-1)) {
+      int error = errno;
+      if (!would_block(error))
+        report_closed(*current, transport_error("TLS read failed: " + errno_text(error)));
+      return;
+    }
+    if (n == 0) {
+      report_closed(*current, transport_error("connection closed by the server"));
+      return;
+    }
+    if (!deliver(id, std::string_view(read_buffer_.data(), n)))
+      return;
+  }
+}
+
+bool PurpleTransport::deliver(ConnectionId id, std::string_view bytes) {
+  if (driver_ == nullptr)
+    return false;
+  std::weak_ptr<bool> alive = alive_;
+  driver_->received(id, bytes);
+  // The Driver may have closed this connection, or the whole account may be gone.
+  return !alive.expired() && find(id) != nullptr;
+}
+
+Status PurpleTransport::flush(Connection& conn) {
+  while (!conn.outbox.empty()) {
+    ssize_t n;
+    int error = 0;
+    if (conn.tls) {
+      if (!conn.ssl)
+        return transport_error("TLS connection is gone");
+      errno = 0;
+      std::size_t written = purple_ssl_write(conn.ssl.get(), conn.outbox.data(), conn.outbox.size());
+      error = errno;
+      n = written == static_cast<std::size_t>(-1) ? -1 : static_cast<ssize_t>(written);
+    } else {
+      // MSG_NOSIGNAL: a peer that went away must be an error value, not a SIGPIPE.
+      n = ::send(conn.fd, conn.outbox.data(), conn.outbox.size(), MSG_NOSIGNAL);
+      error = errno;
+    }
+    if (n < 0) {
+      if (!would_block(error))
+        return transport_error("write failed: " + errno_text(error));
+      break;
+    }
+    if (n == 0)
+      return transport_error("write made no progress");
+    conn.outbox.erase(0, static_cast<std::size_t>(n));
+  }
+  if (conn.outbox.empty()) {
+    conn.write_watch.reset();
+  } else if (!conn.write_watch) {
+    int fd = conn.socket_fd();
+    if (fd < 0)
+      return transport_error("no socket to write to");
+    conn.write_watch.reset(
+        purple_input_add(fd, PURPLE_INPUT_WRITE, &PurpleTransport::on_writable, &conn));
+  }
+  return Status::ok();
+}
+
+void PurpleTransport::on_writable(gpointer data, gint, PurpleInputCondition) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "write", [&] {
+    Status written = self.flush(*conn);
+    if (!written.is_ok())
+      self.report_closed(*conn, written.error());
+  });
+}
+
+void PurpleTransport::report_closed(Connection& conn, Error why) {
+  const ConnectionId id = conn.id;
+  purple_debug_info("msnp", "connection %u: %s\n", id, why.detail.c_str());
+  connections_.erase(id);  // destroys `conn`
+  if (driver_ != nullptr)
+    driver_->closed(id, std::move(why));
+}
+
+void PurpleTransport::fail_later(Connection& conn, Error why) {
+  conn.shut_down();
+  conn.connected = false;
+  conn.deferred_error = std::move(why);
+  conn.deferred.reset(purple_timeout_add(0, &PurpleTransport::on_deferred_failure, &conn));
+}
+
+gboolean PurpleTransport::on_deferred_failure(gpointer data) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  conn->deferred.release();
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "deferred failure", [&] {
+    Error why = std::move(*conn->deferred_error);
+    self.report_closed(*conn, std::move(why));
+  });
+  return FALSE;
+}
+
+}  // namespace msn::plugin

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Pumps the sans-I/O Client against the ports: turns transport, timer and user calls into
+// Client calls, then drains the Client's outputs to the Transport and its events to the sink,
+// in that order, and re-arms the single timer from Client::next_deadline().
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "runtime/client.h"
+#include "runtime/ports.h"
+
+namespace msn {
+
+class Driver {
+ public:
+  Driver(Settings settings, Transport& transport, Scheduler& scheduler, EventSink& sink);
+  ~Driver();
+  Driver(const Driver&) = delete;
+  Driver& operator=(const Driver&) = delete;
+
+  // User intents.
+  void start();
+  void sign_out();
+
+  // Reports from the Transport and the Scheduler.
+  void connected(ConnectionId conn);
+  void received(ConnectionId conn, std::string_view bytes);
+  // The connection failed or ended (EOF is Errc::kTransport; a refused certificate Errc::kTls).
+  void closed(ConnectionId conn, Error why);
+  void timer_fired();
+
+  const Client& client() const { return client_; }
+
+ private:
+  void pump();
+  void perform(const out::Connect& o);
+  void perform(const out::Send& o);
+  void perform(const out::Close& o);
+
+  Client client_;
+  Transport& transport_;
+  Scheduler& scheduler_;
+  EventSink& sink_;
+  std::shared_ptr<bool> alive_;
+  bool pumping_ = false;
+  bool repump_ = false;
+};
+
+}  // namespace msn

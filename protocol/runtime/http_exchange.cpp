@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "runtime/http_exchange.h"
+
+#include <utility>
+
+namespace msn {
+
+namespace {
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+}  // namespace
+
+HttpExchange::HttpExchange(WebCall call, ConnectionIds& ids, int max_redirects, Duration timeout)
+    : call_(std::move(call)), ids_(ids), redirects_left_(max_redirects), timeout_(timeout) {}
+
+void HttpExchange::start(TimePoint now) {
+  auto url = http::parse_url(call_.url);
+  if (!url) {
+    finish(url.error());
+    return;
+  }
+  url_ = std::move(url.value());
+  connect(now);
+}
+
+void HttpExchange::connect(TimePoint now) {
+  conn_ = ids_.next();
+  parser_ = http::ResponseParser{};
+  deadline_ = now + timeout_;
+  outputs_.push_back(out::Connect{conn_, url_.host, url_.port, url_.tls});
+}
+
+void HttpExchange::on_connected(ConnectionId conn, TimePoint /*now*/) {
+  if (!owns(conn)) return;
+  http::Request request;
+  request.url = url_;
+  request.headers = {
+      {"SOAPAction", call_.soap_action},
+      {"Content-Type", "text/xml; charset=utf-8"},
+      {"User-Agent", "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"},
+      {"Accept", "*/*"},
+      {"Cache-Control", "no-cache"},
+  };
+  request.body = call_.body;
+  outputs_.push_back(out::Send{conn_, http::serialize(request)});
+}
+
+void HttpExchange::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
+  if (!owns(conn)) return;
+  if (auto status = parser_.feed(bytes); !status) {
+    outputs_.push_back(out::Close{conn_});
+    finish(status.error());
+    return;
+  }
+  if (parser_.done()) {
+    outputs_.push_back(out::Close{conn_});
+    handle_response(parser_.take(), now);
+  }
+}
+
+void HttpExchange::on_closed(ConnectionId conn, const Error& why, TimePoint now) {
+  if (!owns(conn)) return;
+  // A TLS refusal or a failed connect is final; an orderly end may complete the response.
+  if (why.code != Errc::kTransport) {
+    finish(why);
+    return;
+  }
+  if (auto status = parser_.finish(); !status) {
+    finish(make_error(Errc::kTransport, "web service connection to " + url_.host +
+                                            " ended before a complete answer: " + status.error().detail));
+    return;
+  }
+  handle_response(parser_.take(), now);
+}
+
+void HttpExchange::on_timer(TimePoint now) {
+  if (done() || !deadline_ || now < *deadline_) return;
+  outputs_.push_back(out::Close{conn_});
+  finish(make_error(Errc::kTimeout, "no answer from " + url_.host));
+}
+
+void HttpExchange::handle_response(http::Response response, TimePoint now) {
+  if (!is_redirect(response.status)) {
+    finish(std::move(response));
+    return;
+  }
+  auto location = response.header("Location");
+  if (!location) {
+    finish(make_error(Errc::kHttp, "redirect without a Location", response.status));
+    return;
+  }
+  if (redirects_left_-- <= 0) {
+    finish(make_error(Errc::kTooManyRedirects, "too many HTTP redirects"));
+    return;
+  }
+  auto next = http::resolve_location(url_, *location);
+  if (!next) {
+    finish(next.error());
+    return;
+  }
+  // Never follow a redirect from TLS to plain text: the request body may carry the password.
+  if (url_.tls && !next->tls) {
+    finish(make_error(Errc::kHttp, "refused a redirect from https to http", response.status));
+    return;
+  }
+  url_ = std::move(next.value());
+  connect(now);
+}
+
+void HttpExchange::finish(Result<http::Response> result) {
+  deadline_.reset();
+  result_ = std::move(result);
+}
+
+void HttpExchange::cancel() {
+  if (done()) return;
+  if (conn_ != 0) outputs_.push_back(out::Close{conn_});
+  finish(make_error(Errc::kTransport, "cancelled"));
+}
+
+std::optional<TimePoint> HttpExchange::deadline() const { return done() ? std::nullopt : deadline_; }
+
+std::vector<Output> HttpExchange::take_outputs() { return std::exchange(outputs_, {}); }
+
+Result<http::Response> HttpExchange::take_result() {
+  Result<http::Response> result = std::move(*result_);
+  return result;
+}
+
+}  // namespace msn

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Everything the engine needs to know about an account before it signs in.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/time.h"
+
+namespace msn {
+
+struct Timeouts {
+  Duration ns_reply = seconds(30);   // a notification server reply to a sign-in command
+  Duration connect = seconds(30);    // TCP (and TLS) connection establishment
+  Duration web_request = seconds(60);// one HTTPS request, connect to last byte
+  Duration ping_reply = seconds(45); // QNG after PNG before the link is considered dead
+  Duration default_ping = seconds(50);
+};
+
+struct Settings {
+  std::string account;   // the Passport name (e-mail address)
+  std::string password;  // never logged
+  std::string server = "messenger.hotmail.com";
+  std::uint16_t port = 1863;
+  // Base URL under which every web service lives with its historic path (revival servers);
+  // empty: each service uses its historic Microsoft host.
+  std::string web_services_url;
+  Timeouts timeouts;
+  int max_ns_redirects = 3;
+  int max_http_redirects = 3;
+};
+
+}  // namespace msn

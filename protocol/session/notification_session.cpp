@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Connection handling, command dispatch, errors and timers of the notification session.
+#include "session/notification_session.h"
+
+#include <utility>
+
+#include "crypto/crypto.h"
+#include "wire/server_error.h"
+
+namespace msn {
+
+namespace {
+
+// A received line for the debug log, with anything secret-looking removed.
+std::string describe_received(const wire::Command& command) {
+  std::string line = command.verb;
+  for (const auto& arg : command.args) {
+    line += ' ';
+    line += arg;
+  }
+  if (command.has_payload) line += " (+" + std::to_string(command.payload.size()) + " bytes)";
+  return line;
+}
+
+}  // namespace
+
+NotificationSession::NotificationSession(const Settings& settings, ConnectionIds& ids)
+    : settings_(settings),
+      ids_(ids),
+      random_(crypto::random_bytes),
+      redirects_left_(settings.max_ns_redirects),
+      rst_redirects_left_(settings.max_http_redirects) {}
+
+void NotificationSession::start(TimePoint now) {
+  if (state_ != State::kIdle) return;
+  if (settings_.account.empty() || settings_.account.find('@') == std::string::npos) {
+    fail(make_error(Errc::kInvalidArgument, "the account name is not an e-mail address"));
+    return;
+  }
+  connect_to(settings_.server, settings_.port, now);
+}
+
+void NotificationSession::sign_out(TimePoint /*now*/) {
+  if (state_ == State::kClosed || state_ == State::kIdle) {
+    state_ = State::kClosed;
+    return;
+  }
+  if (state_ != State::kConnecting) outputs_.push_back(out::Send{conn_, wire::CommandWriter::untracked("OUT")});
+  outputs_.push_back(out::Close{conn_});
+  state_ = State::kClosed;  // a user's sign-out is not an error: no Disconnected event
+}
+
+void NotificationSession::connect_to(std::string host, std::uint16_t port, TimePoint now) {
+  conn_ = ids_.next();
+  parser_ = wire::CommandParser{};
+  writer_.reset();
+  state_ = State::kConnecting;
+  awaited_.reset();
+  reply_deadline_ = now + settings_.timeouts.connect;
+  log(LogLevel::kInfo, "connecting to " + host + ":" + std::to_string(port));
+  outputs_.push_back(out::Connect{conn_, std::move(host), port, false});
+  progress(SignInStep::kConnecting);
+}
+
+void NotificationSession::on_connected(ConnectionId conn, TimePoint now) {
+  if (!owns(conn) || state_ != State::kConnecting) return;
+  state_ = State::kVersion;
+  progress(SignInStep::kNegotiating);
+  send_command("VER", {"MSNP15", "CVR0"}, now);
+}
+
+void NotificationSession::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
+  if (!owns(conn)) return;
+  if (auto status = parser_.feed(bytes); !status) {
+    fail(status.error());
+    return;
+  }
+  while (auto command = parser_.next()) {
+    dispatch(*command, now);
+    if (!owns(conn)) return;  // the command closed or replaced this connection
+  }
+}
+
+void NotificationSession::on_closed(ConnectionId conn, const Error& why, TimePoint /*now*/) {
+  if (!owns(conn)) return;
+  Error error = why;
+  if (error.code == Errc::kTransport && state_ != State::kConnecting)
+    error.detail = "the notification server closed the connection";
+  fail(std::move(error));
+}
+
+void NotificationSession::on_timer(TimePoint now) {
+  if (state_ == State::kClosed) return;
+  if (reply_deadline_ && now >= *reply_deadline_) {
+    fail(make_error(Errc::kTimeout, state_ == State::kConnecting
+                                        ? "connecting to the notification server timed out"
+                                        : "the notification server did not answer in time"));
+    return;
+  }
+  if (pong_deadline_ && now >= *pong_deadline_) {
+    fail(make_error(Errc::kTimeout, "no answer to the keep-alive ping"));
+    return;
+  }
+  if (profile_deadline_ && now >= *profile_deadline_) {
+    // Some servers never send the profile message; MSNP15 does not need it to go on.
+    log(LogLevel::kWarning, "no profile message from the server; continuing without it");
+    profile_deadline_.reset();
+    start_sync(now);
+    return;
+  }
+  if (next_ping_ && now >= *next_ping_) send_ping(now);
+}
+
+void NotificationSession::dispatch(const wire::Command& command, TimePoint now) {
+  log(LogLevel::kDebug, "<< " + describe_received(command));
+  const std::string& verb = command.verb;
+  if (command.is_error()) return handle_error_reply(command, now);
+  if (verb == "VER") return handle_ver(command, now);
+  if (verb == "CVR") return handle_cvr(command, now);
+  if (verb == "USR") return handle_usr(command, now);
+  if (verb == "XFR") return handle_xfr(command, now);
+  if (verb == "MSG") return handle_hotmail_msg(command, now);
+  if (verb == "ADL") return handle_adl(command, now);
+  if (verb == "CHG") return handle_chg(command, now);
+  if (verb == "CHL") return handle_chl(command, now);
+  if (verb == "QNG") return handle_qng(command, now);
+  if (verb == "OUT") return handle_out(command, now);
+  // SBS, GCF, NOT, BLP, QRY, PRP, UUX... carry nothing the sign-in needs; later features
+  // (contacts, presence, switchboards) add their handlers here.
+}
+
+void NotificationSession::handle_error_reply(const wire::Command& command, TimePoint /*now*/) {
+  const int code = command.error_code();
+  // Every step before going online is required: any refusal ends the sign-in.
+  if (state_ != State::kOnline) {
+    fail(wire::server_error(code, "sign-in step refused"));
+    return;
+  }
+  if (code == 540) {  // the server rejects our challenge answer and is about to drop us
+    fail(wire::server_error(code, "challenge answer refused"));
+    return;
+  }
+  log(LogLevel::kWarning, "server error " + std::to_string(code) + " for transaction " +
+                              std::string(command.arg(0)));
+}
+
+void NotificationSession::send(const wire::Written& written, bool secret) {
+  std::string shown = written.bytes.substr(0, written.bytes.find("\r\n"));
+  if (secret) shown = shown.substr(0, shown.find(" SSO S ")) + " SSO S (ticket and answer hidden)";
+  log(LogLevel::kDebug, ">> " + shown);
+  outputs_.push_back(out::Send{conn_, written.bytes});
+}
+
+wire::TrId NotificationSession::send_command(std::string_view verb,
+                                             std::initializer_list<std::string_view> args, TimePoint now) {
+  auto written = writer_.command(verb, args);
+  send(written);
+  awaited_ = written.trid;
+  expect_reply(now);
+  return written.trid;
+}
+
+void NotificationSession::expect_reply(TimePoint now) { reply_deadline_ = now + settings_.timeouts.ns_reply; }
+
+void NotificationSession::fail(Error error) {
+  if (state_ == State::kClosed) return;
+  log(LogLevel::kError, "session ended: " + error.detail);
+  if (conn_ != 0 && state_ != State::kIdle) outputs_.push_back(out::Close{conn_});
+  state_ = State::kClosed;
+  reply_deadline_.reset();
+  pong_deadline_.reset();
+  next_ping_.reset();
+  profile_deadline_.reset();
+  events_.push_back(ev::Disconnected{std::move(error)});
+}
+
+void NotificationSession::log(LogLevel level, std::string text) {
+  events_.push_back(ev::Log{level, std::move(text)});
+}
+
+void NotificationSession::progress(SignInStep step) { events_.push_back(ev::SignInProgress{step}); }
+
+std::vector<Output> NotificationSession::take_outputs() { return std::exchange(outputs_, {}); }
+std::vector<Event> NotificationSession::take_events() { return std::exchange(events_, {}); }
+std::vector<WebCall> NotificationSession::take_web_calls() { return std::exchange(web_calls_, {}); }
+
+std::optional<TimePoint> NotificationSession::next_deadline() const {
+  std::optional<TimePoint> earliest;
+  for (const auto& candidate : {reply_deadline_, pong_deadline_, profile_deadline_, next_ping_}) {
+    if (candidate && (!earliest || *candidate < *earliest)) earliest = candidate;
+  }
+  return state_ == State::kClosed ? std::nullopt : earliest;
+}
+
+}  // namespace msn

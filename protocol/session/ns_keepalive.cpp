@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Staying connected: the CHL challenge, PNG/QNG keep-alive, and the server's OUT.
+#include <algorithm>
+
+#include "auth/challenge.h"
+#include "session/notification_session.h"
+
+namespace msn {
+
+namespace {
+
+constexpr std::uint32_t kMinPingSeconds = 5;
+constexpr std::uint32_t kMaxPingSeconds = 300;
+constexpr std::size_t kMaxChallenge = 256;
+
+}  // namespace
+
+void NotificationSession::handle_chl(const wire::Command& command, TimePoint /*now*/) {
+  const std::string_view challenge = command.arg(1);
+  if (challenge.empty() || challenge.size() > kMaxChallenge) {
+    fail(make_error(Errc::kProtocol, "unusable challenge"));
+    return;
+  }
+  const std::string answer = auth::challenge_response(challenge);
+  send(writer_.payload_command("QRY", {auth::kProductId}, answer));
+}
+
+void NotificationSession::handle_qng(const wire::Command& command, TimePoint now) {
+  pong_deadline_.reset();
+  if (state_ != State::kOnline) return;
+  // QNG carries the seconds until the next ping; ping a little early, within sane bounds.
+  std::uint32_t wait = static_cast<std::uint32_t>(settings_.timeouts.default_ping.count() / 1000);
+  if (auto told = wire::parse_u32(command.arg(0))) wait = std::clamp(*told, kMinPingSeconds, kMaxPingSeconds);
+  next_ping_ = now + seconds(wait > 2 * kMinPingSeconds ? wait - kMinPingSeconds : wait);
+}
+
+void NotificationSession::send_ping(TimePoint now) {
+  send(wire::Written{0, wire::CommandWriter::untracked("PNG")});
+  next_ping_.reset();
+  pong_deadline_ = now + settings_.timeouts.ping_reply;
+}
+
+void NotificationSession::handle_out(const wire::Command& command, TimePoint /*now*/) {
+  const std::string_view reason = command.arg(0);
+  if (reason == "OTH") {
+    fail(make_error(Errc::kOtherSignIn, "signed in from another location (OUT OTH)"));
+  } else if (reason == "SSD") {
+    fail(make_error(Errc::kServerShutdown, "the server is shutting down (OUT SSD)"));
+  } else {
+    fail(make_error(Errc::kTransport, "the server ended the session (OUT)"));
+  }
+}
+
+}  // namespace msn

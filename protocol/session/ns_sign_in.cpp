@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Sign-in: VER, CVR, USR SSO I, XFR NS, the RST.srf web login, USR SSO S, and the profile.
+#include <utility>
+
+#include "auth/mbi.h"
+#include "auth/rst.h"
+#include "http/url.h"
+#include "session/notification_session.h"
+
+namespace msn {
+
+namespace {
+
+constexpr std::string_view kHistoricRstUrl = "https://login.live.com/RST.srf";
+constexpr std::string_view kRstPath = "/RST.srf";
+constexpr std::size_t kMaxNonce = 1024;
+
+// "host:port" from XFR; Errc::kProtocol if unusable.
+Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return make_error(Errc::kProtocol, "redirect target without a port");
+  auto port = wire::parse_u32(text.substr(colon + 1));
+  if (!port || *port == 0 || *port > 65535) return make_error(Errc::kProtocol, "redirect target with a bad port");
+  return std::pair{std::string(text.substr(0, colon)), static_cast<std::uint16_t>(*port)};
+}
+
+// The MIME Content-Type of an NS message payload (first header block), lower-cased.
+std::string content_type_of(std::string_view payload) {
+  const auto end = payload.find("\r\n\r\n");
+  std::string_view head = payload.substr(0, end);
+  while (!head.empty()) {
+    const auto eol = head.find("\r\n");
+    std::string_view line = head.substr(0, eol);
+    if (line.size() > 13) {
+      std::string name(line.substr(0, 13));
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (name == "content-type:") {
+        std::string value(line.substr(13));
+        value.erase(0, value.find_first_not_of(' '));
+        for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return value.substr(0, value.find(';'));
+      }
+    }
+    if (eol == std::string_view::npos) break;
+    head.remove_prefix(eol + 2);
+  }
+  return {};
+}
+
+}  // namespace
+
+void NotificationSession::handle_ver(const wire::Command& command, TimePoint now) {
+  if (state_ != State::kVersion) return;
+  bool speaks_msnp15 = false;
+  for (std::size_t i = 1; i < command.args.size(); ++i) speaks_msnp15 |= command.args[i] == "MSNP15";
+  if (!speaks_msnp15) {
+    fail(make_error(Errc::kUnsupported, "the server does not offer MSNP15"));
+    return;
+  }
+  state_ = State::kClientInfo;
+  send_command("CVR", {"0x0409", "winnt", "5.1", "i386", "MSNMSGR", "8.5.1302", "BC01", settings_.account}, now);
+}
+
+void NotificationSession::handle_cvr(const wire::Command& /*command*/, TimePoint now) {
+  if (state_ != State::kClientInfo) return;
+  state_ = State::kSsoInitial;
+  send_command("USR", {"SSO", "I", settings_.account}, now);
+}
+
+void NotificationSession::handle_xfr(const wire::Command& command, TimePoint now) {
+  // XFR NS is a sign-in redirect; XFR SB (switchboards) belongs to a later feature.
+  if (command.arg(1) != "NS" || state_ == State::kOnline) return;
+  if (redirects_left_-- <= 0) {
+    fail(make_error(Errc::kTooManyRedirects, "too many notification server redirects"));
+    return;
+  }
+  auto target = split_host_port(command.arg(2));
+  if (!target) {
+    fail(target.error());
+    return;
+  }
+  log(LogLevel::kInfo, "redirected to " + std::string(command.arg(2)));
+  outputs_.push_back(out::Close{conn_});
+  progress(SignInStep::kRedirected);
+  connect_to(std::move(target->first), target->second, now);
+}
+
+void NotificationSession::handle_usr(const wire::Command& command, TimePoint now) {
+  // "USR trid SSO S policy nonce" after SSO I; "USR trid OK email verified 0" after SSO S.
+  if (state_ == State::kSsoInitial && command.arg(1) == "SSO" && command.arg(2) == "S") {
+    if (command.args.size() < 5 || command.arg(4).empty() || command.arg(4).size() > kMaxNonce) {
+      fail(make_error(Errc::kProtocol, "USR SSO S without a usable policy and nonce"));
+      return;
+    }
+    start_web_login(std::string(command.arg(3)), std::string(command.arg(4)), now);
+    return;
+  }
+  if (state_ == State::kSsoSubmit && command.arg(1) == "OK") {
+    log(LogLevel::kInfo, "authenticated as " + std::string(command.arg(2)));
+    state_ = State::kProfile;
+    awaited_.reset();
+    reply_deadline_.reset();
+    // The profile message normally follows at once; don't wait forever for it.
+    profile_deadline_ = now + seconds(5);
+    return;
+  }
+  fail(make_error(Errc::kProtocol, "unexpected USR reply"));
+}
+
+void NotificationSession::start_web_login(std::string policy, std::string nonce, TimePoint /*now*/) {
+  sso_policy_ = std::move(policy);
+  sso_nonce_ = std::move(nonce);
+  state_ = State::kWebLogin;
+  awaited_.reset();
+  reply_deadline_.reset();  // the web request carries its own deadline
+  progress(SignInStep::kWebLogin);
+  if (settings_.web_services_url.empty()) {
+    post_rst(std::string(kHistoricRstUrl));
+    return;
+  }
+  auto url = http::join_service_url(settings_.web_services_url, kRstPath);
+  if (!url) {
+    fail(make_error(Errc::kInvalidArgument, "the web services URL is not usable: " + url.error().detail));
+    return;
+  }
+  post_rst(url->to_string());
+}
+
+void NotificationSession::post_rst(std::string url) {
+  rst_call_id_ = next_call_id_++;
+  log(LogLevel::kInfo, "web login at " + url);
+  web_calls_.push_back(WebCall{
+      .id = rst_call_id_,
+      .url = std::move(url),
+      .soap_action = "",
+      .body = auth::build_rst_request(settings_.account, settings_.password, sso_policy_),
+  });
+}
+
+void NotificationSession::on_web_result(std::uint32_t call_id, Result<http::Response> result, TimePoint now) {
+  if (state_ != State::kWebLogin || call_id != rst_call_id_) return;
+  if (!result) {
+    fail(result.error());
+    return;
+  }
+  const http::Response& response = result.value();
+  // Faults may come with 200 or with an error status: read the document first, so that a
+  // wrong password is reported as such whatever the status.
+  auto outcome = auth::parse_rst_response(response.body);
+  if (!outcome && outcome.error().code == Errc::kAuth) {
+    fail(outcome.error());
+    return;
+  }
+  if (response.status < 200 || response.status > 299) {
+    fail(make_error(Errc::kHttp, "the login service answered HTTP " + std::to_string(response.status),
+                    response.status));
+    return;
+  }
+  if (!outcome) {
+    fail(outcome.error());
+    return;
+  }
+  if (auto* redirect = std::get_if<auth::RstRedirect>(&outcome.value())) {
+    if (rst_redirects_left_-- <= 0) {
+      fail(make_error(Errc::kTooManyRedirects, "too many login service redirects"));
+      return;
+    }
+    // The request carries the password: never re-post it somewhere without TLS.
+    auto target = http::parse_url(redirect->url);
+    if (!target || !target->tls) {
+      fail(make_error(Errc::kSoap, "the login service redirected to an unusable or unencrypted address"));
+      return;
+    }
+    post_rst(target->to_string());
+    return;
+  }
+  const auto& tokens = std::get<auth::RstTokens>(outcome.value());
+  const auth::SecurityToken* messenger = tokens.find(auth::kMessengerClear);
+  if (messenger == nullptr) {
+    fail(make_error(Errc::kSoap, "the login service sent no messenger ticket"));
+    return;
+  }
+  submit_ticket(messenger->ticket(), messenger->binary_secret, now);
+}
+
+void NotificationSession::submit_ticket(const std::string& ticket, const std::string& secret, TimePoint now) {
+  auto iv = random_(8);
+  if (!iv) {
+    fail(iv.error());
+    return;
+  }
+  auto blob = auth::mbi_blob(secret, sso_nonce_, iv.value());
+  if (!blob) {
+    fail(blob.error());
+    return;
+  }
+  state_ = State::kSsoSubmit;
+  progress(SignInStep::kAuthenticating);
+  auto written = writer_.command("USR", {"SSO", "S", ticket, blob.value()});
+  send(written, /*secret=*/true);
+  awaited_ = written.trid;
+  expect_reply(now);
+}
+
+void NotificationSession::handle_hotmail_msg(const wire::Command& command, TimePoint now) {
+  // Only "MSG Hotmail Hotmail" is the server's own; anything else on the NS is ignored.
+  if (command.arg(0) != "Hotmail" || command.arg(1) != "Hotmail") return;
+  const std::string type = content_type_of(command.payload);
+  log(LogLevel::kDebug, "server message of type " + type);
+  if (type == "text/x-msmsgsprofile" && state_ == State::kProfile) {
+    profile_deadline_.reset();
+    start_sync(now);
+  }
+}
+
+}  // namespace msn

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A headless libpurple UI, the way Finch sets one up: a GLib main loop behind libpurple's
+// event-loop ops, a private user directory, request ops that answer certificate prompts with
+// Reject (and count them), and the plugin loaded from the build tree by libpurple itself.
+#pragma once
+
+#include <account.h>
+
+#include <functional>
+#include <string>
+
+#include "scenarios.h"
+
+namespace harness {
+
+struct PurpleEnvOptions {
+  std::string user_dir;
+  std::string plugin_dir;
+  bool verbose = false;   // all libpurple debug lines, not only "msnp" and warnings
+};
+
+// Initialises libpurple in the constructor and shuts it down in the destructor. One per process.
+class PurpleEnv {
+ public:
+  explicit PurpleEnv(const PurpleEnvOptions& options);
+  ~PurpleEnv();
+  PurpleEnv(const PurpleEnv&) = delete;
+  PurpleEnv& operator=(const PurpleEnv&) = delete;
+
+  // False (with `error`) if libpurple did not come up or the plugin was not found.
+  bool ok(std::string& error) const;
+
+  // Adds the PEM certificate to libpurple's "x509"/"ca" pool, so TLS peers it signed are
+  // trusted without a prompt. See trust_ca in the .cpp for why not a directory.
+  bool trust_ca(const std::string& pem_path, std::string& error);
+
+  Observed& observed() { return observed_; }
+
+  // Called when the account signs on / gets a connection error (after recording it).
+  std::function<void(PurpleConnection*)> on_signed_on;
+  std::function<void(PurpleConnection*)> on_connection_error;
+
+ private:
+  static void signed_on_cb(PurpleConnection* gc, gpointer data);
+  static void connection_error_cb(PurpleConnection* gc, PurpleConnectionError reason,
+                                  const char* description, gpointer data);
+
+  Observed observed_;
+  bool core_ok_ = false;
+  bool plugin_found_ = false;
+  int signal_handle_ = 0;  // the address identifies our signal connections
+};
+
+// Creates, configures and enables the test account, then activates "available".
+PurpleAccount* add_account(const std::string& username, const std::string& password,
+                           const std::string& ns_host, int ns_port, const std::string& web_url,
+                           int reply_timeout_seconds);
+
+// Global for the request ops (plain C callbacks without user data).
+Observed* current_observed();
+
+}  // namespace harness

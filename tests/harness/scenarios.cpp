@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "scenarios.h"
+
+#include <array>
+
+namespace harness {
+namespace {
+
+Scenario fault(std::string name, std::string fault_name, SignOn sign_on, Outcome outcome,
+               int reply_timeout_seconds = 0) {
+  Scenario s;
+  s.name = std::move(name);
+  s.server_args = {"--fault", std::move(fault_name)};
+  s.sign_on = sign_on;
+  s.outcome = outcome;
+  s.reply_timeout_seconds = reply_timeout_seconds;
+  return s;
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+std::vector<Scenario> build_scenarios() {
+  std::vector<Scenario> list;
+
+  Scenario success;
+  success.name = "success";
+  success.sign_on = SignOn::kRequired;
+  success.outcome = Outcome::kStaysOnline;
+  list.push_back(success);
+
+  Scenario wrong_password;
+  wrong_password.name = "wrong-password";
+  wrong_password.wrong_password = true;
+  wrong_password.outcome = Outcome::kAuthError;
+  list.push_back(wrong_password);
+
+  Scenario redirect = success;
+  redirect.name = "redirect";
+  redirect.server_args = {"--redirect"};
+  list.push_back(redirect);
+
+  // A step the server breaks before the client could have finished signing in.
+  for (const char* step : {"VER", "CVR", "USR-I", "RST", "USR-S", "PROFILE", "ADL", "CHG"})
+    list.push_back(fault("close-at-" + lower(step), std::string("close-at:") + step,
+                         SignOn::kNever, Outcome::kNetworkError));
+  for (const char* step : {"VER", "CVR", "USR-I", "RST", "USR-S", "ADL", "CHG"})
+    list.push_back(fault("silent-at-" + lower(step), std::string("silent-at:") + step,
+                         SignOn::kNever, Outcome::kNetworkError, /*reply_timeout_seconds=*/2));
+
+  Scenario untrusted;
+  untrusted.name = "untrusted-cert";
+  untrusted.trust_ca = false;
+  untrusted.outcome = Outcome::kCertError;
+  list.push_back(untrusted);
+
+  for (const char* name : {"garbage-line", "oversized-line", "oversized-payload", "rst-http-500",
+                           "rst-redirect-loop"})
+    list.push_back(fault(name, name, SignOn::kNever, Outcome::kNetworkError));
+  list.push_back(fault("rst-psf-redirect", "rst-psf-redirect", SignOn::kRequired,
+                       Outcome::kStaysOnline));
+  list.push_back(fault("out-oth", "out-oth-after-signin", SignOn::kRequired, Outcome::kNameInUse));
+  list.push_back(fault("out-ssd", "out-ssd-after-signin", SignOn::kRequired,
+                       Outcome::kNetworkError));
+
+  Scenario killed = success;
+  killed.name = "server-killed";
+  killed.outcome = Outcome::kNetworkError;
+  killed.kill_server_after_sign_on = true;
+  list.push_back(killed);
+  return list;
+}
+
+bool is_cert_reason(PurpleConnectionError reason) {
+  return reason >= PURPLE_CONNECTION_ERROR_CERT_NOT_PROVIDED &&
+         reason <= PURPLE_CONNECTION_ERROR_CERT_OTHER_ERROR;
+}
+
+bool reason_matches(Outcome outcome, PurpleConnectionError reason) {
+  switch (outcome) {
+    case Outcome::kStaysOnline:
+      return false;
+    case Outcome::kNetworkError:
+      return reason == PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
+    case Outcome::kAuthError:
+      return reason == PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED;
+    case Outcome::kNameInUse:
+      return reason == PURPLE_CONNECTION_ERROR_NAME_IN_USE;
+    case Outcome::kCertError:
+      return is_cert_reason(reason);
+  }
+  return false;
+}
+
+const char* outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kStaysOnline:
+      return "stays online";
+    case Outcome::kNetworkError:
+      return "NETWORK_ERROR";
+    case Outcome::kAuthError:
+      return "AUTHENTICATION_FAILED";
+    case Outcome::kNameInUse:
+      return "NAME_IN_USE";
+    case Outcome::kCertError:
+      return "a CERT_* error";
+  }
+  return "?";
+}
+
+void check_sign_on(const Scenario& scenario, const Observed& seen,
+                   std::vector<std::string>& problems) {
+  if (scenario.sign_on == SignOn::kRequired && !seen.signed_on)
+    problems.push_back("expected to sign on, but the account never did");
+  if (scenario.sign_on == SignOn::kNever && seen.signed_on)
+    problems.push_back("expected no sign-on, but the account signed on");
+  if (seen.signed_on && !seen.connected_at_sign_on)
+    problems.push_back("signed-on, but the connection state was not CONNECTED");
+  if (seen.signed_on && !seen.available_at_sign_on)
+    problems.push_back("signed-on, but the account status was not available");
+}
+
+void check_errors(const Scenario& scenario, const Observed& seen,
+                  std::vector<std::string>& problems) {
+  if (scenario.outcome == Outcome::kStaysOnline) {
+    if (!seen.errors.empty())
+      problems.push_back(std::string("expected no connection error, got ") +
+                         reason_name(seen.errors.front().reason) + ": " +
+                         seen.errors.front().description);
+    return;
+  }
+  if (seen.errors.empty()) {
+    problems.push_back(std::string("expected ") + outcome_name(scenario.outcome) +
+                       ", but no connection error was reported" +
+                       (seen.timed_out ? " within the time bound" : ""));
+    return;
+  }
+  if (seen.errors.size() > 1)
+    problems.push_back("more than one connection error was reported");
+  const ConnectionErrorSeen& error = seen.errors.front();
+  if (!reason_matches(scenario.outcome, error.reason))
+    problems.push_back(std::string("expected ") + outcome_name(scenario.outcome) + ", got " +
+                       reason_name(error.reason) + ": " + error.description);
+  bool expect_fatal = scenario.outcome != Outcome::kNetworkError;
+  if (purple_connection_error_is_fatal(error.reason) != (expect_fatal ? TRUE : FALSE))
+    problems.push_back(expect_fatal ? "the error is not fatal: libpurple UIs would reconnect"
+                                    : "the error is fatal: libpurple UIs would not reconnect");
+  if (error.description.empty())
+    problems.push_back("the connection error has no message for the user");
+}
+
+void check_certificates(const Scenario& scenario, const Observed& seen,
+                        std::vector<std::string>& problems) {
+  if (scenario.outcome == Outcome::kCertError) {
+    if (seen.certificate_prompts == 0)
+      problems.push_back("expected a certificate prompt, none was shown");
+    if (seen.certificate_rejections == 0)
+      problems.push_back("the certificate prompt was never answered with Reject");
+  } else if (seen.certificate_prompts != 0) {
+    problems.push_back("an unexpected certificate prompt was shown");
+  }
+}
+
+}  // namespace
+
+const std::vector<Scenario>& all_scenarios() {
+  static const std::vector<Scenario> scenarios = build_scenarios();
+  return scenarios;
+}
+
+std::optional<Scenario> find_scenario(std::string_view name) {
+  for (const Scenario& s : all_scenarios()) {
+    if (s.name == name)
+      return s;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> check_outcome(const Scenario& scenario, const Observed& seen) {
+  std::vector<std::string> problems;
+  check_sign_on(scenario, seen, problems);
+  check_errors(scenario, seen, problems);
+  check_certificates(scenario, seen, problems);
+  return problems;
+}
+
+const char* reason_name(PurpleConnectionError reason) {
+  static constexpr std::array kNames{
+      "NETWORK_ERROR",       "INVALID_USERNAME",       "AUTHENTICATION_FAILED",
+      "AUTHENTICATION_IMPOSSIBLE", "NO_SSL_SUPPORT",   "ENCRYPTION_ERROR",
+      "NAME_IN_USE",         "INVALID_SETTINGS",       "CERT_NOT_PROVIDED",
+      "CERT_UNTRUSTED",      "CERT_EXPIRED",           "CERT_NOT_ACTIVATED",
+      "CERT_HOSTNAME_MISMATCH", "CERT_FINGERPRINT_MISMATCH", "CERT_SELF_SIGNED",
+      "CERT_OTHER_ERROR",    "OTHER_ERROR",
+  };
+  auto index = static_cast<std::size_t>(reason);
+  return index < kNames.size() ? kNames[index] : "UNKNOWN";
+}
+
+}  // namespace harness

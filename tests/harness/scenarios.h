@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The harness scenarios: how the local server misbehaves, and what a user must see.
+#pragma once
+
+#include <connection.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harness {
+
+enum class SignOn { kNever, kRequired, kAny };
+
+enum class Outcome {
+  kStaysOnline,    // no connection error while the harness watches
+  kNetworkError,   // PURPLE_CONNECTION_ERROR_NETWORK_ERROR (libpurple UIs reconnect)
+  kAuthError,      // AUTHENTICATION_FAILED, fatal
+  kNameInUse,      // NAME_IN_USE, fatal
+  kCertError,      // one of the CERT_* reasons, fatal, after a refused certificate prompt
+};
+
+struct Scenario {
+  std::string name;
+  std::vector<std::string> server_args;  // e.g. {"--fault", "close-at:VER"}
+  SignOn sign_on = SignOn::kNever;
+  Outcome outcome = Outcome::kNetworkError;
+  bool wrong_password = false;
+  bool trust_ca = true;                  // install the test CA into libpurple's CA pool
+  int reply_timeout_seconds = 0;         // 0: the plugin's default
+  bool kill_server_after_sign_on = false;
+};
+
+// What the harness saw while the scenario ran.
+struct ConnectionErrorSeen {
+  PurpleConnectionError reason;
+  std::string description;
+};
+
+struct Observed {
+  bool signed_on = false;
+  bool connected_at_sign_on = false;   // purple_connection_get_state == PURPLE_CONNECTED
+  bool available_at_sign_on = false;   // the account's active status is "available"
+  std::vector<ConnectionErrorSeen> errors;
+  int certificate_prompts = 0;
+  int certificate_rejections = 0;
+  bool timed_out = false;
+};
+
+const std::vector<Scenario>& all_scenarios();
+std::optional<Scenario> find_scenario(std::string_view name);
+
+// Empty when `seen` is what a user should see in `scenario`; otherwise one line per mismatch.
+std::vector<std::string> check_outcome(const Scenario& scenario, const Observed& seen);
+
+const char* reason_name(PurpleConnectionError reason);
+
+}  // namespace harness

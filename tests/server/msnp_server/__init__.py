@@ -1,0 +1,17 @@
+"""Local reference MSNP15 server used by purple-msnp's integration tests.
+
+Written from /work/shared/protocol/MSNP15.md independently of the C++ engine.
+Modules, by role:
+  config     command-line options and the Config they produce
+  certs      test CA and localhost server certificate
+  mbi        MBI key derivation / blob build / blob verification (USR SSO S)
+  challenge  CHL -> QRY answer
+  faults     the --fault names and how they are looked up
+  accounts   accounts, issued Passport tickets, online sessions
+  wire       NS line/payload framing
+  payloads   NS payloads sent by "Hotmail" (profile, initial mail data)
+  ns         notification server (and dispatch server) connections
+  web        minimal HTTP/1.1 server over TLS with a routing table
+  rst        RST.srf (Passport login) handler
+  main       startup, READY line, signal handling
+"""

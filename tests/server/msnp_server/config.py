@@ -1,0 +1,112 @@
+"""Command-line options of msnp-server."""
+
+import argparse
+import ipaddress
+from dataclasses import dataclass, field
+
+from .faults import KNOWN as KNOWN_FAULTS, Faults
+
+
+@dataclass
+class Config:
+    accounts: dict = field(default_factory=dict)   # email (as given) -> password
+    contacts: int = 0
+    state_dir: str = ""
+    host: str = "127.0.0.1"
+    ns_port: int = 0
+    https_port: int = 0
+    verbose: bool = False
+    qng: int = 60
+    chl_interval: float = 0.0
+    chl_timeout: float = 50.0
+    rst_fault_status: int = 500
+    ticket_lifetime: int = 24 * 3600
+    redirect: bool = False
+    faults: Faults = field(default_factory=Faults)
+
+
+def _account(text):
+    email, sep, password = text.partition(":")
+    if not sep or not email or not password:
+        raise argparse.ArgumentTypeError("expected EMAIL:PASSWORD, got %r" % text)
+    local, at, domain = email.partition("@")
+    if not at or not local or not domain or any(c.isspace() for c in email):
+        raise argparse.ArgumentTypeError("not an e-mail address: %r" % email)
+    return email, password
+
+
+def _port(text):
+    n = int(text)
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError("port out of range: %s" % text)
+    return n
+
+
+def _loopback(text):
+    if text == "localhost":
+        return "127.0.0.1"
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("--host must be a loopback IP address: %r" % text)
+    if not addr.is_loopback:
+        raise argparse.ArgumentTypeError("--host must be a loopback address, not %s" % text)
+    return str(addr)
+
+
+def _nonneg(kind):
+    def conv(text):
+        v = kind(text)
+        if v < 0:
+            raise argparse.ArgumentTypeError("must not be negative: %s" % text)
+        return v
+    return conv
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="msnp-server",
+        description="Local reference MSNP15 server (NS + HTTPS web services) for tests.")
+    p.add_argument("--account", action="append", type=_account, default=[],
+                   metavar="EMAIL:PASSWORD", help="an account (repeatable)")
+    p.add_argument("--contacts", type=_nonneg(int), default=0, metavar="N",
+                   help="generated contacts per account (stored; contact lists come later)")
+    p.add_argument("--state-dir", default="", metavar="DIR",
+                   help="CA, certificates and state (default: a fresh temporary directory)")
+    p.add_argument("--host", type=_loopback, default="127.0.0.1",
+                   help="loopback address to listen on (default 127.0.0.1)")
+    p.add_argument("--ns-port", type=_port, default=0, help="NS (dispatch) port, 0 = any")
+    p.add_argument("--https-port", type=_port, default=0, help="HTTPS port, 0 = any")
+    p.add_argument("--verbose", action="store_true", help="log every wire line to stderr")
+    p.add_argument("--qng", type=_nonneg(int), default=60, metavar="SECONDS",
+                   help="interval sent in QNG (default 60)")
+    p.add_argument("--chl-interval", type=_nonneg(float), default=0.0, metavar="SECONDS",
+                   help="send a new CHL this long after each answered one (0 = only once)")
+    p.add_argument("--chl-timeout", type=_nonneg(float), default=50.0, metavar="SECONDS",
+                   help="time allowed to answer a CHL (default 50)")
+    p.add_argument("--rst-fault-status", type=int, default=500, choices=(200, 403, 500),
+                   help="HTTP status of RST.srf SOAP faults (default 500)")
+    p.add_argument("--ticket-lifetime", type=_nonneg(int), default=24 * 3600, metavar="SECONDS",
+                   help="lifetime of issued Passport tickets (default 86400)")
+    p.add_argument("--redirect", action="store_true",
+                   help="NS port is a dispatch server answering USR SSO I with XFR")
+    p.add_argument("--fault", action="append", default=[], choices=KNOWN_FAULTS, metavar="NAME",
+                   help="inject a fault (repeatable): " + ", ".join(KNOWN_FAULTS))
+    return p
+
+
+def parse(argv=None):
+    p = parser()
+    a = p.parse_args(argv)
+    accounts = {}
+    seen = set()
+    for email, password in a.account:
+        if email.lower() in seen:
+            p.error("account given twice: %s" % email)
+        seen.add(email.lower())
+        accounts[email] = password
+    return Config(accounts=accounts, contacts=a.contacts, state_dir=a.state_dir, host=a.host,
+                  ns_port=a.ns_port, https_port=a.https_port, verbose=a.verbose, qng=a.qng,
+                  chl_interval=a.chl_interval, chl_timeout=a.chl_timeout,
+                  rst_fault_status=a.rst_fault_status, ticket_lifetime=a.ticket_lifetime,
+                  redirect=a.redirect, faults=Faults(a.fault))

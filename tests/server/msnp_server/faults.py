@@ -1,0 +1,57 @@
+"""Fault injection (--fault NAME, repeatable) for the plugin's integration tests.
+
+Every fault is deterministic and applies to every occurrence of its step, on every listener
+(dispatch and NS alike in --redirect mode).
+"""
+
+# Steps that can be closed (`close-at:STEP`) or left unanswered (`silent-at:STEP`).
+CLOSE_STEPS = ("VER", "CVR", "USR-I", "RST", "USR-S", "PROFILE", "ADL", "CHG")
+SILENT_STEPS = ("VER", "CVR", "USR-I", "RST", "USR-S", "ADL", "CHG")
+
+SIMPLE = (
+    "garbage-line",          # VER answered with a line of binary junk + CRLF
+    "oversized-line",        # VER answered with 1 MiB of 'A' and no CRLF
+    "oversized-payload",     # after USR OK: MSG Hotmail Hotmail 999999999 + a few bytes
+    "rst-http-500",          # RST.srf: HTTP 500 with an HTML body
+    "rst-redirect-loop",     # RST.srf: 302 Location: /RST.srf, forever
+    "rst-psf-redirect",      # first RST request: SOAP fault psf:Redirect to /RST2.srf
+    "out-oth-after-signin",  # OUT OTH and close 1 s after the client's first CHG
+    "out-ssd-after-signin",  # OUT SSD and close 1 s after the client's first CHG
+)
+
+KNOWN = (tuple("close-at:" + s for s in CLOSE_STEPS)
+         + tuple("silent-at:" + s for s in SILENT_STEPS) + SIMPLE)
+
+
+class Faults:
+    def __init__(self, names=()):
+        names = list(names)
+        unknown = [n for n in names if n not in KNOWN]
+        if unknown:
+            raise ValueError("unknown fault(s): %s (known: %s)"
+                             % (", ".join(unknown), ", ".join(KNOWN)))
+        self.names = frozenset(names)
+
+    def __contains__(self, name):
+        return name in self.names
+
+    def close_at(self, step):
+        return ("close-at:" + step) in self.names
+
+    def silent_at(self, step):
+        return ("silent-at:" + step) in self.names
+
+    def __repr__(self):
+        return "Faults(%s)" % ", ".join(sorted(self.names))
+
+
+# Deterministic "random binary junk" for garbage-line: no CR or LF inside it.
+def garbage_line():
+    out = bytearray()
+    x = 0x2545F491
+    while len(out) < 96:
+        x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+        b = (x >> 16) & 0xFF
+        if b not in (0x0A, 0x0D):
+            out.append(b)
+    return bytes(out) + b"\r\n"

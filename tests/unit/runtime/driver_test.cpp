@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The Driver against fake ports: outputs reach the transport before events reach the sink,
+// the single timer follows the engine's deadline, and a sink that destroys the Driver from
+// inside an event is safe.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/driver.h"
+#include "cmocka_cpp.h"
+
+namespace {
+
+struct Fixture;
+
+class FakeTransport : public msn::Transport {
+ public:
+  void connect(const msn::out::Connect& request) override { log.push_back("connect " + request.host); }
+  void send(msn::ConnectionId, std::string_view bytes) override { log.push_back("send " + std::string(bytes)); }
+  void close(msn::ConnectionId) override { log.push_back("close"); }
+  std::vector<std::string> log;
+};
+
+class ManualScheduler : public msn::Scheduler {
+ public:
+  msn::TimePoint now() override { return now_; }
+  void arm(std::optional<msn::TimePoint> deadline) override { armed = deadline; }
+  msn::TimePoint now_{};
+  std::optional<msn::TimePoint> armed;
+};
+
+class RecordingSink : public msn::EventSink {
+ public:
+  void on_event(const msn::Event& event) override {
+    if (std::holds_alternative<msn::ev::Disconnected>(event)) {
+      disconnected = true;
+      if (on_disconnect) on_disconnect();
+    }
+  }
+  bool disconnected = false;
+  std::function<void()> on_disconnect;
+};
+
+struct Fixture {
+  FakeTransport transport;
+  ManualScheduler scheduler;
+  RecordingSink sink;
+  std::unique_ptr<msn::Driver> driver;
+};
+
+msn::Settings settings() {
+  msn::Settings s;
+  s.account = "alice@example.com";
+  s.password = "pw";
+  s.server = "ns.example.net";
+  return s;
+}
+
+int setup(void** state) {
+  auto* f = new Fixture;  // owned through *state, deleted in teardown (CMocka fixture rule)
+  f->driver = std::make_unique<msn::Driver>(settings(), f->transport, f->scheduler, f->sink);
+  *state = f;
+  return 0;
+}
+
+int teardown(void** state) {
+  delete static_cast<Fixture*>(*state);
+  return 0;
+}
+
+void test_start_connects_and_arms_timer(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  f->driver->start();
+  assert_int_equal(f->transport.log.size(), 1);
+  assert_bytes_equal(f->transport.log[0], "connect ns.example.net");
+  assert_true(f->scheduler.armed.has_value());  // the connect timeout
+  f->driver->connected(1);
+  assert_bytes_equal(f->transport.log.back(), "send VER 1 MSNP15 CVR0\r\n");
+}
+
+void test_timer_fires_timeout(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  f->driver->start();
+  f->scheduler.now_ = *f->scheduler.armed;
+  f->driver->timer_fired();
+  assert_true(f->sink.disconnected);
+  assert_bytes_equal(f->transport.log.back(), "close");
+  assert_false(f->scheduler.armed.has_value());
+}
+
+void test_sink_may_destroy_driver(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  f->sink.on_disconnect = [f] { f->driver.reset(); };
+  f->driver->start();
+  f->driver->connected(1);
+  f->driver->received(1, "OUT OTH\r\nVER 1 MSNP15\r\n");  // the rest after OUT is never read
+  assert_true(f->sink.disconnected);
+  assert_null(f->driver.get());
+}
+
+void test_late_reports_are_ignored(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  f->driver->start();
+  f->driver->connected(1);
+  f->driver->closed(1, msn::make_error(msn::Errc::kTransport, "eof"));
+  assert_true(f->sink.disconnected);
+  const auto sent = f->transport.log.size();
+  f->driver->received(1, "VER 1 MSNP15\r\n");
+  f->driver->closed(1, msn::make_error(msn::Errc::kTransport, "eof"));
+  f->driver->received(77, "garbage");
+  assert_int_equal(f->transport.log.size(), sent);
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_start_connects_and_arms_timer, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_timer_fires_timeout, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sink_may_destroy_driver, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_late_reports_are_ignored, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
