@@ -2,12 +2,14 @@
 #include "prpl_callbacks.h"
 
 #include <debug.h>
+#include <sslconn.h>
 
 #include <memory>
 
 #include "account.h"
 #include "callback_guard.h"
 #include "error_text.h"
+#include "i18n.h"
 #include "status_map.h"
 
 namespace msn::plugin {
@@ -22,6 +24,12 @@ GList* prpl_status_types(PurpleAccount*) noexcept {
 void prpl_login(PurpleAccount* account) noexcept {
   PurpleConnection* gc = purple_account_get_connection(account);
   guard_callback(gc, "login", [gc] {
+    // The web login is HTTPS only: without an SSL plugin the sign-in cannot even start.
+    if (!purple_ssl_is_supported()) {
+      purple_connection_error_reason(gc, PURPLE_CONNECTION_ERROR_NO_SSL_SUPPORT,
+                                     _("SSL support is not available in libpurple"));
+      return;
+    }
     Result<Settings> settings = settings_from_account(gc);
     if (!settings) {
       purple_debug_error("msnp", "unusable settings: %s\n", settings.error().detail.c_str());

@@ -3,13 +3,13 @@
 
 #include <debug.h>
 #include <eventloop.h>
+#include <fcntl.h>
 #include <proxy.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <optional>
 
 #include "callback_guard.h"
@@ -78,7 +78,7 @@ struct PurpleTransport::Connection {
   PurpleTransport& owner;
   const ConnectionId id;
   const bool tls;
-  std::string host;
+  std::string host;         // for log lines
   ProxyConnectPtr pending;  // plain TCP, until its callback
   SslPtr ssl;               // TLS, from purple_ssl_connect until closed
   int fd = -1;              // plain TCP, after connecting
@@ -324,7 +324,7 @@ void PurpleTransport::on_writable(gpointer data, gint, PurpleInputCondition) noe
 
 void PurpleTransport::report_closed(Connection& conn, Error why) {
   const ConnectionId id = conn.id;
-  purple_debug_info("msnp", "connection %u: %s\n", id, why.detail.c_str());
+  purple_debug_info("msnp", "connection %u (%s): %s\n", id, conn.host.c_str(), why.detail.c_str());
   connections_.erase(id);  // destroys `conn`
   if (driver_ != nullptr)
     driver_->closed(id, std::move(why));

@@ -92,6 +92,7 @@ class NotificationSession {
   void handle_hotmail_msg(const wire::Command& command, TimePoint now);
   void start_web_login(std::string policy, std::string nonce, TimePoint now);
   void post_rst(std::string url);
+  void follow_rst_redirect(const std::string& url);
   void submit_ticket(const std::string& ticket, const std::string& secret, TimePoint now);
 
   // ns_presence.cpp

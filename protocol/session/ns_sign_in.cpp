@@ -145,43 +145,48 @@ void NotificationSession::on_web_result(std::uint32_t call_id, Result<http::Resp
     return;
   }
   const http::Response& response = result.value();
-  // Faults may come with 200 or with an error status: read the document first, so that a
-  // wrong password is reported as such whatever the status.
+  const bool http_ok = response.status >= 200 && response.status <= 299;
+  // Faults come with 200 or with an error status (wrong password, psf:Redirect): read the
+  // document first, so that each is reported as what it is whatever the status.
   auto outcome = auth::parse_rst_response(response.body);
-  if (!outcome && outcome.error().code == Errc::kAuth) {
-    fail(outcome.error());
-    return;
-  }
-  if (response.status < 200 || response.status > 299) {
-    fail(make_error(Errc::kHttp, "the login service answered HTTP " + std::to_string(response.status),
-                    response.status));
-    return;
-  }
   if (!outcome) {
+    if (outcome.error().code != Errc::kAuth && !http_ok) {
+      fail(make_error(Errc::kHttp, "the login service answered HTTP " + std::to_string(response.status),
+                      response.status));
+      return;
+    }
     fail(outcome.error());
     return;
   }
   if (auto* redirect = std::get_if<auth::RstRedirect>(&outcome.value())) {
-    if (rst_redirects_left_-- <= 0) {
-      fail(make_error(Errc::kTooManyRedirects, "too many login service redirects"));
-      return;
-    }
-    // The request carries the password: never re-post it somewhere without TLS.
-    auto target = http::parse_url(redirect->url);
-    if (!target || !target->tls) {
-      fail(make_error(Errc::kSoap, "the login service redirected to an unusable or unencrypted address"));
-      return;
-    }
-    post_rst(target->to_string());
+    follow_rst_redirect(redirect->url);
     return;
   }
-  const auto& tokens = std::get<auth::RstTokens>(outcome.value());
-  const auth::SecurityToken* messenger = tokens.find(auth::kMessengerClear);
+  if (!http_ok) {
+    fail(make_error(Errc::kHttp, "the login service answered HTTP " + std::to_string(response.status),
+                    response.status));
+    return;
+  }
+  const auth::SecurityToken* messenger = std::get<auth::RstTokens>(outcome.value()).find(auth::kMessengerClear);
   if (messenger == nullptr) {
     fail(make_error(Errc::kSoap, "the login service sent no messenger ticket"));
     return;
   }
   submit_ticket(messenger->ticket(), messenger->binary_secret, now);
+}
+
+void NotificationSession::follow_rst_redirect(const std::string& url) {
+  if (rst_redirects_left_-- <= 0) {
+    fail(make_error(Errc::kTooManyRedirects, "too many login service redirects"));
+    return;
+  }
+  // The request carries the password: never re-post it somewhere without TLS.
+  auto target = http::parse_url(url);
+  if (!target || !target->tls) {
+    fail(make_error(Errc::kSoap, "the login service redirected to an unusable or unencrypted address"));
+    return;
+  }
+  post_rst(target->to_string());
 }
 
 void NotificationSession::submit_ticket(const std::string& ticket, const std::string& secret, TimePoint now) {

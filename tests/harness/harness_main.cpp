@@ -6,6 +6,7 @@
 //   msnp-harness --plugin-dir DIR --server PATH --scenario NAME [--verbose] [--bound SECONDS]
 //   msnp-harness --list
 #include <ftw.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -185,6 +186,7 @@ std::vector<std::string> server_args(const Scenario& scenario, const std::string
 
 void print_observed(const Scenario& scenario, const Observed& seen) {
   std::printf("scenario: %s\n", scenario.name.c_str());
+  std::printf("sign-in attempts: %d\n", seen.sign_in_attempts);
   std::printf("signed on: %s\n", seen.signed_on ? "yes" : "no");
   if (seen.errors.empty())
     std::printf("connection error: none\n");
@@ -251,6 +253,8 @@ int run_scenario(const Options& options, const Scenario& scenario) {
 int main(int argc, char** argv) {
   // As Pidgin and Finch do: a peer closing a socket must be an error value, not a signal.
   signal(SIGPIPE, SIG_IGN);
+  // As a UI does: messages follow the user's locale (the meson tests pin LC_ALL=C).
+  setlocale(LC_ALL, "");
   setvbuf(stdout, nullptr, _IOLBF, 0);
   harness::Options options;
   if (!harness::parse_options(argc, argv, options))

@@ -124,9 +124,16 @@ std::string without_mnemonic(const char* label) {
   return text;
 }
 
+// libpurple's own words, in English or in the user's language (libpurple's domain is "pidgin").
+bool is_libpurple_text(const std::string& text, const char* english) {
+  return text == english || text == g_dgettext("pidgin", english);
+}
+
 bool mentions_certificate(const char* text) {
   if (text == nullptr)
     return false;
+  if (is_libpurple_text(text, "SSL Certificate Verification"))
+    return true;
   gchar* folded = g_utf8_strdown(text, -1);
   bool found = std::strstr(folded, "certificate") != nullptr;
   g_free(folded);
@@ -160,7 +167,7 @@ void* request_action(const char* title, const char* primary, const char* seconda
     const char* label = va_arg(actions, const char*);
     auto callback = va_arg(actions, PurpleRequestActionCb);
     std::fprintf(stderr, "harness:   action %zu: %s\n", i, label != nullptr ? label : "");
-    if (without_mnemonic(label) == "Reject") {
+    if (is_libpurple_text(without_mnemonic(label), "Reject")) {
       pending->callback = callback;
       pending->action = static_cast<int>(i);
     }
@@ -243,6 +250,8 @@ PurpleEnv::PurpleEnv(const PurpleEnvOptions& options) {
   plugin_found_ = purple_plugins_find_with_id(kProtocolId) != nullptr;
 
   void* connections = purple_connections_get_handle();
+  purple_signal_connect(connections, "signing-on", &signal_handle_, as_callback(&signing_on_cb),
+                        this);
   purple_signal_connect(connections, "signed-on", &signal_handle_, as_callback(&signed_on_cb), this);
   purple_signal_connect(connections, "connection-error", &signal_handle_,
                         as_callback(&connection_error_cb), this);
@@ -297,6 +306,10 @@ bool PurpleEnv::trust_ca(const std::string& pem_path, std::string& error) {
   if (!stored)
     error = "the CA pool refused " + pem_path;
   return stored;
+}
+
+void PurpleEnv::signing_on_cb(PurpleConnection*, gpointer data) {
+  ++static_cast<PurpleEnv*>(data)->observed_.sign_in_attempts;
 }
 
 void PurpleEnv::signed_on_cb(PurpleConnection* gc, gpointer data) {

@@ -41,6 +41,7 @@ class PurpleEnv {
   std::function<void(PurpleConnection*)> on_connection_error;
 
  private:
+  static void signing_on_cb(PurpleConnection* gc, gpointer data);
   static void signed_on_cb(PurpleConnection* gc, gpointer data);
   static void connection_error_cb(PurpleConnection* gc, PurpleConnectionError reason,
                                   const char* description, gpointer data);

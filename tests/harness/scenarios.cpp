@@ -2,6 +2,7 @@
 #include "scenarios.h"
 
 #include <array>
+#include <string>
 
 namespace harness {
 namespace {
@@ -115,6 +116,9 @@ const char* outcome_name(Outcome outcome) {
 
 void check_sign_on(const Scenario& scenario, const Observed& seen,
                    std::vector<std::string>& problems) {
+  if (seen.sign_in_attempts != 1)
+    problems.push_back("expected exactly one sign-in attempt, saw " +
+                       std::to_string(seen.sign_in_attempts));
   if (scenario.sign_on == SignOn::kRequired && !seen.signed_on)
     problems.push_back("expected to sign on, but the account never did");
   if (scenario.sign_on == SignOn::kNever && seen.signed_on)

@@ -39,6 +39,7 @@ struct ConnectionErrorSeen {
 };
 
 struct Observed {
+  int sign_in_attempts = 0;            // "signing-on" signals: more than one is a reconnect
   bool signed_on = false;
   bool connected_at_sign_on = false;   // purple_connection_get_state == PURPLE_CONNECTED
   bool available_at_sign_on = false;   // the account's active status is "available"

@@ -186,6 +186,43 @@ void test_login_service_http_error(void** /*state*/) {
   assert_int_equal(error.server_code, 503);
 }
 
+std::string psf_redirect(std::string_view url) {
+  return "<?xml version=\"1.0\"?><S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+         "xmlns:psf=\"http://schemas.microsoft.com/Passport/SoapServices/SOAPFault\"><S:Body><S:Fault>"
+         "<faultcode>psf:Redirect</faultcode><psf:redirectUrl>" +
+         std::string(url) + "</psf:redirectUrl><faultstring>Redirect</faultstring></S:Fault></S:Body></S:Envelope>";
+}
+
+void test_login_service_soap_redirect(void** /*state*/) {
+  // Servers send psf:Redirect with HTTP 500 as well as 200: either way the request moves.
+  for (int status : {200, 500}) {
+    auto s = std::make_unique<ScriptedClient>(test_settings());
+    s->start();
+    const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
+    negotiate(*s, ns);
+    s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+    web_login(*s, http_response(status, psf_redirect("https://login2.example.net/RST2.srf")));
+    const ConnectionId web = s->expect_connect("login2.example.net", 443, true);
+    s->connected(web);
+    assert_true(s->expect_send(web).rfind("POST /RST2.srf HTTP/1.1\r\n", 0) == 0);
+    s->feed(web, http_response(200, rst_vector()));
+    s->expect_close(web);
+    s->expect_send(ns, "USR 4 SSO S " + vector_ticket() + " " + std::string(kBlobCase2) + "\r\n");
+  }
+}
+
+void test_login_redirect_to_plain_http_refused(void** /*state*/) {
+  auto s = std::make_unique<ScriptedClient>(test_settings());
+  s->start();
+  const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
+  negotiate(*s, ns);
+  s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+  web_login(*s, http_response(500, psf_redirect("http://login2.example.net/RST2.srf")));
+  s->expect_close(ns);
+  assert_int_equal(s->expect_disconnected().code, Errc::kSoap);
+  s->expect_no_output();
+}
+
 void test_rejected_ticket_is_auth_failure(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
   const ConnectionId ns = sign_in_until_ticket(*s);
@@ -387,6 +424,8 @@ int main() {
       cmocka_unit_test(test_challenge_and_keepalive),
       cmocka_unit_test(test_wrong_password_is_auth_failure),
       cmocka_unit_test(test_login_service_http_error),
+      cmocka_unit_test(test_login_service_soap_redirect),
+      cmocka_unit_test(test_login_redirect_to_plain_http_refused),
       cmocka_unit_test(test_rejected_ticket_is_auth_failure),
       cmocka_unit_test(test_unanswered_step_times_out),
       cmocka_unit_test(test_connection_that_never_opens_times_out),
