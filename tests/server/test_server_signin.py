@@ -121,7 +121,9 @@ class ServerCase(unittest.TestCase):
 
 
 class SignInTest(ServerCase):
-    args = ("--qng", "42", "--verbose")
+    # --contacts 2: contact00000@example.com (FL+AL) and contact00001@example.org (FL+BL),
+    # so that the ADLs below name contacts of the address book (else 241).
+    args = ("--qng", "42", "--verbose", "--contacts", "2")
 
     def test_ready_line_and_certificate(self):
         self.assertTrue(os.path.isabs(self.srv.ca))
@@ -161,8 +163,8 @@ class SignInTest(ServerCase):
                       b"<Q><QTM>409600</QTM><QNM>204800</QNM></Q></MD>\r\n", mail)
         t = c.send("BLP", "AL")
         c.expect("BLP", t, "AL")
-        ml = (b'<ml l="1"><d n="example.com"><c n="bob" l="3" t="1" /></d>'
-              b'<d n="example.org"><c n="mallory" l="4" t="1" /></d></ml>')
+        ml = (b'<ml l="1"><d n="example.com"><c n="contact00000" l="3" t="1" /></d>'
+              b'<d n="example.org"><c n="contact00001" l="5" t="1" /></d></ml>')
         t = c.send("ADL", payload=ml)
         c.expect("ADL", t, "OK")
         t = c.send("PRP", "MFN", "Alice%20Example")
@@ -359,7 +361,7 @@ class SignInTest(ServerCase):
         tokens, payload = c.expect("241", t)
         self.assertEqual(ET.fromstring(payload).find("d/c").get("n"), "a")
         # payload followed by the next command in one segment; a CRLF inside the payload
-        ml = b'<ml l="1">\r\n<d n="x.com"><c n="a" l="3" t="1" /></d></ml>'
+        ml = b'<ml l="1">\r\n<d n="example.com"><c n="contact00000" l="3" t="1" /></d></ml>'
         c.send_raw(b"ADL 9 %d\r\n%sPNG\r\nBLP 10 BL\r\n" % (len(ml), ml))
         c.expect("ADL", "9", "OK")
         c.expect("QNG", "42")

@@ -4,7 +4,7 @@ import argparse
 import ipaddress
 from dataclasses import dataclass, field
 
-from .faults import KNOWN as KNOWN_FAULTS, Faults
+from .faults import KNOWN as KNOWN_FAULTS, Faults, valid as _valid_fault
 
 
 @dataclass
@@ -23,6 +23,10 @@ class Config:
     ticket_lifetime: int = 24 * 3600
     redirect: bool = False
     faults: Faults = field(default_factory=Faults)
+    sb_idle: float = 300.0                          # switchboard idle timeout (sb.py)
+    bot: str = ""                                   # e-mail of the bot account (bot.py)
+    bot_name: str = "Echo Bot"
+    new_accounts: list = field(default_factory=list)  # accounts without an address book yet
 
 
 def _account(text):
@@ -63,6 +67,20 @@ def _nonneg(kind):
     return conv
 
 
+def _fault(text):
+    if not _valid_fault(text):
+        raise argparse.ArgumentTypeError("unknown fault %r (known: %s)"
+                                         % (text, ", ".join(KNOWN_FAULTS)))
+    return text
+
+
+def _positive(text):
+    v = float(text)
+    if not v > 0:
+        raise argparse.ArgumentTypeError("must be positive: %s" % text)
+    return v
+
+
 def parser():
     p = argparse.ArgumentParser(
         prog="msnp-server",
@@ -70,7 +88,10 @@ def parser():
     p.add_argument("--account", action="append", type=_account, default=[],
                    metavar="EMAIL:PASSWORD", help="an account (repeatable)")
     p.add_argument("--contacts", type=_nonneg(int), default=0, metavar="N",
-                   help="generated contacts per account (stored; contact lists come later)")
+                   help="generated forward-list contacts per account (contacts.py)")
+    p.add_argument("--new-account", action="append", type=_account, default=[],
+                   metavar="EMAIL:PASSWORD", help="an account whose address book does not exist "
+                   "yet (ABFindAll: ABDoesNotExist until ABAdd; repeatable)")
     p.add_argument("--state-dir", default="", metavar="DIR",
                    help="CA, certificates and state (default: a fresh temporary directory)")
     p.add_argument("--host", type=_loopback, default="127.0.0.1",
@@ -90,8 +111,14 @@ def parser():
                    help="lifetime of issued Passport tickets (default 86400)")
     p.add_argument("--redirect", action="store_true",
                    help="NS port is a dispatch server answering USR SSO I with XFR")
-    p.add_argument("--fault", action="append", default=[], choices=KNOWN_FAULTS, metavar="NAME",
+    p.add_argument("--fault", action="append", default=[], type=_fault, metavar="NAME",
                    help="inject a fault (repeatable): " + ", ".join(KNOWN_FAULTS))
+    p.add_argument("--sb-idle", type=_positive, default=300.0, metavar="SECONDS",
+                   help="close a switchboard without messages for this long (default 300)")
+    p.add_argument("--bot", default="", metavar="EMAIL",
+                   help="an always-online bot account that echoes messages (default none)")
+    p.add_argument("--bot-name", default="Echo Bot", metavar="NAME",
+                   help="friendly name of the bot (default 'Echo Bot')")
     return p
 
 
@@ -100,13 +127,24 @@ def parse(argv=None):
     a = p.parse_args(argv)
     accounts = {}
     seen = set()
-    for email, password in a.account:
+    for email, password in a.account + a.new_account:
         if email.lower() in seen:
             p.error("account given twice: %s" % email)
         seen.add(email.lower())
         accounts[email] = password
+    if a.bot:
+        try:
+            _account(a.bot + ":-")           # the same address syntax as accounts
+        except argparse.ArgumentTypeError as exc:
+            p.error("--bot: %s" % exc)
+        if a.bot.lower() in seen:
+            p.error("--bot %s is also an --account" % a.bot)
+        if not a.bot_name.strip():
+            p.error("--bot-name must not be empty")
     return Config(accounts=accounts, contacts=a.contacts, state_dir=a.state_dir, host=a.host,
                   ns_port=a.ns_port, https_port=a.https_port, verbose=a.verbose, qng=a.qng,
                   chl_interval=a.chl_interval, chl_timeout=a.chl_timeout,
                   rst_fault_status=a.rst_fault_status, ticket_lifetime=a.ticket_lifetime,
-                  redirect=a.redirect, faults=Faults(a.fault))
+                  redirect=a.redirect, faults=Faults(a.fault),
+                  sb_idle=a.sb_idle, bot=a.bot, bot_name=a.bot_name,
+                  new_accounts=[e for e, _ in a.new_account])

@@ -19,14 +19,34 @@ SIMPLE = (
     "out-ssd-after-signin",  # OUT SSD and close 1 s after the client's first CHG
 )
 
+# Switchboard faults (sb.py).
+SWITCHBOARD = (
+    "sb-nak-once",           # the first MSG with ack mode N/A/D (server-wide) gets NAK, unrelayed
+    "sb-no-ack",             # MSGs are relayed but never ACKed (NAK still sent when undelivered)
+    "cal-217",               # every CAL is answered 217
+)
+# Faults with a numeric argument, `NAME:N` (N >= 1).
+COUNTED = (
+    "sb-close-after",        # a switchboard closes all its connections after relaying N messages
+)
+
 KNOWN = (tuple("close-at:" + s for s in CLOSE_STEPS)
-         + tuple("silent-at:" + s for s in SILENT_STEPS) + SIMPLE)
+         + tuple("silent-at:" + s for s in SILENT_STEPS) + SIMPLE + SWITCHBOARD
+         + tuple(n + ":N" for n in COUNTED))
+
+
+def valid(name):
+    """Whether `name` is a known fault (`NAME:N` with a number for the COUNTED ones)."""
+    if name in KNOWN and not name.endswith(":N"):
+        return True
+    base, sep, count = name.partition(":")
+    return bool(sep) and base in COUNTED and count.isdigit() and 1 <= int(count) <= 10 ** 6
 
 
 class Faults:
     def __init__(self, names=()):
         names = list(names)
-        unknown = [n for n in names if n not in KNOWN]
+        unknown = [n for n in names if not valid(n)]
         if unknown:
             raise ValueError("unknown fault(s): %s (known: %s)"
                              % (", ".join(unknown), ", ".join(KNOWN)))
@@ -40,6 +60,11 @@ class Faults:
 
     def silent_at(self, step):
         return ("silent-at:" + step) in self.names
+
+    def value(self, name):
+        """N of a `name:N` fault (the smallest if given more than once), or None."""
+        counts = [int(n.partition(":")[2]) for n in self.names if n.startswith(name + ":")]
+        return min(counts) if counts else None
 
     def __repr__(self):
         return "Faults(%s)" % ", ".join(sorted(self.names))

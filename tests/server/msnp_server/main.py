@@ -11,6 +11,8 @@ import tempfile
 
 from . import certs, config, ns, rst, web
 from .accounts import Directory
+from . import bot, oim, sb            # switchboard, offline messages, the --bot account
+from . import abch, contacts, presence   # address books, contact SOAP services, presence
 
 log = logging.getLogger("msnp")
 
@@ -23,6 +25,8 @@ class Server:
     def __init__(self, cfg):
         self.cfg = cfg
         self.directory = Directory(cfg.accounts, cfg.contacts)
+        self.books = contacts.Books(self.directory, cfg.contacts, cfg.new_accounts)
+        self.presence = presence.Presence(self)
         self.ns_address = None        # (host, port) of the NS that does the sign-in
         self.web_base = None          # https://localhost:PORT
         self.tasks = set()            # connection handler tasks
@@ -60,15 +64,19 @@ def _fmt_host(host):
 
 async def serve(cfg):
     server = Server(cfg)
+    server.bot = bot.Bot(cfg.bot, cfg.bot_name) if cfg.bot else None
+    server.switchboard = sb.Switchboard(server)
+    server.oim = oim.OimService(server)
     ca_pem, cert_pem, key_pem = certs.ensure(cfg.state_dir)
 
     rst_service = rst.RstService(server)
     routes = {
         "/RST.srf": rst_service.handle_rst,
         "/RST2.srf": rst_service.handle,
-        # Later: /abservice/abservice.asmx, /abservice/SharingService.asmx, /OimWS/oim.asmx,
-        # /rsi/rsi.asmx, /storageservice/SchematizedStore.asmx
+        "/OimWS/oim.asmx": server.oim.handle_store,
+        "/rsi/rsi.asmx": server.oim.handle_rsi,
     }
+    routes.update(abch.routes(server))  # /abservice/*.asmx, /storageservice/SchematizedStore.asmx
     webserver = web.WebServer(routes, verbose=cfg.verbose)
     ctx = webserver.ssl_context(cert_pem, key_pem)
 
@@ -89,6 +97,11 @@ async def serve(cfg):
                                              limit=ns.wire.MAX_LINE)
             listeners.append(ns2)
             server.ns_address = (cfg.host, ns2.sockets[0].getsockname()[1])
+        sb_listener = await asyncio.start_server(server.switchboard.handle, cfg.host, 0,
+                                                 limit=sb.wire.MAX_LINE)
+        listeners.append(sb_listener)
+        server.switchboard.address = "%s:%d" % (_fmt_host(cfg.host),
+                                                sb_listener.sockets[0].getsockname()[1])
     except OSError as exc:
         log.error("cannot listen on %s: %s", cfg.host, exc)
         for listener in listeners:
@@ -100,6 +113,9 @@ async def serve(cfg):
     if cfg.redirect:
         log.info("dispatch server on %s:%d, NS on %s:%d", cfg.host, ns_port, *server.ns_address)
     log.info("accounts: %s", ", ".join(cfg.accounts) or "(none)")
+    log.info("switchboard on %s", server.switchboard.address)
+    if server.bot is not None:
+        log.info("bot: %s (%s)", server.bot.email, server.bot.friendly)
     if cfg.faults.names:
         log.info("faults: %s", ", ".join(sorted(cfg.faults.names)))
 
@@ -119,6 +135,7 @@ async def serve(cfg):
         listener.close()
     for conn in server.directory.online():
         conn.kick("SSD")
+    server.switchboard.shutdown()
     for task in list(server.tasks):
         task.cancel()
     if server.tasks:

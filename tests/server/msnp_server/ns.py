@@ -26,10 +26,10 @@ NETWORKS = frozenset({1, 2, 4, 8, 16, 32})
 FL, AL, BL = 1, 2, 4
 # Known client commands this server does not implement (yet): answered 502 "command disabled",
 # connection kept (their payload, if any, is read so the stream stays framed).
-NOT_IMPLEMENTED = frozenset({"XFR", "RML", "FQY", "UUN", "UUM", "URL", "SBP", "SDC", "MSG",
+NOT_IMPLEMENTED = frozenset({"UUN", "UUM", "URL", "SBP", "SDC", "MSG",
                              "GCF", "ADC", "REM", "ADG", "RMG", "REG", "SYN", "GTC", "LST", "REA"})
 SIGNIN = ("VER", "CVR", "USR")
-ONLINE_COMMANDS = frozenset({"BLP", "ADL", "PRP", "CHG", "UUX", "QRY"})
+ONLINE_COMMANDS = frozenset({"BLP", "ADL", "PRP", "CHG", "UUX", "QRY", "XFR", "RML", "FQY"})
 KNOWN = frozenset(SIGNIN) | ONLINE_COMMANDS | NOT_IMPLEMENTED | wire.NO_TRID
 
 CVR_REPLY = "8.5.1302 8.5.1302 8.5.1302 http://messenger.msn.com/download http://messenger.msn.com"
@@ -144,6 +144,7 @@ class NsConnection:
         if self.account is not None and self.account.session is self:
             self.account.session = None
             log.info("%s: %s signed out", self.tag, self.account.email)
+        self.server.presence.on_signout(self)              # presence.py: FLN to watchers
 
     def kick(self, reason):
         """Send `OUT reason` (OTH, SSD) and close."""
@@ -280,7 +281,7 @@ class NsConnection:
         profile = payloads.profile(int(time.time()), self.account.puid,
                                    "%s&p=%s" % (ticket.t, ticket.p), self.peer_ip, self.peer_port)
         self.send("MSG Hotmail Hotmail %d" % len(profile), profile)
-        mail = payloads.initial_mail_data()
+        mail = payloads.initial_mail_data(self.server.oim.mail_data(self.account))
         self.send("MSG Hotmail Hotmail %d" % len(mail), mail)
 
     # ---- signed in --------------------------------------------------------------------------
@@ -290,22 +291,22 @@ class NsConnection:
             return self.fail(201, cmd.trid, "BLP needs AL or BL", close=False)
         self.blp = cmd.args[0]
         self.send("BLP %s %s" % (cmd.trid, self.blp))
+        self.server.presence.on_blp(self)
 
     def on_ADL(self, cmd):
         if len(cmd.args) != 1:
             return self.fail(200, cmd.trid, "ADL needs exactly a length")
         if self.step_fault("ADL"):
             return
-        entries, problem, bad = parse_ml(cmd.payload)
-        if problem:
-            return self.fail(240, cmd.trid, "ADL payload: %s" % problem, close=False)
-        if bad:
-            body = bad_ml(bad)
-            log.warning("%s: 241 %s: invalid ADL entries %r", self.tag, cmd.trid, bad)
-            return self.send("241 %s %d" % (cmd.trid, len(body)), body)
-        self.adl.extend(entries)
-        self.adl_count += 1
-        self.send("ADL %s OK" % cmd.trid)
+        self.server.presence.on_adl(self, cmd)             # presence.py: checks and fan-out
+
+    def on_RML(self, cmd):
+        if len(cmd.args) != 1:
+            return self.fail(200, cmd.trid, "RML needs exactly a length")
+        self.server.presence.on_rml(self, cmd)
+
+    def on_FQY(self, cmd):
+        self.server.presence.on_fqy(self, cmd)
 
     def on_PRP(self, cmd):
         a = cmd.args
@@ -313,11 +314,14 @@ class NsConnection:
             return self.fail(200, cmd.trid, "PRP needs a type and a value", close=False)
         if a[0] not in PRP_TYPES:
             return self.fail(201, cmd.trid, "unknown PRP type %r" % a[0], close=False)
+        if a[0] == "MFN" and len(a[1]) > 387:
+            return self.fail(201, cmd.trid, "PRP MFN longer than 387 characters (%d)"
+                             % len(a[1]), close=False)
         if a[0] == "MFN":
             self.friendly = urllib.parse.unquote(a[1])
-            if len(a[1]) > 387:
-                log.warning("%s: PRP MFN longer than 387 characters (%d)", self.tag, len(a[1]))
         self.send("PRP %s %s %s" % (cmd.trid, a[0], a[1]))
+        if a[0] == "MFN":
+            self.server.presence.on_prp(self)
 
     def on_CHG(self, cmd):
         a = cmd.args
@@ -336,11 +340,15 @@ class NsConnection:
         self.msnobj = urllib.parse.unquote(a[2]) if len(a) == 3 else None
         self.send("CHG %s %s" % (cmd.trid, " ".join(a)))
         self.chg_count += 1
+        self.server.presence.on_chg(self, cmd.trid, self.chg_count == 1)   # ILN, NLN/FLN
         if self.chg_count == 1:
             self.send_challenge()
             for reason in ("OTH", "SSD"):
                 if ("out-%s-after-signin" % reason.lower()) in self.faults:
                     self.later(OUT_AFTER_SIGNIN_DELAY, lambda r=reason: self.kick(r))
+
+    def on_XFR(self, cmd):
+        self.server.switchboard.on_xfr(self, cmd)          # sb.py
 
     def on_UUX(self, cmd):
         if len(cmd.args) != 1:
@@ -355,6 +363,7 @@ class NsConnection:
                                  close=False)
         self.uux = cmd.payload
         self.send("UUX %s 0" % cmd.trid)
+        self.server.presence.on_uux(self)                  # UBX to watchers
 
     # ---- challenge ---------------------------------------------------------------------------
 
@@ -402,36 +411,6 @@ def parse_xml(data):
         return ET.fromstring(data)
     except ET.ParseError as exc:
         raise ValueError("not well-formed XML (%s)" % exc) from None
-
-
-def parse_ml(data):
-    """-> (entries, problem, bad). `problem` (str) means 240: not an <ml> document of <d>/<c>.
-    `bad` lists (domain, c-attributes) whose content is invalid (241)."""
-    try:
-        root = parse_xml(data)
-    except ValueError as exc:
-        return [], str(exc), []
-    if root.tag != "ml":
-        return [], "root element is <%s>, not <ml>" % root.tag, []
-    entries, bad = [], []
-    for d in root:
-        domain = d.get("n")
-        if d.tag != "d" or not domain:
-            return [], "<ml> child <%s n=%r> is not <d n=...>" % (d.tag, domain), []
-        for c in d:
-            local = c.get("n")
-            if c.tag != "c" or not local:
-                return [], "<d> child <%s n=%r> is not <c n=...>" % (c.tag, local), []
-            lists, net = c.get("l", ""), c.get("t", "")
-            ok = (lists.isdigit() and net.isdigit() and "@" not in local and "@" not in domain
-                  and 1 <= int(lists) <= (FL | AL | BL)
-                  and (int(lists) & (AL | BL)) != (AL | BL)
-                  and int(net) in NETWORKS)
-            if ok:
-                entries.append(("%s@%s" % (local, domain), int(lists), int(net)))
-            else:
-                bad.append((domain, dict(c.attrib)))
-    return entries, None, bad
 
 
 def bad_ml(bad):
