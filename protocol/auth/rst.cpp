@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <set>
 
+#include "core/ascii.h"
 #include "crypto/crypto.h"
 #include "soap/xml.h"
 
@@ -106,17 +107,8 @@ std::string_view trim(std::string_view s) {
 
 std::string trimmed_text(const xmlNode* node) { return std::string(trim(soap::text(node))); }
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // Host names are case-insensitive; compare addresses the same way everywhere.
-bool same_address(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
-}
+bool same_address(std::string_view a, std::string_view b) { return ascii::iequals(a, b); }
 
 std::string_view local_part(std::string_view qname) {
   const std::size_t colon = qname.rfind(':');
@@ -187,7 +179,7 @@ FaultInfo read_fault(const xmlNode* fault) {
 
 // wsse:FailedAuthentication, and any other code that names authentication.
 bool names_authentication(std::string_view code) {
-  return ascii_lower(local_part(code)).find("authentication") != std::string::npos;
+  return ascii::to_lower(local_part(code)).find("authentication") != std::string::npos;
 }
 
 // Every fault ends the request: an auth failure, a redirect, or any other SOAP error.
@@ -233,7 +225,7 @@ RstTokens collect_tokens(const xmlNode* collection) {
   for (const xmlNode* response : soap::children(collection, "RequestSecurityTokenResponse")) {
     std::string address =
         trimmed_text(soap::path(response, {"AppliesTo", "EndpointReference", "Address"}));
-    if (address.empty() || !seen.insert(ascii_lower(address)).second) continue;
+    if (address.empty() || !seen.insert(ascii::to_lower(address)).second) continue;
     if (same_address(address, kMasterAddress)) {
       tokens.master_cipher_value = trimmed_text(soap::path(
           response, {"RequestedSecurityToken", "EncryptedData", "CipherData", "CipherValue"}));

@@ -17,22 +17,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/ascii.h"
+
 namespace msn::http {
 
 namespace {
-
-char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i]))
-      return false;
-  }
-  return true;
-}
 
 bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
@@ -46,7 +35,7 @@ std::string_view trim_ows(std::string_view text) {
 
 // RFC 9110 tchar.
 bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c))
+  if (ascii::is_alnum(c))
     return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
@@ -63,9 +52,8 @@ bool is_token(std::string_view text) {
 
 // Field values and reason phrases: visible bytes, SP, HTAB and obs-text (0x80 and up).
 bool is_field_text(std::string_view text) {
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7F)
+  for (char c : text) {
+    if (ascii::is_control(c) && c != '\t')
       return false;
   }
   return true;
@@ -77,29 +65,23 @@ Error limit(std::string detail) { return make_error(Errc::kLimit, std::move(deta
 // Replaces bytes that would end a header line early (header injection) with spaces.
 std::string header_safe(std::string_view text) {
   std::string out(text);
-  for (char& ch : out) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7F)
-      ch = ' ';
+  for (char& c : out) {
+    if (ascii::is_control(c) && c != '\t')
+      c = ' ';
   }
   return out;
 }
 
 // Percent-encodes space and control bytes, which would break the request line.
 std::string request_target(std::string_view path) {
-  constexpr char kHexDigits[] = "0123456789ABCDEF";
   std::string out;
   if (path.empty() || path[0] != '/')
     out.push_back('/');
-  for (char ch : path) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7F) {
-      out.push_back('%');
-      out.push_back(kHexDigits[c >> 4]);
-      out.push_back(kHexDigits[c & 0x0F]);
-    } else {
-      out.push_back(ch);
-    }
+  for (char c : path) {
+    if (c == ' ' || ascii::is_control(c))
+      ascii::append_percent_encoded(out, c);
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -113,8 +95,8 @@ std::string host_header(const Url& url) {
 }
 
 bool is_managed_header(std::string_view name) {
-  return iequals(name, "Host") || iequals(name, "Content-Length") || iequals(name, "Connection") ||
-         iequals(name, "Transfer-Encoding");
+  return ascii::iequals(name, "Host") || ascii::iequals(name, "Content-Length") ||
+         ascii::iequals(name, "Connection") || ascii::iequals(name, "Transfer-Encoding");
 }
 
 // A decimal length, bounded by `max` while digits are read so nothing can overflow.
@@ -123,7 +105,7 @@ Result<std::size_t> parse_length(std::string_view text, std::size_t max) {
     return protocol("empty Content-Length");
   std::size_t value = 0;
   for (char c : text) {
-    if (!is_digit(c))
+    if (!ascii::is_digit(c))
       return protocol("malformed Content-Length");
     const auto digit = static_cast<std::size_t>(c - '0');
     // value <= max / 10 keeps value * 10 <= max, so neither side can wrap.
@@ -134,22 +116,12 @@ Result<std::size_t> parse_length(std::string_view text, std::size_t max) {
   return value;
 }
 
-int hex_value(char c) {
-  if (is_digit(c))
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // "1a2b[ ;ext[=val]]..." -> the size, bounded by `max` while digits are read.
 Result<std::size_t> parse_chunk_size(std::string_view line, std::size_t max) {
   std::size_t i = 0;
   std::size_t value = 0;
-  for (; i < line.size() && hex_value(line[i]) >= 0; ++i) {
-    const auto digit = static_cast<std::size_t>(hex_value(line[i]));
+  for (; i < line.size() && ascii::is_hex(line[i]); ++i) {
+    const auto digit = static_cast<std::size_t>(ascii::hex_value(line[i]));
     if (value > max / 16 || digit > max - value * 16)
       return limit("chunk size over the limit");
     value = value * 16 + digit;
@@ -203,7 +175,7 @@ std::string serialize(const Request& request) {
 
 std::optional<std::string_view> Response::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (iequals(key, name))
+    if (ascii::iequals(key, name))
       return std::string_view(value);
   }
   return std::nullopt;
@@ -286,8 +258,9 @@ std::string_view ResponseParser::take_available(std::size_t max) {
 
 Status ResponseParser::on_status_line(std::string_view line) {
   // "HTTP/1.x NNN reason" with the reason optional (and its space, as RFC 9112 tolerates).
-  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || !is_digit(line[7]) || line[8] != ' ' ||
-      !is_digit(line[9]) || !is_digit(line[10]) || !is_digit(line[11]))
+  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || !ascii::is_digit(line[7]) ||
+      line[8] != ' ' || !ascii::is_digit(line[9]) || !ascii::is_digit(line[10]) ||
+      !ascii::is_digit(line[11]))
     return protocol("malformed status line");
   if (line.size() > 12 && line[12] != ' ')
     return protocol("malformed status line");
@@ -314,7 +287,7 @@ Status ResponseParser::on_header_line(std::string_view line) {
 Result<std::optional<std::size_t>> ResponseParser::content_length() const {
   std::optional<std::size_t> length;
   for (const auto& [name, value] : response_.headers) {
-    if (!iequals(name, "Content-Length"))
+    if (!ascii::iequals(name, "Content-Length"))
       continue;
     // "Content-Length: 5, 5" and repeated headers are allowed only when all values agree.
     std::string_view rest = value;
@@ -350,9 +323,9 @@ Status ResponseParser::on_head_end() {
   }
   bool chunked = false;
   for (const auto& [name, value] : response_.headers) {
-    if (!iequals(name, "Transfer-Encoding"))
+    if (!ascii::iequals(name, "Transfer-Encoding"))
       continue;
-    if (chunked || !iequals(value, "chunked"))
+    if (chunked || !ascii::iequals(value, "chunked"))
       return protocol("unsupported Transfer-Encoding");
     chunked = true;
   }

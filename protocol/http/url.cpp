@@ -3,6 +3,8 @@
 
 #include <optional>
 
+#include "core/ascii.h"
+
 namespace msn::http {
 
 namespace {
@@ -12,25 +14,10 @@ constexpr std::uint16_t kHttpsPort = 443;
 
 Error invalid(std::string detail) { return make_error(Errc::kInvalidArgument, std::move(detail)); }
 
-char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i]))
-      return false;
-  }
-  return true;
-}
-
 // Space, control bytes and DEL could split a request line or a header; nothing needs them.
-bool is_forbidden(unsigned char c) { return c <= 0x20 || c == 0x7F; }
+bool is_forbidden(char c) { return c == ' ' || ascii::is_control(c); }
 
-bool is_host_char(char c) { return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_'; }
+bool is_host_char(char c) { return ascii::is_alnum(c) || c == '-' || c == '.' || c == '_'; }
 
 std::uint16_t default_port(bool tls) { return tls ? kHttpsPort : kHttpPort; }
 
@@ -76,18 +63,13 @@ Result<std::string> normalize_path(std::string_view text) {
   encoded.reserve(text.size() + 1);
   if (text.empty() || text[0] != '/')
     encoded.push_back('/');
-  constexpr char kHexDigits[] = "0123456789ABCDEF";
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  for (char c : text) {
     if (is_forbidden(c))
       return invalid("control character or space in URL path");
-    if (c >= 0x80) {
-      encoded.push_back('%');
-      encoded.push_back(kHexDigits[c >> 4]);
-      encoded.push_back(kHexDigits[c & 0x0F]);
-    } else {
-      encoded.push_back(ch);
-    }
+    if (static_cast<unsigned char>(c) >= 0x80)
+      ascii::append_percent_encoded(encoded, c);
+    else
+      encoded.push_back(c);
   }
   const std::size_t query = encoded.find('?');
   std::string path = remove_dot_segments(std::string_view(encoded).substr(0, query));
@@ -103,7 +85,7 @@ Result<std::uint16_t> parse_port(std::string_view text) {
     return invalid("bad port");
   unsigned value = 0;
   for (char c : text) {
-    if (!is_digit(c))
+    if (!ascii::is_digit(c))
       return invalid("bad port");
     value = value * 10 + static_cast<unsigned>(c - '0');
   }
@@ -117,9 +99,9 @@ Result<std::string> parse_ipv6_literal(std::string_view text) {
     return invalid("bad IPv6 literal");
   std::string host;
   for (char c : text) {
-    if (!is_hex(c) && c != ':' && c != '.')
+    if (!ascii::is_hex(c) && c != ':' && c != '.')
       return invalid("bad IPv6 literal");  // zone ids ("%eth0") are not needed here
-    host.push_back(to_lower(c));
+    host.push_back(ascii::to_lower(c));
   }
   return host;
 }
@@ -154,7 +136,7 @@ Status parse_authority(std::string_view authority, Url& url) {
     for (char c : host) {
       if (!is_host_char(c))
         return invalid("bad character in host");
-      url.host.push_back(to_lower(c));
+      url.host.push_back(ascii::to_lower(c));
     }
   }
   if (url.host.empty())
@@ -171,12 +153,12 @@ Status parse_authority(std::string_view authority, Url& url) {
 
 // True if `text` starts with a URI scheme ("x:" before any '/', '?' or '#').
 bool has_scheme(std::string_view text) {
-  if (text.empty() || !is_alpha(text[0]))
+  if (text.empty() || !ascii::is_alpha(text[0]))
     return false;
   for (char c : text) {
     if (c == ':')
       return true;
-    if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+    if (!ascii::is_alnum(c) && c != '+' && c != '-' && c != '.')
       return false;
   }
   return false;
@@ -210,9 +192,9 @@ Result<Url> parse_url(std::string_view text) {
     return invalid("not an absolute URL");
   Url url;
   const std::string_view scheme = text.substr(0, sep);
-  if (iequals(scheme, "https"))
+  if (ascii::iequals(scheme, "https"))
     url.tls = true;
-  else if (iequals(scheme, "http"))
+  else if (ascii::iequals(scheme, "http"))
     url.tls = false;
   else
     return invalid("unsupported URL scheme");

@@ -4,6 +4,7 @@
 
 #include "auth/mbi.h"
 #include "auth/rst.h"
+#include "core/ascii.h"
 #include "http/url.h"
 #include "session/notification_session.h"
 
@@ -32,15 +33,10 @@ std::string content_type_of(std::string_view payload) {
   while (!head.empty()) {
     const auto eol = head.find("\r\n");
     std::string_view line = head.substr(0, eol);
-    if (line.size() > 13) {
-      std::string name(line.substr(0, 13));
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (name == "content-type:") {
-        std::string value(line.substr(13));
-        value.erase(0, value.find_first_not_of(' '));
-        for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return value.substr(0, value.find(';'));
-      }
+    if (line.size() > 13 && ascii::iequals(line.substr(0, 13), "content-type:")) {
+      std::string value = ascii::to_lower(line.substr(13));
+      value.erase(0, value.find_first_not_of(' '));
+      return value.substr(0, value.find(';'));
     }
     if (eol == std::string_view::npos) break;
     head.remove_prefix(eol + 2);

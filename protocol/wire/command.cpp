@@ -3,20 +3,16 @@
 
 #include <limits>
 
+#include "core/ascii.h"
+
 namespace msn::wire {
-
-namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-}  // namespace
 
 std::optional<std::uint32_t> parse_u32(std::string_view text) {
   if (text.empty())
     return std::nullopt;
   std::uint64_t value = 0;
   for (char c : text) {
-    if (!is_digit(c))
+    if (!ascii::is_digit(c))
       return std::nullopt;
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
     // Checked per digit so leading zeros are fine and no input length can overflow.
@@ -27,7 +23,8 @@ std::optional<std::uint32_t> parse_u32(std::string_view text) {
 }
 
 bool Command::is_error() const {
-  return verb.size() == 3 && is_digit(verb[0]) && is_digit(verb[1]) && is_digit(verb[2]);
+  return verb.size() == 3 && ascii::is_digit(verb[0]) && ascii::is_digit(verb[1]) &&
+         ascii::is_digit(verb[2]);
 }
 
 int Command::error_code() const {

@@ -18,6 +18,8 @@
 
 #include <array>
 
+#include "core/ascii.h"
+
 namespace msn::wire {
 
 namespace {
@@ -26,10 +28,8 @@ namespace {
 // for the rest of a long session.
 constexpr std::size_t kIdleCapacity = 64 * 1024;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
+using ascii::is_digit;
+using ascii::is_upper;
 
 bool is_valid_verb(std::string_view verb) {
   if (verb.size() != 3)
@@ -231,7 +231,7 @@ Result<std::optional<std::size_t>> CommandParser::find_line_end() {
     // pos == max_line is the terminator's place: only the CR of a CRLF may be there.
     if (pos > limits_.max_line || (pos == limits_.max_line && byte != '\r'))
       return make_error(Errc::kLimit, "command line over the limit");
-    if (byte != '\r' && is_control(byte))
+    if (byte != '\r' && ascii::is_control(buffer_[i]))
       return make_error(Errc::kProtocol, "control byte in a command line");
   }
   scanned_ = buffer_.size();

@@ -3,29 +3,22 @@
 
 #include <limits>
 
+#include "core/ascii.h"
+
 namespace msn::wire {
 
 namespace {
-
-constexpr char kHex[] = "0123456789ABCDEF";
-
-void append_escaped_byte(std::string& out, unsigned char c) {
-  out.push_back('%');
-  out.push_back(kHex[c >> 4]);
-  out.push_back(kHex[c & 0x0F]);
-}
 
 // A CR, LF or other control byte in a verb or argument would end the line early and let the
 // rest be read as a second command (command injection through, say, a friendly name that a
 // caller forgot to encode). Such bytes are written percent-encoded instead; well-formed input
 // is copied unchanged.
 void append_token(std::string& out, std::string_view token) {
-  for (char ch : token) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7F)
-      append_escaped_byte(out, c);
+  for (char c : token) {
+    if (ascii::is_control(c))
+      ascii::append_percent_encoded(out, c);
     else
-      out.push_back(ch);
+      out.push_back(c);
   }
 }
 
@@ -42,19 +35,9 @@ std::string format_line(std::string_view verb, TrId trid,
   return line;
 }
 
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
+// RFC 3986 unreserved characters.
+bool is_unreserved(char c) {
+  return ascii::is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
 }
 
 }  // namespace
@@ -92,12 +75,11 @@ std::string CommandWriter::untracked(std::string_view verb) {
 std::string url_encode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  for (char c : text) {
     if (is_unreserved(c))
-      out.push_back(ch);
+      out.push_back(c);
     else
-      append_escaped_byte(out, c);
+      ascii::append_percent_encoded(out, c);
   }
   return out;
 }
@@ -106,9 +88,10 @@ std::string url_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-        hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+    if (text[i] == '%' && i + 2 < text.size() && ascii::is_hex(text[i + 1]) &&
+        ascii::is_hex(text[i + 2])) {
+      out.push_back(
+          static_cast<char>(ascii::hex_value(text[i + 1]) * 16 + ascii::hex_value(text[i + 2])));
       i += 2;
     } else {
       out.push_back(text[i]);

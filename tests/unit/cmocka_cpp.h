@@ -11,6 +11,7 @@
 #include <csetjmp>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -31,12 +32,42 @@ extern "C" {
 
 namespace msn::test {
 
+// Fixtures that own a T through CMocka's *state: pass owned_setup<T> and owned_teardown<T> to
+// cmocka_unit_test_setup_teardown and reach the T with fixture<T>(state). CMocka runs the
+// teardown after a failing test too, so whatever the T owns is freed even after a longjmp.
+template <typename T>
+int owned_setup(void** state) {
+  *state = std::make_unique<T>().release();
+  return 0;
+}
+
+template <typename T>
+int owned_teardown(void** state) {
+  std::unique_ptr<T> owned(static_cast<T*>(*state));
+  *state = nullptr;
+  owned.reset();
+  return 0;
+}
+
+template <typename T>
+T& fixture(void** state) {
+  return *static_cast<T*>(*state);
+}
+
 // Reads a file under tests/data (TEST_DATA_DIR is set by tests/unit/meson.build).
 inline std::string read_data_file(std::string_view relative) {
   std::ifstream in(std::string(TEST_DATA_DIR) + "/" + std::string(relative), std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// "0a1b..." -> the bytes it spells; test vectors write binary keys and IVs in hex.
+inline std::string unhex(std::string_view hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  return out;
 }
 
 }  // namespace msn::test

@@ -22,17 +22,9 @@ struct Fixture {
   std::string input;
 };
 
-int setup(void** state) {
-  *state = new Fixture();
-  return 0;
-}
-
-int teardown(void** state) {
-  delete static_cast<Fixture*>(*state);
-  return 0;
-}
-
-Fixture& fx(void** state) { return *static_cast<Fixture*>(*state); }
+constexpr auto setup = msn::test::owned_setup<Fixture>;
+constexpr auto teardown = msn::test::owned_teardown<Fixture>;
+Fixture& fx(void** state) { return msn::test::fixture<Fixture>(state); }
 
 // "challenge<TAB>expected" lines; '#' comments and blank lines skipped.
 std::vector<Row> read_rows() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The MBI blob against every case of tests/data/vectors/mbi.txt (MSNP15.md §4).
 #include "auth/mbi.h"
+#include "crypto/crypto.h"
 
 #include <cstdint>
 #include <fstream>  // every std header before cmocka_cpp.h: cmocka's fail() macro breaks them
@@ -11,7 +12,6 @@
 #include <vector>
 
 #include "cmocka_cpp.h"
-#include "crypto/crypto.h"
 
 namespace {
 
@@ -33,17 +33,9 @@ struct Fixture {
   std::optional<Result<std::string>> blob, raw, plain;
 };
 
-int setup(void** state) {
-  *state = new Fixture();
-  return 0;
-}
-
-int teardown(void** state) {
-  delete static_cast<Fixture*>(*state);
-  return 0;
-}
-
-Fixture& fx(void** state) { return *static_cast<Fixture*>(*state); }
+constexpr auto setup = msn::test::owned_setup<Fixture>;
+constexpr auto teardown = msn::test::owned_teardown<Fixture>;
+Fixture& fx(void** state) { return msn::test::fixture<Fixture>(state); }
 
 // "[case N]" sections of key=value lines.
 std::vector<Case> read_cases() {
@@ -61,13 +53,6 @@ std::vector<Case> read_cases() {
     cases.back()[line.substr(0, eq)] = line.substr(eq + 1);
   }
   return cases;
-}
-
-std::string unhex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-  return out;
 }
 
 std::uint32_t le32_at(const std::string& s, std::size_t offset) {
@@ -90,7 +75,7 @@ void test_every_vector_case(void** state) {
     f.raw = crypto::base64_decode(c["binary_secret_b64"]);
     assert_true(f.raw->is_ok());
     f.secret = f.raw->value();
-    f.iv = unhex(c["iv_hex"]);
+    f.iv = msn::test::unhex(c["iv_hex"]);
     assert_int_equal(f.secret.size(), 24);
     assert_int_equal(f.iv.size(), 8);
 

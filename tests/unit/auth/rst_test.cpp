@@ -2,6 +2,8 @@
 // RST.srf request building and response parsing (MSNP15.md §3) against
 // tests/data/vectors/rst-response.xml and hand-made variants.
 #include "auth/rst.h"
+#include "crypto/crypto.h"
+#include "soap/xml.h"
 
 #include <algorithm>
 #include <chrono>
@@ -12,8 +14,6 @@
 #include <vector>
 
 #include "cmocka_cpp.h"
-#include "crypto/crypto.h"
-#include "soap/xml.h"
 
 namespace {
 
@@ -43,17 +43,9 @@ struct Fixture {
   std::optional<Result<std::string>> decoded;
 };
 
-int setup(void** state) {
-  *state = new Fixture();
-  return 0;
-}
-
-int teardown(void** state) {
-  delete static_cast<Fixture*>(*state);
-  return 0;
-}
-
-Fixture& fx(void** state) { return *static_cast<Fixture*>(*state); }
+constexpr auto setup = msn::test::owned_setup<Fixture>;
+constexpr auto teardown = msn::test::owned_teardown<Fixture>;
+Fixture& fx(void** state) { return msn::test::fixture<Fixture>(state); }
 
 // ---- document helpers ----------------------------------------------------------------
 

@@ -23,24 +23,9 @@ struct Fixture {
   std::optional<Result<std::string>> r1, r2;
 };
 
-int setup(void** state) {
-  *state = new Fixture();
-  return 0;
-}
-
-int teardown(void** state) {
-  delete static_cast<Fixture*>(*state);
-  return 0;
-}
-
-Fixture& fx(void** state) { return *static_cast<Fixture*>(*state); }
-
-std::string unhex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-  return out;
-}
+constexpr auto setup = msn::test::owned_setup<Fixture>;
+constexpr auto teardown = msn::test::owned_teardown<Fixture>;
+Fixture& fx(void** state) { return msn::test::fixture<Fixture>(state); }
 
 void test_md5_known_answers(void** state) {
   Fixture& f = fx(state);
@@ -173,8 +158,8 @@ void test_hex_encode(void** state) {
 // Known answer produced with `openssl enc -des-ede3-cbc -nopad`.
 void test_des3_known_answer_and_round_trip(void** state) {
   Fixture& f = fx(state);
-  f.a = unhex("0123456789abcdef23456789abcdef01456789abcdef0123");  // key
-  f.b = unhex("1234567890abcdef");                                  // iv
+  f.a = msn::test::unhex("0123456789abcdef23456789abcdef01456789abcdef0123");  // key
+  f.b = msn::test::unhex("1234567890abcdef");                                  // iv
   f.c = "0123456789abcdefFEDCBA9876543210";
   f.r1 = crypto::des3_cbc_encrypt(f.a, f.b, f.c);
   assert_true(f.r1->is_ok());

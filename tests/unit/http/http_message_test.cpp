@@ -1,37 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // serialize() and ResponseParser: every framing (Content-Length, chunked, until close), interim
 // responses, every split point, truncation, limits and malformed input.
-#include <atomic>
-#include <cstdlib>
 #include <fstream>  // before cmocka_cpp.h: cmocka's fail() macro breaks std::basic_ios::fail
-#include <new>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "cmocka_cpp.h"
 #include "http/http_message.h"
-
 // Records the largest single allocation, to show that declared sizes never become allocations.
-namespace {
-std::atomic<std::size_t> g_largest_allocation{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  std::size_t seen = g_largest_allocation.load();
-  while (size > seen && !g_largest_allocation.compare_exchange_weak(seen, size)) {
-  }
-  if (void* p = std::malloc(size == 0 ? 1 : size))
-    return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-// Not inlined: GCC would otherwise see new's pointer reach free() and warn about a mismatch.
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "support/allocation_tracker.h"
+#include "support/split_feed.h"
+#include "cmocka_cpp.h"
 
 namespace {
 
@@ -54,18 +34,12 @@ Outcome run(std::string_view input, const std::vector<std::size_t>& cuts, bool c
             ResponseLimits limits = {}) {
   ResponseParser parser(limits);
   Outcome outcome;
-  std::size_t from = 0;
-  auto feed = [&](std::size_t to) {
-    if (outcome.error)
-      return;
-    Status status = parser.feed(input.substr(from, to - from));
-    from = to;
+  msn::test::feed_in_pieces(input, cuts, [&](std::string_view piece) {
+    Status status = parser.feed(piece);
     if (!status.is_ok())
       outcome.error = status.error().code;
-  };
-  for (std::size_t cut : cuts)
-    feed(cut);
-  feed(input.size());
+    return status.is_ok();
+  });
   if (close && !outcome.error) {
     Status status = parser.finish();
     if (!status.is_ok())
@@ -430,7 +404,7 @@ void test_body_limits(void** /*state*/) {
 }
 
 void test_declared_sizes_are_not_allocated(void** /*state*/) {
-  g_largest_allocation = 0;
+  msn::test::reset_largest_allocation();
   bool ok = false;
   {
     ResponseParser big_length;
@@ -441,7 +415,7 @@ void test_declared_sizes_are_not_allocated(void** /*state*/) {
          !big_length.done() && !big_chunk.done();
   }
   assert_true(ok);
-  assert_true(g_largest_allocation.load() < 4096);
+  assert_true(msn::test::largest_allocation() < 4096);
 }
 
 void test_errors_are_sticky_and_later_bytes_ignored(void** /*state*/) {

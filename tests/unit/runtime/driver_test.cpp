@@ -42,13 +42,6 @@ class RecordingSink : public msn::EventSink {
   std::function<void()> on_disconnect;
 };
 
-struct Fixture {
-  FakeTransport transport;
-  ManualScheduler scheduler;
-  RecordingSink sink;
-  std::unique_ptr<msn::Driver> driver;
-};
-
 msn::Settings settings() {
   msn::Settings s;
   s.account = "alice@example.com";
@@ -57,20 +50,21 @@ msn::Settings settings() {
   return s;
 }
 
-int setup(void** state) {
-  auto* f = new Fixture;  // owned through *state, deleted in teardown (CMocka fixture rule)
-  f->driver = std::make_unique<msn::Driver>(settings(), f->transport, f->scheduler, f->sink);
-  *state = f;
-  return 0;
-}
+struct Fixture {
+  FakeTransport transport;
+  ManualScheduler scheduler;
+  RecordingSink sink;
+  std::unique_ptr<msn::Driver> driver =
+      std::make_unique<msn::Driver>(settings(), transport, scheduler, sink);
+};
 
-int teardown(void** state) {
-  delete static_cast<Fixture*>(*state);
-  return 0;
-}
+// Owned through *state (CMocka fixture rule): a fresh Fixture per test.
+constexpr auto setup = msn::test::owned_setup<Fixture>;
+constexpr auto teardown = msn::test::owned_teardown<Fixture>;
+Fixture* fx(void** state) { return &msn::test::fixture<Fixture>(state); }
 
 void test_start_connects_and_arms_timer(void** state) {
-  auto* f = static_cast<Fixture*>(*state);
+  Fixture* f = fx(state);
   f->driver->start();
   assert_int_equal(f->transport.log.size(), 1);
   assert_bytes_equal(f->transport.log[0], "connect ns.example.net");
@@ -80,7 +74,7 @@ void test_start_connects_and_arms_timer(void** state) {
 }
 
 void test_timer_fires_timeout(void** state) {
-  auto* f = static_cast<Fixture*>(*state);
+  Fixture* f = fx(state);
   f->driver->start();
   f->scheduler.now_ = *f->scheduler.armed;
   f->driver->timer_fired();
@@ -90,7 +84,7 @@ void test_timer_fires_timeout(void** state) {
 }
 
 void test_sink_may_destroy_driver(void** state) {
-  auto* f = static_cast<Fixture*>(*state);
+  Fixture* f = fx(state);
   f->sink.on_disconnect = [f] { f->driver.reset(); };
   f->driver->start();
   f->driver->connected(1);
@@ -100,7 +94,7 @@ void test_sink_may_destroy_driver(void** state) {
 }
 
 void test_late_reports_are_ignored(void** state) {
-  auto* f = static_cast<Fixture*>(*state);
+  Fixture* f = fx(state);
   f->driver->start();
   f->driver->connected(1);
   f->driver->closed(1, msn::make_error(msn::Errc::kTransport, "eof"));

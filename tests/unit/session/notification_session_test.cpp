@@ -72,6 +72,16 @@ std::string web_login(ScriptedClient& s, std::string_view answer) {
   return request;
 }
 
+// From a fresh client to the server's "USR 3 SSO S" on the dispatch connection itself (no XFR),
+// which starts the web login.
+ConnectionId sign_in_until_web_login(ScriptedClient& s) {
+  s.start();
+  const ConnectionId ns = s.expect_connect("dispatch.example.net", 1863, false);
+  negotiate(s, ns);
+  s.feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+  return ns;
+}
+
 // From a fresh client to "USR 4 SSO S ..." sent on the (redirected) NS connection.
 ConnectionId sign_in_until_ticket(ScriptedClient& s) {
   s.start();
@@ -162,10 +172,7 @@ void test_wrong_password_is_auth_failure(void** /*state*/) {
       "</S:Fault></S:Body></S:Envelope>";
   for (int status : {200, 500}) {
     auto s = std::make_unique<ScriptedClient>(test_settings());
-    s->start();
-    const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
-    negotiate(*s, ns);
-    s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+    const ConnectionId ns = sign_in_until_web_login(*s);
     web_login(*s, http_response(status, fault));
     s->expect_close(ns);
     assert_int_equal(s->expect_disconnected().code, Errc::kAuth);
@@ -175,10 +182,7 @@ void test_wrong_password_is_auth_failure(void** /*state*/) {
 
 void test_login_service_http_error(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
-  s->start();
-  const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
-  negotiate(*s, ns);
-  s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+  const ConnectionId ns = sign_in_until_web_login(*s);
   web_login(*s, http_response(503, "<html>down</html>"));
   s->expect_close(ns);
   const auto error = s->expect_disconnected();
@@ -197,10 +201,7 @@ void test_login_service_soap_redirect(void** /*state*/) {
   // Servers send psf:Redirect with HTTP 500 as well as 200: either way the request moves.
   for (int status : {200, 500}) {
     auto s = std::make_unique<ScriptedClient>(test_settings());
-    s->start();
-    const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
-    negotiate(*s, ns);
-    s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+    const ConnectionId ns = sign_in_until_web_login(*s);
     web_login(*s, http_response(status, psf_redirect("https://login2.example.net/RST2.srf")));
     const ConnectionId web = s->expect_connect("login2.example.net", 443, true);
     s->connected(web);
@@ -213,10 +214,7 @@ void test_login_service_soap_redirect(void** /*state*/) {
 
 void test_login_redirect_to_plain_http_refused(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
-  s->start();
-  const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
-  negotiate(*s, ns);
-  s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+  const ConnectionId ns = sign_in_until_web_login(*s);
   web_login(*s, http_response(500, psf_redirect("http://login2.example.net/RST2.srf")));
   s->expect_close(ns);
   assert_int_equal(s->expect_disconnected().code, Errc::kSoap);
@@ -285,10 +283,7 @@ void test_close_at_every_step_is_a_network_error(void** /*state*/) {
 
 void test_web_login_connection_lost(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
-  s->start();
-  const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
-  negotiate(*s, ns);
-  s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+  const ConnectionId ns = sign_in_until_web_login(*s);
   const ConnectionId web = s->expect_connect("msn.example.net", 443, true);
   s->connected(web);
   s->expect_send(web);
@@ -300,10 +295,7 @@ void test_web_login_connection_lost(void** /*state*/) {
 
 void test_untrusted_certificate_ends_sign_in(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
-  s->start();
-  const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
-  negotiate(*s, ns);
-  s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+  const ConnectionId ns = sign_in_until_web_login(*s);
   const ConnectionId web = s->expect_connect("msn.example.net", 443, true);
   s->closed(web, Errc::kTls);
   s->expect_close(ns);
@@ -312,10 +304,7 @@ void test_untrusted_certificate_ends_sign_in(void** /*state*/) {
 
 void test_http_redirects_are_capped(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
-  s->start();
-  const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
-  negotiate(*s, ns);
-  s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+  const ConnectionId ns = sign_in_until_web_login(*s);
   for (int i = 0; i <= 3; ++i) {
     const ConnectionId web = s->expect_connect("msn.example.net", 443, true);
     s->connected(web);

@@ -28,17 +28,9 @@ struct Fixture {
   std::optional<Result<soap::XmlDocument>> doc;
 };
 
-int setup(void** state) {
-  *state = new Fixture();
-  return 0;
-}
-
-int teardown(void** state) {
-  delete static_cast<Fixture*>(*state);
-  return 0;
-}
-
-Fixture& fx(void** state) { return *static_cast<Fixture*>(*state); }
+constexpr auto setup = msn::test::owned_setup<Fixture>;
+constexpr auto teardown = msn::test::owned_teardown<Fixture>;
+Fixture& fx(void** state) { return msn::test::fixture<Fixture>(state); }
 
 constexpr const char* kSample =
     "<?xml version=\"1.0\"?>\n"

@@ -1,41 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // CommandParser: real server sequences (MSNP15.md transcripts) fed whole, byte by byte and split
 // at every point (Beast's parsegrind), plus limits, garbage and failure stickiness.
-#include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>  // before cmocka_cpp.h: cmocka's fail() macro breaks std::basic_ios::fail
-#include <sstream>
-#include <new>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "cmocka_cpp.h"
 #include "wire/command.h"
 #include "wire/command_parser.h"
-
 // Records the largest single allocation, to show that a declared length never turns into an
-// allocation. malloc/free underneath keep the sanitizers' bookkeeping intact.
-namespace {
-std::atomic<std::size_t> g_largest_allocation{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  std::size_t seen = g_largest_allocation.load();
-  while (size > seen && !g_largest_allocation.compare_exchange_weak(seen, size)) {
-  }
-  if (void* p = std::malloc(size == 0 ? 1 : size))
-    return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-// Not inlined: GCC would otherwise see new's pointer reach free() and warn about a mismatch.
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+// allocation.
+#include "support/allocation_tracker.h"
+#include "support/split_feed.h"
+#include "cmocka_cpp.h"
 
 namespace {
 
@@ -248,20 +228,14 @@ Outcome run(std::string_view input, const std::vector<std::size_t>& cuts,
             ParserLimits limits = {}) {
   CommandParser parser(limits);
   Outcome outcome;
-  std::size_t from = 0;
-  auto feed = [&](std::size_t to) {
-    if (outcome.error)
-      return;
-    Status status = parser.feed(input.substr(from, to - from));
-    from = to;
+  msn::test::feed_in_pieces(input, cuts, [&](std::string_view piece) {
+    Status status = parser.feed(piece);
     while (auto cmd = parser.next())
       outcome.commands.push_back(std::move(*cmd));
     if (!status.is_ok())
       outcome.error = status.error().code;
-  };
-  for (std::size_t cut : cuts)
-    feed(cut);
-  feed(input.size());
+    return status.is_ok();
+  });
   return outcome;
 }
 
@@ -454,7 +428,7 @@ void test_bad_payload_lengths(void** /*state*/) {
 }
 
 void test_huge_declared_payload_is_not_allocated(void** /*state*/) {
-  g_largest_allocation = 0;
+  msn::test::reset_largest_allocation();
   bool limited = false;
   {
     CommandParser parser;
@@ -462,7 +436,7 @@ void test_huge_declared_payload_is_not_allocated(void** /*state*/) {
     limited = !status.is_ok() && status.error().code == Errc::kLimit;
   }
   assert_true(limited);
-  assert_true(g_largest_allocation.load() < 4096);
+  assert_true(msn::test::largest_allocation() < 4096);
 }
 
 void test_payload_limit_is_inclusive(void** /*state*/) {
