@@ -11,12 +11,15 @@ namespace msn {
 
 namespace {
 
-// A received line for the debug log, with anything secret-looking removed.
+// A received line for the debug log. Switchboard cookies (the argument after "CKI" in XFR SB
+// and RNG) admit anyone to a conversation, so they are hidden like tickets.
 std::string describe_received(const wire::Command& command) {
   std::string line = command.verb;
+  bool hide_next = false;
   for (const auto& arg : command.args) {
     line += ' ';
-    line += arg;
+    line += hide_next ? "(cookie hidden)" : arg;
+    hide_next = arg == "CKI";
   }
   if (command.has_payload) line += " (+" + std::to_string(command.payload.size()) + " bytes)";
   return line;

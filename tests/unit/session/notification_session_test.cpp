@@ -332,6 +332,15 @@ void test_ns_redirects_are_capped(void** /*state*/) {
   assert_int_equal(s->expect_disconnected().code, Errc::kTooManyRedirects);
 }
 
+void test_switchboard_cookies_never_logged(void** /*state*/) {
+  auto s = std::make_unique<ScriptedClient>(test_settings());
+  const ConnectionId ns = sign_in(*s);
+  s->feed(ns, "RNG 11752013 192.0.2.3:1863 CKI 849102291.520491113 bob@example.com Bob U messenger.msn.com 1\r\n");
+  const std::string logs = s->all_logs();
+  assert_true(logs.find("849102291.520491113") == std::string::npos);
+  assert_true(logs.find("RNG 11752013 192.0.2.3:1863 CKI (cookie hidden) bob@example.com") != std::string::npos);
+}
+
 void test_signed_in_elsewhere(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
   const ConnectionId ns = sign_in(*s);
@@ -423,6 +432,7 @@ int main() {
       cmocka_unit_test(test_untrusted_certificate_ends_sign_in),
       cmocka_unit_test(test_http_redirects_are_capped),
       cmocka_unit_test(test_ns_redirects_are_capped),
+      cmocka_unit_test(test_switchboard_cookies_never_logged),
       cmocka_unit_test(test_signed_in_elsewhere),
       cmocka_unit_test(test_server_shutdown),
       cmocka_unit_test(test_garbage_and_oversized_input),
