@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace msn {
 
 // The lists a contact can be on, as the bits of the ADL `l` attribute.
@@ -42,7 +44,8 @@ constexpr ListBits list_bits_from_int(unsigned value) {
 }
 
 // The only lists a client ever announces in ADL/RML (FL|AL|BL); RL and PL are the server's.
-inline constexpr ListBits kAnnouncedLists = ListBits::kForward | ListBits::kAllow | ListBits::kBlock;
+inline constexpr ListBits kAnnouncedLists =
+    ListBits::kForward | ListBits::kAllow | ListBits::kBlock;
 
 // Network ids: the ADL `t` attribute and the network parameter of ILN/NLN/FLN/UBX.
 enum class Network : std::uint32_t {
@@ -70,11 +73,16 @@ struct MembershipIds {
   // The id slot for one of kAllow/kBlock/kReverse/kPending; nullptr for any other value.
   std::string* for_role(ListBits role) {
     switch (role) {
-      case ListBits::kAllow: return &allow;
-      case ListBits::kBlock: return &block;
-      case ListBits::kReverse: return &reverse;
-      case ListBits::kPending: return &pending;
-      default: return nullptr;
+      case ListBits::kAllow:
+        return &allow;
+      case ListBits::kBlock:
+        return &block;
+      case ListBits::kReverse:
+        return &reverse;
+      case ListBits::kPending:
+        return &pending;
+      default:
+        return nullptr;
     }
   }
   const std::string* for_role(ListBits role) const {
@@ -85,37 +93,28 @@ struct MembershipIds {
 };
 
 struct Group {
-  std::string id;    // the address book GUID
+  std::string id;  // the address book GUID
   std::string name;
 
   bool operator==(const Group&) const = default;
 };
 
 struct Contact {
-  std::string passport;           // the address as the server spelled it (case kept)
+  std::string passport;  // the address as the server spelled it (case kept)
   Network network = Network::kPassport;
-  std::string display_name;       // the server's friendly name for this contact
-  std::string nickname;           // AB.NickName: the private alias set by the account owner
-  std::string contact_id;         // address book GUID; empty if not in the address book
+  std::string display_name;  // the server's friendly name for this contact
+  std::string nickname;      // AB.NickName: the private alias set by the account owner
+  std::string contact_id;    // address book GUID; empty if not in the address book
   std::vector<std::string> group_ids;
   ListBits lists = ListBits::kNone;
   MembershipIds membership_ids;
-  std::string invite_message;     // MSN.IM.InviteMessage from a Pending member
+  std::string invite_message;  // MSN.IM.InviteMessage from a Pending member
   bool is_messenger_user = true;
 
   bool on(ListBits list) const { return has_any(lists, list); }
 
   bool operator==(const Contact&) const = default;
 };
-
-// ASCII lower-casing: addresses compare case-insensitively, and non-ASCII bytes are kept
-// as they are (UTF-8 stays valid).
-inline std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // A usable account address: exactly one '@' with a non-empty local part and domain, at most
 // kMaxAddressLength bytes, no spaces, control bytes or characters that never appear in an
@@ -128,8 +127,7 @@ inline bool is_valid_address(std::string_view address) {
   if (at == 0 || at == std::string_view::npos || at + 1 == address.size()) return false;
   if (address.find('@', at + 1) != std::string_view::npos) return false;
   for (const char ch : address) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7F) return false;
+    if (ch == ' ' || ascii::is_control(ch)) return false;
     if (std::string_view("<>\"\\,;:()[]").find(ch) != std::string_view::npos) return false;
   }
   return true;

@@ -11,8 +11,8 @@ namespace {
 
 constexpr ListBits kMemberRoles =
     ListBits::kAllow | ListBits::kBlock | ListBits::kReverse | ListBits::kPending;
-constexpr std::array<ListBits, 4> kRoles = {ListBits::kAllow, ListBits::kBlock,
-                                            ListBits::kReverse, ListBits::kPending};
+constexpr std::array<ListBits, 4> kRoles = {ListBits::kAllow, ListBits::kBlock, ListBits::kReverse,
+                                            ListBits::kPending};
 
 void note(std::vector<std::string>* list, const std::string& value) {
   if (list != nullptr) list->push_back(value);
@@ -23,21 +23,32 @@ void sort_unique(std::vector<std::string>& values) {
   values.erase(std::unique(values.begin(), values.end()), values.end());
 }
 
-// A key reported as removed and then added again in the same update counts as changed.
-void normalise(ListChanges& changes) {
-  sort_unique(changes.contacts_changed);
-  sort_unique(changes.contacts_removed);
+// Each contact is reported once, by where it ended up: still listed = changed, gone =
+// removed (a contact changed and then removed by the same update is removed, and one removed
+// and then added again is changed); groups likewise.
+void normalise(ListChanges& changes, const std::unordered_map<std::string, Contact>& contacts,
+               const std::unordered_map<std::string, Group>& groups) {
+  std::vector<std::string> touched = std::move(changes.contacts_changed);
+  touched.insert(touched.end(), changes.contacts_removed.begin(), changes.contacts_removed.end());
+  sort_unique(touched);
+  changes.contacts_changed.clear();
+  changes.contacts_removed.clear();
+  for (std::string& key : touched)
+    (contacts.count(key) != 0 ? changes.contacts_changed : changes.contacts_removed)
+        .push_back(std::move(key));
   sort_unique(changes.groups_changed);
   sort_unique(changes.groups_removed);
-  std::erase_if(changes.contacts_removed, [&](const std::string& key) {
-    return std::binary_search(changes.contacts_changed.begin(), changes.contacts_changed.end(), key);
-  });
+  const auto exists = [&groups](const std::string& id) {
+    return groups.count(ascii::to_lower(id)) != 0;
+  };
+  std::erase_if(changes.groups_changed, [&](const std::string& id) { return !exists(id); });
+  std::erase_if(changes.groups_removed, exists);
 }
 
 bool contains_id(const std::vector<std::string>& ids, std::string_view id) {
-  const std::string wanted = ascii_lower(id);
+  const std::string wanted = ascii::to_lower(id);
   return std::any_of(ids.begin(), ids.end(),
-                     [&](const std::string& g) { return ascii_lower(g) == wanted; });
+                     [&](const std::string& g) { return ascii::to_lower(g) == wanted; });
 }
 
 }  // namespace
@@ -51,7 +62,8 @@ void ContactList::load(const soap::MembershipResult& membership,
   groups_.clear();
   contacts_.reserve(membership.members.size() + address_book.contacts.size());
   by_contact_id_.reserve(address_book.contacts.size());
-  for (const Group& group : address_book.groups) groups_.insert_or_assign(ascii_lower(group.id), group);
+  for (const Group& group : address_book.groups)
+    groups_.insert_or_assign(ascii::to_lower(group.id), group);
   for (const soap::Member& member : membership.members) merge_member(member, false, nullptr);
   for (const soap::AbContact& contact : address_book.contacts) merge_ab_contact(contact, nullptr);
   // Roles that a full result lists only as deleted leave a contact on no list at all.
@@ -66,7 +78,7 @@ void ContactList::load(const soap::MembershipResult& membership,
 
 void ContactList::merge_member(const soap::Member& member, bool apply_deletions,
                                ListChanges* changes) {
-  const std::string key = ascii_lower(member.address);
+  const std::string key = ascii::to_lower(member.address);
   Contact& contact = upsert(key, member.address, member.network);
   // Only updates report changes; a full load skips the copy.
   std::optional<Contact> before;
@@ -90,10 +102,10 @@ void ContactList::merge_member(const soap::Member& member, bool apply_deletions,
 }
 
 void ContactList::merge_ab_contact(const soap::AbContact& ab, ListChanges* changes) {
-  const std::string key = ascii_lower(ab.address);
+  const std::string key = ascii::to_lower(ab.address);
   // The same contact id under another address: the address changed; the old entry leaves FL.
   if (!ab.contact_id.empty()) {
-    const auto old = by_contact_id_.find(ascii_lower(ab.contact_id));
+    const auto old = by_contact_id_.find(ascii::to_lower(ab.contact_id));
     if (old != by_contact_id_.end() && old->second != key) {
       const std::string old_key = old->second;
       drop_from_address_book(old_key, changes);
@@ -119,27 +131,27 @@ ListChanges ContactList::apply_membership_delta(const soap::MembershipResult& de
   for (const soap::Member& member : delta.members) merge_member(member, true, &changes);
   if (!delta.last_change.empty()) membership_last_change_ = delta.last_change;
   note_service_header(delta.header);
-  normalise(changes);
+  normalise(changes, contacts_, groups_);
   return changes;
 }
 
 ListChanges ContactList::apply_address_book_delta(const soap::AddressBookResult& delta) {
   ListChanges changes;
   for (const Group& group : delta.groups) {
-    const std::string key = ascii_lower(group.id);
+    const std::string key = ascii::to_lower(group.id);
     const auto it = groups_.find(key);
     if (it == groups_.end() || !(it->second == group)) note(&changes.groups_changed, group.id);
     groups_.insert_or_assign(key, group);
   }
   for (const std::string& id : delta.deleted_group_ids) {
-    if (groups_.count(ascii_lower(id)) == 0) continue;
+    if (groups_.count(ascii::to_lower(id)) == 0) continue;
     for (auto& [key, contact] : contacts_)
       if (contains_id(contact.group_ids, id)) note(&changes.contacts_changed, key);
     remove_group(id);
     note(&changes.groups_removed, id);
   }
   for (const std::string& id : delta.removed_contact_ids) {
-    const auto it = by_contact_id_.find(ascii_lower(id));
+    const auto it = by_contact_id_.find(ascii::to_lower(id));
     if (it == by_contact_id_.end()) continue;
     const std::string key = it->second;
     drop_from_address_book(key, &changes);
@@ -148,7 +160,7 @@ ListChanges ContactList::apply_address_book_delta(const soap::AddressBookResult&
   if (delta.has_owner) own_display_name_ = delta.owner_display_name;
   if (!delta.last_change.empty()) address_book_last_change_ = delta.last_change;
   note_service_header(delta.header);
-  normalise(changes);
+  normalise(changes, contacts_, groups_);
   return changes;
 }
 
@@ -156,7 +168,7 @@ void ContactList::drop_from_address_book(const std::string& key, ListChanges* ch
   const auto it = contacts_.find(key);
   if (it == contacts_.end()) return;
   Contact& contact = it->second;
-  if (!contact.contact_id.empty()) by_contact_id_.erase(ascii_lower(contact.contact_id));
+  if (!contact.contact_id.empty()) by_contact_id_.erase(ascii::to_lower(contact.contact_id));
   contact.contact_id.clear();
   contact.group_ids.clear();
   contact.nickname.clear();
@@ -167,7 +179,7 @@ void ContactList::drop_from_address_book(const std::string& key, ListChanges* ch
 bool ContactList::erase_if_unlisted(const std::string& key, ListChanges* changes) {
   const auto it = contacts_.find(key);
   if (it == contacts_.end() || it->second.lists != ListBits::kNone) return false;
-  if (!it->second.contact_id.empty()) by_contact_id_.erase(ascii_lower(it->second.contact_id));
+  if (!it->second.contact_id.empty()) by_contact_id_.erase(ascii::to_lower(it->second.contact_id));
   contacts_.erase(it);
   if (changes != nullptr) note(&changes->contacts_removed, key);
   return true;
@@ -178,7 +190,7 @@ bool ContactList::erase_if_unlisted(const std::string& key, ListChanges* changes
 bool ContactList::add_to_lists(std::string_view address, Network network, ListBits lists,
                                std::string_view display_name) {
   if (!is_valid_address(address) || lists == ListBits::kNone) return false;
-  const std::string key = ascii_lower(address);
+  const std::string key = ascii::to_lower(address);
   Contact& contact = upsert(key, address, network);
   const Contact before = contact;
   contact.lists |= lists;
@@ -188,7 +200,7 @@ bool ContactList::add_to_lists(std::string_view address, Network network, ListBi
 }
 
 bool ContactList::remove_from_lists(std::string_view address, ListBits lists) {
-  const std::string key = ascii_lower(address);
+  const std::string key = ascii::to_lower(address);
   const auto it = contacts_.find(key);
   if (it == contacts_.end() || !has_any(it->second.lists, lists)) return false;
   Contact& contact = it->second;
@@ -196,7 +208,7 @@ bool ContactList::remove_from_lists(std::string_view address, ListBits lists) {
   for (const ListBits role : kRoles)
     if (has_any(lists, role)) contact.membership_ids.for_role(role)->clear();
   if (has_any(lists, ListBits::kForward)) {
-    if (!contact.contact_id.empty()) by_contact_id_.erase(ascii_lower(contact.contact_id));
+    if (!contact.contact_id.empty()) by_contact_id_.erase(ascii::to_lower(contact.contact_id));
     contact.contact_id.clear();
     contact.group_ids.clear();
     contact.nickname.clear();
@@ -208,7 +220,7 @@ bool ContactList::remove_from_lists(std::string_view address, ListBits lists) {
 bool ContactList::set_contact_id(std::string_view address, std::string_view contact_id) {
   Contact* contact = find_mutable(address);
   if (contact == nullptr) return false;
-  set_contact_id_index(*contact, ascii_lower(address), contact_id);
+  set_contact_id_index(*contact, ascii::to_lower(address), contact_id);
   return true;
 }
 
@@ -237,46 +249,46 @@ bool ContactList::add_contact_to_group(std::string_view address, std::string_vie
 bool ContactList::remove_contact_from_group(std::string_view address, std::string_view group_id) {
   Contact* contact = find_mutable(address);
   if (contact == nullptr) return false;
-  const std::string wanted = ascii_lower(group_id);
+  const std::string wanted = ascii::to_lower(group_id);
   return std::erase_if(contact->group_ids,
-                       [&](const std::string& id) { return ascii_lower(id) == wanted; }) > 0;
+                       [&](const std::string& id) { return ascii::to_lower(id) == wanted; }) > 0;
 }
 
 void ContactList::add_group(Group group) {
-  std::string key = ascii_lower(group.id);
+  std::string key = ascii::to_lower(group.id);
   groups_.insert_or_assign(std::move(key), std::move(group));
 }
 
 bool ContactList::remove_group(std::string_view group_id) {
-  const std::string wanted = ascii_lower(group_id);
+  const std::string wanted = ascii::to_lower(group_id);
   if (groups_.erase(wanted) == 0) return false;
   for (auto& [key, contact] : contacts_)
     std::erase_if(contact.group_ids,
-                  [&](const std::string& id) { return ascii_lower(id) == wanted; });
+                  [&](const std::string& id) { return ascii::to_lower(id) == wanted; });
   return true;
 }
 
 // ---- lookups -----------------------------------------------------------------------------
 
 const Contact* ContactList::find(std::string_view address) const {
-  const auto it = contacts_.find(ascii_lower(address));
+  const auto it = contacts_.find(ascii::to_lower(address));
   return it == contacts_.end() ? nullptr : &it->second;
 }
 
 Contact* ContactList::find_mutable(std::string_view address) {
-  const auto it = contacts_.find(ascii_lower(address));
+  const auto it = contacts_.find(ascii::to_lower(address));
   return it == contacts_.end() ? nullptr : &it->second;
 }
 
 const Contact* ContactList::find_by_contact_id(std::string_view contact_id) const {
-  const auto it = by_contact_id_.find(ascii_lower(contact_id));
+  const auto it = by_contact_id_.find(ascii::to_lower(contact_id));
   if (it == by_contact_id_.end()) return nullptr;
   const auto contact = contacts_.find(it->second);
   return contact == contacts_.end() ? nullptr : &contact->second;
 }
 
 const Group* ContactList::find_group(std::string_view group_id) const {
-  const auto it = groups_.find(ascii_lower(group_id));
+  const auto it = groups_.find(ascii::to_lower(group_id));
   return it == groups_.end() ? nullptr : &it->second;
 }
 
@@ -290,7 +302,8 @@ std::vector<const Contact*> ContactList::contacts() const {
   std::vector<std::pair<const std::string*, const Contact*>> keyed;
   keyed.reserve(contacts_.size());
   for (const auto& [key, contact] : contacts_) keyed.emplace_back(&key, &contact);
-  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
   std::vector<const Contact*> out;
   out.reserve(keyed.size());
   for (const auto& entry : keyed) out.push_back(entry.second);
@@ -300,7 +313,8 @@ std::vector<const Contact*> ContactList::contacts() const {
 std::vector<const Group*> ContactList::groups() const {
   std::vector<std::pair<const std::string*, const Group*>> keyed;
   for (const auto& [key, group] : groups_) keyed.emplace_back(&key, &group);
-  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
   std::vector<const Group*> out;
   for (const auto& entry : keyed) out.push_back(entry.second);
   return out;
@@ -343,16 +357,16 @@ Contact& ContactList::upsert(const std::string& key, std::string_view address, N
 
 void ContactList::set_contact_id_index(Contact& contact, const std::string& key,
                                        std::string_view id) {
-  if (!contact.contact_id.empty()) by_contact_id_.erase(ascii_lower(contact.contact_id));
+  if (!contact.contact_id.empty()) by_contact_id_.erase(ascii::to_lower(contact.contact_id));
   contact.contact_id = std::string(id);
-  if (!id.empty()) by_contact_id_[ascii_lower(id)] = key;
+  if (!id.empty()) by_contact_id_[ascii::to_lower(id)] = key;
 }
 
 std::vector<std::string> ContactList::known_groups(const std::vector<std::string>& ids) const {
   std::vector<std::string> out;
   out.reserve(ids.size());
   for (const std::string& id : ids)
-    if (groups_.count(ascii_lower(id)) != 0 && !contains_id(out, id)) out.push_back(id);
+    if (groups_.count(ascii::to_lower(id)) != 0 && !contains_id(out, id)) out.push_back(id);
   return out;
 }
 

@@ -62,9 +62,12 @@ class UbxHandler final : public soap::XmlStreamHandler {
   Status on_end(const soap::ElementPath& path, std::string_view text) override {
     if (path.depth() != 2) return Status::ok();
     const std::string_view name = path.name();
-    if (name == "PSM") status_.personal_message = text;
-    else if (name == "CurrentMedia") status_.current_media_text = text;
-    else if (name == "MachineGuid") status_.machine_guid = soap::trim(text);
+    if (name == "PSM")
+      status_.personal_message = text;
+    else if (name == "CurrentMedia")
+      status_.current_media_text = text;
+    else if (name == "MachineGuid")
+      status_.machine_guid = soap::trim(text);
     return Status::ok();
   }
 

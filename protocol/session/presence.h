@@ -76,9 +76,9 @@ struct ContactPresence {
   PresenceStatus status = PresenceStatus::kOnline;
   std::string address;
   Network network = Network::kPassport;
-  std::string friendly_name;     // URL-decoded
+  std::string friendly_name;  // URL-decoded
   std::uint32_t capabilities = 0;
-  std::string msn_object;        // URL-decoded <msnobj .../>; empty when absent or "0"
+  std::string msn_object;  // URL-decoded <msnobj .../>; empty when absent or "0"
 };
 
 // ILN {trid} {status} {email} {network} {friendly} {caps} [{msnobj}]
@@ -101,7 +101,7 @@ struct CurrentMedia {
   std::string application;  // "WMP"
   std::string type;         // "Music", "Games", "Office"
   bool enabled = false;
-  std::string format;       // "{0} - {1}"
+  std::string format;  // "{0} - {1}"
   std::vector<std::string> arguments;
 
   // The format with each {N} replaced by arguments[N] ({N} past the end stays as written).
@@ -115,8 +115,8 @@ std::string format_current_media(const CurrentMedia& media);
 
 // A UBX / UUX payload: <Data><PSM/><CurrentMedia/><MachineGuid/></Data>.
 struct PersonalStatus {
-  std::string personal_message;             // PSM, entities decoded
-  std::string current_media_text;           // CurrentMedia as sent
+  std::string personal_message;               // PSM, entities decoded
+  std::string current_media_text;             // CurrentMedia as sent
   std::optional<CurrentMedia> current_media;  // set when it parses and is enabled
   std::string machine_guid;
 };

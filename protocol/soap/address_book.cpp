@@ -76,12 +76,14 @@ std::string new_contact_xml(const NewContact& contact) {
     out += element("email", contact.address);
     out += "<isMessengerEnabled>true</isMessengerEnabled>";
     out += element("Capability", std::to_string(to_int(contact.network)));
-    out += "<MessengerEnabledExternally>false</MessengerEnabledExternally><propertiesChanged/>"
-           "</ContactEmail></emails><isMessengerUser>true</isMessengerUser>";
+    out +=
+        "<MessengerEnabledExternally>false</MessengerEnabledExternally><propertiesChanged/>"
+        "</ContactEmail></emails><isMessengerUser>true</isMessengerUser>";
   }
   if (!contact.invite_message.empty()) {
-    out += "<MessengerMemberInfo><PendingAnnotations><Annotation>"
-           "<Name>MSN.IM.InviteMessage</Name>";
+    out +=
+        "<MessengerMemberInfo><PendingAnnotations><Annotation>"
+        "<Name>MSN.IM.InviteMessage</Name>";
     out += element("Value", contact.invite_message);
     out += "</Annotation></PendingAnnotations>";
     out += element("DisplayName", contact.own_display_name);
@@ -186,10 +188,14 @@ class AbFindAllHandler final : public XmlStreamHandler {
     const std::string_view name = path.name();
     const std::string_view parent = path.up(1);
     if (parent == "contactInfo") {
-      if (name == "contactType") contact_.contact_type = trim(text);
-      else if (name == "passportName") contact_.passport_name = trim(text);
-      else if (name == "displayName") contact_.display_name = trim(text);
-      else if (name == "isMessengerUser") contact_.is_messenger_user = parse_bool(text);
+      if (name == "contactType")
+        contact_.contact_type = trim(text);
+      else if (name == "passportName")
+        contact_.passport_name = trim(text);
+      else if (name == "displayName")
+        contact_.display_name = trim(text);
+      else if (name == "isMessengerUser")
+        contact_.is_messenger_user = parse_bool(text);
     } else if (parent == "groupIds" && name == "guid" && path.up(2) == "contactInfo") {
       if (contact_.group_ids.size() >= limits_.max_groups_per_contact)
         return make_error(Errc::kLimit, "ABFindAll: too many groups on one contact");
@@ -202,15 +208,21 @@ class AbFindAllHandler final : public XmlStreamHandler {
     } else if (name == "Annotation" && parent == "annotations" && path.up(2) == "contactInfo") {
       if (annotation_name_ == kNickName) contact_.nickname = annotation_value_;
     } else if (parent == "ContactEmail" && path.up(2) == "emails") {
-      if (name == "email") email_.email = trim(text);
-      else if (name == "contactEmailType") email_.type = trim(text);
-      else if (name == "Capability") email_.capability = trim(text);
-      else if (name == "isMessengerEnabled") email_.messenger_enabled = parse_bool(text);
+      if (name == "email")
+        email_.email = trim(text);
+      else if (name == "contactEmailType")
+        email_.type = trim(text);
+      else if (name == "Capability")
+        email_.capability = trim(text);
+      else if (name == "isMessengerEnabled")
+        email_.messenger_enabled = parse_bool(text);
     } else if (name == "ContactEmail" && parent == "emails") {
       end_email();
     } else if (parent == "Contact") {
-      if (name == "contactId") contact_.contact_id = trim(text);
-      else if (name == "fDeleted") contact_.deleted = parse_bool(text);
+      if (name == "contactId")
+        contact_.contact_id = trim(text);
+      else if (name == "fDeleted")
+        contact_.deleted = parse_bool(text);
     } else if (name == "Contact" && parent == "contacts") {
       in_contact_ = false;
       return end_contact();
@@ -227,27 +239,25 @@ class AbFindAllHandler final : public XmlStreamHandler {
       contact_.email_network = Network::kYahoo;
   }
 
-  void remove_contact(const std::string& contact_id) {
-    if (!contact_id.empty() && removed_ids_.insert(ascii_lower(contact_id)).second)
-      result_.removed_contact_ids.push_back(contact_id);
+  Status remove_contact(const std::string& contact_id) {
+    if (contact_id.empty() || !removed_ids_.insert(ascii::to_lower(contact_id)).second)
+      return Status::ok();
+    if (result_.removed_contact_ids.size() >= limits_.max_items)
+      return make_error(Errc::kLimit, "ABFindAll: too many removed contacts");
+    result_.removed_contact_ids.push_back(contact_id);
+    return Status::ok();
   }
 
   Status end_contact() {
     RawContact& raw = contact_;
-    if (raw.deleted) {
-      remove_contact(raw.contact_id);
-      return Status::ok();
-    }
+    if (raw.deleted) return remove_contact(raw.contact_id);
     if (!raw.has_info) return Status::ok();  // a delta entry without changes
     if (raw.contact_type == "Me") {
       result_.has_owner = true;
       result_.owner_display_name = std::move(raw.display_name);
       return Status::ok();
     }
-    if (!raw.is_messenger_user) {
-      remove_contact(raw.contact_id);
-      return Status::ok();
-    }
+    if (!raw.is_messenger_user) return remove_contact(raw.contact_id);
     std::string address = std::move(raw.passport_name);
     Network network = Network::kPassport;
     if (address.empty()) {
@@ -262,7 +272,8 @@ class AbFindAllHandler final : public XmlStreamHandler {
       add_note(result_.notes, "ABFindAll: skipped invalid address '" + loggable(address) + "'");
       return Status::ok();
     }
-    auto [it, inserted] = contact_index_.try_emplace(ascii_lower(address), result_.contacts.size());
+    auto [it, inserted] =
+        contact_index_.try_emplace(ascii::to_lower(address), result_.contacts.size());
     if (!inserted) {
       merge_duplicate(result_.contacts[it->second], raw);
       return Status::ok();
@@ -298,7 +309,7 @@ class AbFindAllHandler final : public XmlStreamHandler {
     std::vector<std::string> kept;
     std::unordered_set<std::string> seen;
     for (std::string& id : ids)
-      if (seen.insert(ascii_lower(id)).second) kept.push_back(std::move(id));
+      if (seen.insert(ascii::to_lower(id)).second) kept.push_back(std::move(id));
     ids = std::move(kept);
   }
 
@@ -306,8 +317,10 @@ class AbFindAllHandler final : public XmlStreamHandler {
     const std::string_view name = path.name();
     const std::string_view parent = path.up(1);
     if (parent == "Group") {
-      if (name == "groupId") group_.id = trim(text);
-      else if (name == "fDeleted") group_.deleted = parse_bool(text);
+      if (name == "groupId")
+        group_.id = trim(text);
+      else if (name == "fDeleted")
+        group_.deleted = parse_bool(text);
     } else if (name == "name" && parent == "groupInfo" && path.up(2) == "Group") {
       group_.name = trim(text);
     } else if (name == "Group" && parent == "groups") {
@@ -323,10 +336,13 @@ class AbFindAllHandler final : public XmlStreamHandler {
       return Status::ok();
     }
     if (group_.deleted) {
+      if (result_.deleted_group_ids.size() >= limits_.max_items)
+        return make_error(Errc::kLimit, "ABFindAll: too many deleted groups");
       result_.deleted_group_ids.push_back(std::move(group_.id));
       return Status::ok();
     }
-    auto [it, inserted] = group_index_.try_emplace(ascii_lower(group_.id), result_.groups.size());
+    auto [it, inserted] =
+        group_index_.try_emplace(ascii::to_lower(group_.id), result_.groups.size());
     if (!inserted) return Status::ok();
     if (result_.groups.size() >= limits_.max_items)
       return make_error(Errc::kLimit, "ABFindAll: too many groups");
@@ -396,8 +412,9 @@ Result<SoapRequest> build_ab_contact_update_nickname(const AbCredentials& creden
   body += "<contactInfo><annotations><Annotation>";
   body += element("Name", kNickName);
   body += element("Value", nickname);
-  body += "</Annotation></annotations></contactInfo>"
-          "<propertiesChanged>Annotation</propertiesChanged></Contact></contacts>";
+  body +=
+      "</Annotation></annotations></contactInfo>"
+      "<propertiesChanged>Annotation</propertiesChanged></Contact></contacts>";
   body += close_operation(kOp);
   return ab_request(kOp, credentials, PartnerScenario::kTimer, body);
 }
@@ -419,12 +436,14 @@ Result<SoapRequest> build_ab_group_add(const AbCredentials& credentials, std::st
   constexpr std::string_view kOp = "ABGroupAdd";
   if (trim(name).empty()) return invalid(kOp, "empty group name");
   std::string body = open_operation(kOp);
-  body += "<groupAddOptions><fRenameOnMsgrConflict>false</fRenameOnMsgrConflict></groupAddOptions>"
-          "<groupInfo><GroupInfo>";
+  body +=
+      "<groupAddOptions><fRenameOnMsgrConflict>false</fRenameOnMsgrConflict></groupAddOptions>"
+      "<groupInfo><GroupInfo>";
   body += element("name", name);
   body += element("groupType", kMessengerGroupType);
-  body += "<fMessenger>false</fMessenger><annotations><Annotation><Name>MSN.IM.Display</Name>"
-          "<Value>1</Value></Annotation></annotations></GroupInfo></groupInfo>";
+  body +=
+      "<fMessenger>false</fMessenger><annotations><Annotation><Name>MSN.IM.Display</Name>"
+      "<Value>1</Value></Annotation></annotations></GroupInfo></groupInfo>";
   body += close_operation(kOp);
   return ab_request(kOp, credentials, PartnerScenario::kGroupSave, body);
 }

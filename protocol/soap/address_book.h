@@ -76,24 +76,24 @@ Result<SoapRequest> build_ab_add(const AbCredentials& credentials, std::string_v
 // A messenger contact of the address book (every one of them is on the forward list).
 struct AbContact {
   std::string contact_id;
-  std::string contact_type;  // Regular, LivePending, ... ("Me" never appears here)
-  std::string address;       // passportName, or the messenger-enabled e-mail
+  std::string contact_type;              // Regular, LivePending, ... ("Me" never appears here)
+  std::string address;                   // passportName, or the messenger-enabled e-mail
   Network network = Network::kPassport;  // kUnknown for an e-mail without a network hint
   std::string display_name;
-  std::string nickname;      // AB.NickName
+  std::string nickname;  // AB.NickName
   std::vector<std::string> group_ids;
 };
 
 struct AddressBookResult {
   ServiceHeader header;
-  std::vector<Group> groups;                    // new or changed in a delta
-  std::vector<std::string> deleted_group_ids;   // fDeleted=true (deltas)
-  std::vector<AbContact> contacts;              // new or changed in a delta; duplicates merged
+  std::vector<Group> groups;                   // new or changed in a delta
+  std::vector<std::string> deleted_group_ids;  // fDeleted=true (deltas)
+  std::vector<AbContact> contacts;             // new or changed in a delta; duplicates merged
   // Contacts to take off the forward list: fDeleted=true, or no longer messenger users
   // (isMessengerUser false). Only meaningful for deltas.
   std::vector<std::string> removed_contact_ids;
-  bool has_owner = false;          // a contactType Me entry was present
-  std::string owner_display_name;  // its displayName
+  bool has_owner = false;                 // a contactType Me entry was present
+  std::string owner_display_name;         // its displayName
   std::string last_change;                // ab/lastChange, for the next delta request
   std::string dynamic_item_last_changed;  // ab/DynamicItemLastChanged
   std::vector<std::string> notes;         // skipped entries, for a debug log

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 
+#include "core/ascii.h"
 #include "core/unique_c.h"
 #include "soap/xml.h"
 
@@ -46,15 +47,6 @@ std::string_view local_part(std::string_view qname) {
   return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto lx = (x >= 'A' && x <= 'Z') ? static_cast<char>(x - 'A' + 'a') : x;
-           const auto ly = (y >= 'A' && y <= 'Z') ? static_cast<char>(y - 'A' + 'a') : y;
-           return lx == ly;
-         });
-}
-
 // Without entity substitution, libxml2's SAX2 interface hands '&' inside attribute values
 // over as the character reference "&#38;" (its tree builder decodes it later); every other
 // character arrives decoded. Whether this libxml2 does so is probed once, so a version that
@@ -72,13 +64,18 @@ void probe_start(void* ctx, const xmlChar* /*localname*/, const xmlChar* /*prefi
 
 bool amp_escaped_in_attributes() {
   static const bool escaped = [] {
-    xmlInitParser();
-    xmlSAXHandler sax{};
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = probe_start;
-    AmpProbe probe;
     constexpr std::string_view kDoc = "<a b=\"&amp;\"/>";
-    xmlSAXUserParseMemory(&sax, &probe, kDoc.data(), static_cast<int>(kDoc.size()));
+    XmlParserCtxtPtr ctxt(xmlCreateMemoryParserCtxt(kDoc.data(), static_cast<int>(kDoc.size())));
+    if (!ctxt || ctxt->sax == nullptr) return false;
+    xmlCtxtUseOptions(ctxt.get(), kParseOptions);
+    std::memset(ctxt->sax, 0, sizeof *ctxt->sax);
+    ctxt->sax->initialized = XML_SAX2_MAGIC;
+    ctxt->sax->startElementNs = probe_start;
+    AmpProbe probe;
+    ctxt->userData = &probe;
+    xmlParseDocument(ctxt.get());
+    const XmlDocPtr stray(ctxt->myDoc);
+    ctxt->myDoc = nullptr;
     return probe.escaped;
   }();
   return escaped;
@@ -98,6 +95,11 @@ std::string decode_attribute(std::string_view raw) {
     }
   }
   return out;
+}
+
+void init_libxml_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { xmlInitParser(); });
 }
 
 std::string_view truncate_utf8(std::string_view text, std::size_t max_chars) {
@@ -122,13 +124,20 @@ constexpr std::array<std::string_view, 3> kNotFoundFaults = {
 
 std::string_view to_string(PartnerScenario scenario) {
   switch (scenario) {
-    case PartnerScenario::kInitial: return "Initial";
-    case PartnerScenario::kContactSave: return "ContactSave";
-    case PartnerScenario::kGroupSave: return "GroupSave";
-    case PartnerScenario::kTimer: return "Timer";
-    case PartnerScenario::kMessengerPendingList: return "MessengerPendingList";
-    case PartnerScenario::kContactMsgrApi: return "ContactMsgrAPI";
-    case PartnerScenario::kBlockUnblock: return "BlockUnblock";
+    case PartnerScenario::kInitial:
+      return "Initial";
+    case PartnerScenario::kContactSave:
+      return "ContactSave";
+    case PartnerScenario::kGroupSave:
+      return "GroupSave";
+    case PartnerScenario::kTimer:
+      return "Timer";
+    case PartnerScenario::kMessengerPendingList:
+      return "MessengerPendingList";
+    case PartnerScenario::kContactMsgrApi:
+      return "ContactMsgrAPI";
+    case PartnerScenario::kBlockUnblock:
+      return "BlockUnblock";
   }
   return "Initial";
 }
@@ -141,12 +150,13 @@ SoapRequest make_request(std::string_view path, std::string_view operation,
   request.soap_action = std::string(kSoapActionPrefix).append(operation);
   std::string& out = request.body;
   out.reserve(1024 + operation_xml.size() + credentials.ticket.size());
-  out += "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-         "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\""
-         " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
-         " xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\""
-         " xmlns:soapenc=\"http://schemas.xmlsoap.org/soap/encoding/\">"
-         "<soap:Header><ABApplicationHeader xmlns=\"";
+  out +=
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+      "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\""
+      " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+      " xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\""
+      " xmlns:soapenc=\"http://schemas.xmlsoap.org/soap/encoding/\">"
+      "<soap:Header><ABApplicationHeader xmlns=\"";
   out += kAbNamespace;
   out += "\"><ApplicationId>";
   out += kApplicationId;
@@ -175,24 +185,22 @@ AbFault ab_fault(const Error& error) {
   switch (error.server_code) {
     case static_cast<int>(AbFault::kTicketExpired):
       return error.code == Errc::kAuth ? AbFault::kTicketExpired : AbFault::kNone;
-    case static_cast<int>(AbFault::kAbDoesNotExist): return AbFault::kAbDoesNotExist;
-    case static_cast<int>(AbFault::kFullSyncRequired): return AbFault::kFullSyncRequired;
-    case static_cast<int>(AbFault::kOther): return AbFault::kOther;
-    case static_cast<int>(AbFault::kAlreadyExists): return AbFault::kAlreadyExists;
-    case static_cast<int>(AbFault::kNotFound): return AbFault::kNotFound;
-    default: return AbFault::kNone;
+    case static_cast<int>(AbFault::kAbDoesNotExist):
+      return AbFault::kAbDoesNotExist;
+    case static_cast<int>(AbFault::kFullSyncRequired):
+      return AbFault::kFullSyncRequired;
+    case static_cast<int>(AbFault::kOther):
+      return AbFault::kOther;
+    case static_cast<int>(AbFault::kAlreadyExists):
+      return AbFault::kAlreadyExists;
+    case static_cast<int>(AbFault::kNotFound):
+      return AbFault::kNotFound;
+    default:
+      return AbFault::kNone;
   }
 }
 
 // ---- the stream parser -------------------------------------------------------------------
-
-bool ElementPath::ends_with(std::initializer_list<std::string_view> suffix) const {
-  if (suffix.size() > names_.size()) return false;
-  auto name = names_.end() - static_cast<std::ptrdiff_t>(suffix.size());
-  for (const std::string_view wanted : suffix)
-    if (*name++ != wanted) return false;
-  return true;
-}
 
 std::string XmlAttributes::value(std::string_view local_name) const {
   for (int i = 0; i < count_; ++i) {
@@ -220,7 +228,7 @@ class StreamParser {
     if (xml.size() > limits_.max_bytes || xml.size() > static_cast<std::size_t>(INT_MAX))
       return make_error(Errc::kLimit, "XML: document of " + std::to_string(xml.size()) +
                                           " bytes exceeds the limit");
-    xmlInitParser();
+    init_libxml_once();
     (void)amp_escaped_in_attributes();  // probe before any handler could need it
     XmlParserCtxtPtr ctxt(xmlCreateMemoryParserCtxt(xml.data(), static_cast<int>(xml.size())));
     if (!ctxt || ctxt->sax == nullptr) return make_error(Errc::kSoap, "XML: no parser context");
@@ -237,7 +245,8 @@ class StreamParser {
     ctxt_ = nullptr;
 
     if (error_) return *error_;
-    if (saw_dtd_) return make_error(Errc::kSoap, "XML: document type declarations are not accepted");
+    if (saw_dtd_)
+      return make_error(Errc::kSoap, "XML: document type declarations are not accepted");
     if (ctxt->wellFormed == 0 || !saw_root_) {
       const std::string why = first_error_.empty() ? "no root element" : first_error_;
       return make_error(Errc::kSoap, "XML: malformed document (" + why + ")");
@@ -316,8 +325,8 @@ class StreamParser {
     if (ctx == nullptr || error == nullptr) return;
     StreamParser& p = self(ctx);
     if (!p.first_error_.empty() || error->level < XML_ERR_ERROR) return;
-    std::string message(loggable(error->message != nullptr ? error->message : "unknown error",
-                                 kMaxErrorDetail));
+    std::string message(
+        loggable(error->message != nullptr ? error->message : "unknown error", kMaxErrorDetail));
     while (!message.empty() && message.back() == ' ') message.pop_back();
     p.first_error_ = "line " + std::to_string(error->line) + ": " + message;
   }
@@ -363,22 +372,32 @@ bool EnvelopeReader::on_end(const ElementPath& path, std::string_view text) {
   if (depth == 4 && path.up(1) == "ServiceHeader" && path.up(2) == "Header") {
     const std::string_view name = path.name();
     const std::string value(trim(text));
-    if (name == "Version") header_.version = value;
-    else if (name == "CacheKey") header_.cache_key = value;
-    else if (name == "CacheKeyChanged") header_.cache_key_changed = parse_bool(value);
-    else if (name == "PreferredHostName") header_.preferred_host_name = value;
+    if (name == "Version")
+      header_.version = value;
+    else if (name == "CacheKey")
+      header_.cache_key = value;
+    else if (name == "CacheKeyChanged")
+      header_.cache_key_changed = parse_bool(value);
+    else if (name == "PreferredHostName")
+      header_.preferred_host_name = value;
     return true;
   }
   if (!fault_seen_ || depth < 3) return false;
   const std::string_view name = path.name();
   const std::string_view parent = path.up(1);
   std::string* slot = nullptr;
-  if (parent == "Fault" && name == "faultcode") slot = &fault_code_;
-  else if (parent == "Fault" && name == "faultstring") slot = &fault_string_;
-  else if (parent == "detail" && name == "errorcode") slot = &error_code_;
-  else if (parent == "Code" && name == "Value") slot = &fault_code_;          // SOAP 1.2
-  else if (parent == "Subcode" && name == "Value") slot = &fault_subcode_;    // SOAP 1.2
-  else if (parent == "Reason" && name == "Text") slot = &fault_string_;       // SOAP 1.2
+  if (parent == "Fault" && name == "faultcode")
+    slot = &fault_code_;
+  else if (parent == "Fault" && name == "faultstring")
+    slot = &fault_string_;
+  else if (parent == "detail" && name == "errorcode")
+    slot = &error_code_;
+  else if (parent == "Code" && name == "Value")
+    slot = &fault_code_;  // SOAP 1.2
+  else if (parent == "Subcode" && name == "Value")
+    slot = &fault_subcode_;  // SOAP 1.2
+  else if (parent == "Reason" && name == "Text")
+    slot = &fault_string_;  // SOAP 1.2
   if (slot == nullptr) return false;
   if (slot->empty()) *slot = loggable(trim(text), kMaxFaultText);
   return true;
@@ -386,13 +405,14 @@ bool EnvelopeReader::on_end(const ElementPath& path, std::string_view text) {
 
 Status EnvelopeReader::finish(std::string_view operation, bool response_seen) const {
   const std::string op(operation);
-  if (!root_is_envelope_) return make_error(Errc::kSoap, op + ": the response is not a SOAP envelope");
+  if (!root_is_envelope_)
+    return make_error(Errc::kSoap, op + ": the response is not a SOAP envelope");
   if (fault_seen_) {
     const std::array<std::string_view, 3> names = {
         local_part(fault_code_), local_part(fault_subcode_), local_part(trim(error_code_))};
     auto named = [&names](std::string_view wanted) {
       return std::any_of(names.begin(), names.end(),
-                         [wanted](std::string_view n) { return iequals(n, wanted); });
+                         [wanted](std::string_view n) { return ascii::iequals(n, wanted); });
     };
     std::string detail = op + " fault: faultcode=" + fault_code_;
     if (!fault_subcode_.empty()) detail += " subcode=" + fault_subcode_;
@@ -421,7 +441,8 @@ namespace {
 class OperationHandler final : public XmlStreamHandler {
  public:
   explicit OperationHandler(std::string_view operation)
-      : response_(std::string(operation) + "Response"), result_(std::string(operation) + "Result") {}
+      : response_(std::string(operation) + "Response"),
+        result_(std::string(operation) + "Result") {}
 
   Status on_start(const ElementPath& path, const XmlAttributes& /*attributes*/) override {
     envelope_.on_start(path);
@@ -430,7 +451,8 @@ class OperationHandler final : public XmlStreamHandler {
   }
 
   Status on_end(const ElementPath& path, std::string_view text) override {
-    if (envelope_.on_end(path, text) || !envelope_.in_body() || !response_seen_) return Status::ok();
+    if (envelope_.on_end(path, text) || !envelope_.in_body() || !response_seen_)
+      return Status::ok();
     if (path.depth() == 5 && path.name() == "guid" && path.up(1) == result_ && guid_.empty())
       guid_ = trim(text);
     else if (path.depth() == 4 && path.name() == result_ && guid_.empty())
@@ -456,8 +478,7 @@ constexpr std::size_t kMaxOperationResponse = 1024 * 1024;
 
 }  // namespace
 
-Result<OperationResult> parse_operation_response(std::string_view xml,
-                                                 std::string_view operation) {
+Result<OperationResult> parse_operation_response(std::string_view xml, std::string_view operation) {
   OperationHandler handler(operation);
   MSN_TRY(parse_xml_stream(xml, handler, ParseLimits{.max_bytes = kMaxOperationResponse}));
   return handler.finish(operation);
@@ -487,7 +508,7 @@ std::string_view trim(std::string_view text) {
 
 bool parse_bool(std::string_view text) {
   const std::string_view t = trim(text);
-  return iequals(t, "true") || t == "1";
+  return ascii::iequals(t, "true") || t == "1";
 }
 
 std::string loggable(std::string_view text, std::size_t max_chars) {

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <cstddef>
-#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,9 +77,9 @@ struct ServiceHeader {
 // Error::server_code; ab_fault() reads it back. The detail holds faultcode, errorcode and
 // faultstring (server text, bounded) and never a ticket.
 enum class AbFault {
-  kNone = 0,              // not a fault (malformed document, limit, transport...)
-  kTicketExpired = 1,     // BadContextToken / AuthenticationFailed: renew the contacts ticket, retry
-  kAbDoesNotExist = 2,    // create the address book with ABAdd, then retry
+  kNone = 0,            // not a fault (malformed document, limit, transport...)
+  kTicketExpired = 1,   // BadContextToken / AuthenticationFailed: renew the contacts ticket, retry
+  kAbDoesNotExist = 2,  // create the address book with ABAdd, then retry
   kFullSyncRequired = 3,  // repeat the request without deltasOnly
   kOther = 4,             // any other fault
   kAlreadyExists = 5,     // ContactAlreadyExists, MemberAlreadyExists, GroupAlreadyExists...:
@@ -99,13 +98,12 @@ struct OperationResult {
 
 // Parses the response to `operation` ("ABContactAdd", "DeleteMember"...): faults as described
 // at AbFault, Errc::kSoap for malformed XML or a body without {operation}Response.
-Result<OperationResult> parse_operation_response(std::string_view xml,
-                                                 std::string_view operation);
+Result<OperationResult> parse_operation_response(std::string_view xml, std::string_view operation);
 
 // Bounds for one response document.
 struct ParseLimits {
   std::size_t max_bytes = 64 * 1024 * 1024;
-  std::size_t max_items = 100'000;           // members, contacts and groups, each
+  std::size_t max_items = 100'000;  // members, contacts and groups, each
   std::size_t max_groups_per_contact = 1'000;
   std::size_t max_depth = 128;               // element nesting
   std::size_t max_text_bytes = 1024 * 1024;  // character data of one element
@@ -120,8 +118,6 @@ class ElementPath {
     return levels < names_.size() ? names_[names_.size() - 1 - levels] : std::string_view{};
   }
   std::string_view name() const { return up(0); }
-  // True if the innermost names are `suffix`, outermost first: ends_with({"Member", "Email"}).
-  bool ends_with(std::initializer_list<std::string_view> suffix) const;
 
  private:
   friend class StreamParser;

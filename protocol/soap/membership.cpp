@@ -32,8 +32,7 @@ std::string buddy_type(Network network) { return std::to_string(to_int(network))
 
 std::string member_xml(const MemberRef& member, bool by_membership_id) {
   const bool passport = member.network == Network::kPassport;
-  std::string out =
-      "<Member xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"";
+  std::string out = "<Member xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"";
   out += passport ? "PassportMember\"><Type>Passport</Type>" : "EmailMember\"><Type>Email</Type>";
   if (by_membership_id) {
     out += "<MembershipId>" + escape_value(member.membership_id) + "</MembershipId>";
@@ -63,8 +62,9 @@ Result<SoapRequest> build_member_change(std::string_view operation,
   if (!by_id && !is_valid_address(member.address))
     return make_error(Errc::kInvalidArgument, std::string(operation) + ": invalid address");
   std::string body = open_operation(operation);
-  body += "<serviceHandle><Id>0</Id><Type>Messenger</Type><ForeignId></ForeignId></serviceHandle>"
-          "<memberships><Membership><MemberRole>";
+  body +=
+      "<serviceHandle><Id>0</Id><Type>Messenger</Type><ForeignId></ForeignId></serviceHandle>"
+      "<memberships><Membership><MemberRole>";
   body += role_name;
   body += "</MemberRole><Members>";
   body += member_xml(member, by_id);
@@ -192,11 +192,16 @@ class FindMembershipHandler final : public XmlStreamHandler {
 
  private:
   void read_member_field(std::string_view name, std::string_view text) {
-    if (name == "PassportName") member_.passport_name = trim(text);
-    else if (name == "Email") member_.email = trim(text);
-    else if (name == "MembershipId") member_.membership_id = trim(text);
-    else if (name == "DisplayName") member_.display_name = trim(text);
-    else if (name == "Deleted") member_.deleted = parse_bool(text);
+    if (name == "PassportName")
+      member_.passport_name = trim(text);
+    else if (name == "Email")
+      member_.email = trim(text);
+    else if (name == "MembershipId")
+      member_.membership_id = trim(text);
+    else if (name == "DisplayName")
+      member_.display_name = trim(text);
+    else if (name == "Deleted")
+      member_.deleted = parse_bool(text);
   }
 
   // MemberRole normally precedes Members, but nothing requires it: the role is applied once
@@ -234,14 +239,16 @@ class FindMembershipHandler final : public XmlStreamHandler {
       network = network_from_buddy_type(raw.buddy_type);
     } else {
       if (raw.type != "PhoneMember")
-        add_note(result_.notes, "FindMembership: skipped a member of type " + loggable(raw.type, 40));
+        add_note(result_.notes,
+                 "FindMembership: skipped a member of type " + loggable(raw.type, 40));
       return;
     }
     if (!is_valid_address(address)) {
-      add_note(result_.notes, "FindMembership: skipped invalid address '" + loggable(address) + "'");
+      add_note(result_.notes,
+               "FindMembership: skipped invalid address '" + loggable(address) + "'");
       return;
     }
-    std::string key = ascii_lower(address);
+    std::string key = ascii::to_lower(address);
     auto [it, inserted] = index_.try_emplace(std::move(key), result_.members.size());
     if (inserted) {
       Member fresh;
@@ -256,7 +263,8 @@ class FindMembershipHandler final : public XmlStreamHandler {
     } else {
       member.lists |= role;
     }
-    if (!raw.membership_id.empty()) *member.membership_ids.for_role(role) = std::move(raw.membership_id);
+    if (!raw.membership_id.empty())
+      *member.membership_ids.for_role(role) = std::move(raw.membership_id);
     if (member.display_name.empty()) member.display_name = std::move(raw.display_name);
     if (!raw.invite_message.empty()) member.invite_message = std::move(raw.invite_message);
   }
@@ -284,24 +292,30 @@ class FindMembershipHandler final : public XmlStreamHandler {
 
 std::string_view member_role_name(ListBits role) {
   switch (role) {
-    case ListBits::kAllow: return "Allow";
-    case ListBits::kBlock: return "Block";
-    case ListBits::kReverse: return "Reverse";
-    case ListBits::kPending: return "Pending";
-    default: return {};
+    case ListBits::kAllow:
+      return "Allow";
+    case ListBits::kBlock:
+      return "Block";
+    case ListBits::kReverse:
+      return "Reverse";
+    case ListBits::kPending:
+      return "Pending";
+    default:
+      return {};
   }
 }
 
 SoapRequest build_find_membership(const AbCredentials& credentials, PartnerScenario scenario,
                                   std::string_view last_change) {
   std::string body = open_operation("FindMembership");
-  body += "<serviceFilter><Types>"
-          "<ServiceType>Messenger</ServiceType>"
-          "<ServiceType>Invitation</ServiceType>"
-          "<ServiceType>SocialNetwork</ServiceType>"
-          "<ServiceType>Space</ServiceType>"
-          "<ServiceType>Profile</ServiceType>"
-          "</Types></serviceFilter>";
+  body +=
+      "<serviceFilter><Types>"
+      "<ServiceType>Messenger</ServiceType>"
+      "<ServiceType>Invitation</ServiceType>"
+      "<ServiceType>SocialNetwork</ServiceType>"
+      "<ServiceType>Space</ServiceType>"
+      "<ServiceType>Profile</ServiceType>"
+      "</Types></serviceFilter>";
   if (!last_change.empty()) {
     body += "<View>Full</View><deltasOnly>true</deltasOnly><lastChange>";
     body += escape_value(last_change);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "soap/envelope.h"
@@ -30,8 +31,8 @@ ListBits announced_bits(ListBits lists) {
 struct Entry {
   std::string domain_key;  // lower-cased, for grouping and order
   std::string local_key;
-  std::string domain;      // as spelled
-  std::string element;     // the complete <c .../>
+  std::string domain;   // as spelled
+  std::string element;  // the complete <c .../>
 };
 
 // Appends entries to payloads under the count and byte limits, reopening the domain in each
@@ -69,8 +70,8 @@ class MlBatcher {
  private:
   bool fits(const Entry& entry) const {
     if (count_ >= limits_.max_contacts) return false;
-    std::size_t size = current_.size() + entry.element.size() + kCloseDomain.size() +
-                       kCloseMl.size();
+    std::size_t size =
+        current_.size() + entry.element.size() + kCloseDomain.size() + kCloseMl.size();
     if (!open_domain_ || *open_domain_ != entry.domain_key) {
       if (open_domain_) size += kCloseDomain.size();
       size += 8 + soap::escape(entry.domain).size();  // <d n="">
@@ -99,8 +100,8 @@ Entry make_entry(std::string_view address, std::string element) {
   const std::size_t at = address.find('@');
   Entry entry;
   entry.domain = std::string(address.substr(at + 1));
-  entry.domain_key = ascii_lower(entry.domain);
-  entry.local_key = ascii_lower(address.substr(0, at));
+  entry.domain_key = ascii::to_lower(entry.domain);
+  entry.local_key = ascii::to_lower(address.substr(0, at));
   entry.element = std::move(element);
   return entry;
 }
@@ -125,7 +126,7 @@ std::vector<std::string> build_lists(std::span<const MlContact> contacts, const 
   index.reserve(contacts.size());
   for (const MlContact& contact : contacts) {
     if (!is_valid_address(contact.address) || contact.network == Network::kUnknown) continue;
-    std::string key = ascii_lower(contact.address);
+    std::string key = ascii::to_lower(contact.address);
     if (key == kMessengerServiceAddress) continue;
     auto [it, inserted] = index.try_emplace(std::move(key), merged.size());
     if (inserted)
@@ -218,13 +219,11 @@ std::vector<std::string> build_list_change(std::span<const MlContact> contacts,
   return build_lists(contacts, limits, false);
 }
 
-std::vector<std::string> build_fqy(std::span<const std::string> addresses,
-                                   const MlLimits& limits) {
+std::vector<std::string> build_fqy(std::span<const std::string> addresses, const MlLimits& limits) {
   std::vector<Entry> entries;
-  std::unordered_map<std::string, bool> seen;
+  std::unordered_set<std::string> seen;
   for (const std::string& address : addresses) {
-    if (!is_valid_address(address) || !seen.try_emplace(ascii_lower(address), true).second)
-      continue;
+    if (!is_valid_address(address) || !seen.insert(ascii::to_lower(address)).second) continue;
     const std::size_t at = address.find('@');
     entries.push_back(make_entry(
         address, "<c n=\"" + soap::escape(std::string_view(address).substr(0, at)) + "\" />"));

@@ -47,7 +47,8 @@ std::vector<std::string> build_initial_adl(std::span<const MlContact> contacts,
 
 // ADL or RML payloads for a later list change: the same rules with a plain `<ml>` root, and
 // no payload at all when nothing remains to be sent.
-// Example: {bob@example.com FL} -> {"<ml><d n=\"example.com\"><c n=\"bob\" l=\"1\" t=\"1\" /></d></ml>"}
+// Example: {bob@example.com FL} -> {"<ml><d n=\"example.com\"><c n=\"bob\" l=\"1\" t=\"1\"
+// /></d></ml>"}
 std::vector<std::string> build_list_change(std::span<const MlContact> contacts,
                                            const MlLimits& limits = {});
 
