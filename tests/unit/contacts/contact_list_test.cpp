@@ -54,17 +54,11 @@ struct Fixture {
   ListChanges changes;
 };
 
-int setup(void** state) {
-  *state = new Fixture();
-  return 0;
-}
+// CMocka fixtures through the shared owned_setup / owned_teardown / fixture templates.
+constexpr auto setup = msn::test::owned_setup<Fixture>;
+constexpr auto teardown = msn::test::owned_teardown<Fixture>;
 
-int teardown(void** state) {
-  delete static_cast<Fixture*>(*state);
-  return 0;
-}
-
-Fixture& fx(void** state) { return *static_cast<Fixture*>(*state); }
+Fixture& fx(void** state) { return msn::test::fixture<Fixture>(state); }
 
 void parse_both(Fixture& f, std::string_view membership_xml, std::string_view book_xml) {
   f.membership = soap::parse_find_membership(membership_xml);

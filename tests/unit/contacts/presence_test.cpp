@@ -41,17 +41,11 @@ struct Fixture {
   std::string text;
 };
 
-int setup(void** state) {
-  *state = new Fixture();
-  return 0;
-}
+// CMocka fixtures through the shared owned_setup / owned_teardown / fixture templates.
+constexpr auto setup = msn::test::owned_setup<Fixture>;
+constexpr auto teardown = msn::test::owned_teardown<Fixture>;
 
-int teardown(void** state) {
-  delete static_cast<Fixture*>(*state);
-  return 0;
-}
-
-Fixture& fx(void** state) { return *static_cast<Fixture*>(*state); }
+Fixture& fx(void** state) { return msn::test::fixture<Fixture>(state); }
 
 // Frames server bytes with the real parser.
 const Command& frame(Fixture& f, std::string_view bytes) {
