@@ -16,6 +16,7 @@
 #include "session/event.h"
 #include "session/io.h"
 #include "session/notification_session.h"
+#include "session/presence.h"
 
 namespace msn {
 
@@ -30,6 +31,63 @@ class Client {
 
   void start(TimePoint now);
   void sign_out(TimePoint now);
+
+  // ---- user intents --------------------------------------------------------------------
+  // Each returns an error at once for a request that cannot even be made (an invalid
+  // address, an unknown group, not signed in yet); otherwise the outcome arrives as events:
+  // on success the changed state (ContactChanged, GroupChanged, ...), on failure a
+  // ListOperationFailed / MessageFailed followed by the state the server holds.
+
+  // Contact list (client_contacts.cpp). Group names are the ones the user sees; an empty
+  // group name means "no group".
+  // Adds to the forward list (address book + ADL), into `group` (created if missing).
+  Status add_contact(std::string_view address, std::string_view group,
+                     std::string_view invite_message, TimePoint now);
+  // Takes the contact out of `group`; out of the last group (or with an empty group), off the
+  // forward list and the address book altogether.
+  Status remove_contact(std::string_view address, std::string_view group, TimePoint now);
+  Status move_contact(std::string_view address, std::string_view from_group,
+                      std::string_view to_group, TimePoint now);
+  // The private alias (AB.NickName); empty clears it.
+  Status set_contact_alias(std::string_view address, std::string_view alias, TimePoint now);
+  Status add_group(std::string_view name, TimePoint now);
+  Status rename_group(std::string_view old_name, std::string_view new_name, TimePoint now);
+  // Contacts in the group stay on the list, in no group.
+  Status remove_group(std::string_view name, TimePoint now);
+  // Block list (purple deny) and allow list (purple permit).
+  Status block(std::string_view address, TimePoint now);
+  Status unblock(std::string_view address, TimePoint now);
+  Status allow(std::string_view address, TimePoint now);
+  Status disallow(std::string_view address, TimePoint now);
+  // Who may see and message us when on neither list (BLP).
+  enum class Privacy { kAllowUnlisted /* BLP AL */, kBlockUnlisted /* BLP BL */ };
+  Status set_privacy(Privacy privacy, TimePoint now);
+  // Answers an AuthorizationRequested: accept puts them on AL (and RL), deny on BL; both take
+  // them off PL.
+  Status authorize(std::string_view address, bool accept, TimePoint now);
+
+  // Presence and profile (client_contacts.cpp). Before sign-in completes these only record
+  // the wish, which the sign-in then uses (CHG with that status, UUX, the name).
+  Status set_presence(PresenceStatus status, TimePoint now);
+  // Idle: shown as IDL while idle, the chosen status again afterwards.
+  Status set_idle(bool idle, TimePoint now);
+  Status set_personal_message(std::string_view text, std::optional<CurrentMedia> media, TimePoint now);
+  Status set_display_name(std::string_view name, TimePoint now);
+
+  // Conversations (client_conversations.cpp). `html` is purple's HTML.
+  // Sends to one contact over the 1:1 conversation with them (a switchboard opened as needed,
+  // messages queued meanwhile), or as an offline message when they are offline. Returns that
+  // conversation's id.
+  Result<ConversationId> send_message(std::string_view to, std::string_view html, TimePoint now);
+  Status send_typing(std::string_view to, TimePoint now);
+  Status send_nudge(std::string_view to, TimePoint now);
+  // The user closed the window of a 1:1 conversation: leave its switchboard politely.
+  void close_conversation(std::string_view peer, TimePoint now);
+  // Opens a group chat with one contact (more are invited with chat_invite).
+  Result<ConversationId> start_chat(std::string_view first_invitee, TimePoint now);
+  Status chat_invite(ConversationId chat, std::string_view address, TimePoint now);
+  Status chat_send(ConversationId chat, std::string_view html, TimePoint now);
+  void chat_leave(ConversationId chat, TimePoint now);
 
   void on_connected(ConnectionId conn, TimePoint now);
   void on_data(ConnectionId conn, std::string_view bytes, TimePoint now);

@@ -23,6 +23,16 @@ class Driver {
   void start();
   void sign_out();
 
+  // A user intent: runs `intent(client, now)`, then carries out what it produced and returns
+  // the intent's result (a Status or Result). The sink may destroy this Driver meanwhile;
+  // the result is still returned.
+  template <typename Intent>
+  auto act(Intent&& intent) {
+    auto result = intent(client_, scheduler_.now());
+    pump();
+    return result;
+  }
+
   // Reports from the Transport and the Scheduler.
   void connected(ConnectionId conn);
   void received(ConnectionId conn, std::string_view bytes);

@@ -3,10 +3,15 @@
 // plugin turns them into purple calls and translated messages.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/status.h"
+#include "model/contact.h"
+#include "session/presence.h"
 
 namespace msn {
 
@@ -19,6 +24,10 @@ enum class SignInStep {
   kSyncing,         // profile received, announcing lists and presence
 };
 inline constexpr int kSignInSteps = 6;
+
+// Identifies a conversation across the switchboards that carry it over time. 1:1
+// conversations are also known by the peer's address; group chats only by this id.
+using ConversationId = std::uint64_t;
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
@@ -45,8 +54,195 @@ struct Log {
   std::string text;
 };
 
+
+// ---- contact list (issue 3) ---------------------------------------------------------------
+
+// One contact as the user interface shows it. Contacts on FL are buddies (in each group of
+// `groups`, or in no group: the UI's default group); AL/BL are the permit/deny lists;
+// RL/PL only tell who has us on their list.
+struct ContactView {
+  std::string address;             // as the server spelled it
+  Network network = Network::kPassport;
+  std::string display_name;        // the contact's own friendly name (purple: server alias)
+  std::string nickname;            // the private alias the owner set (purple: alias)
+  std::vector<std::string> groups; // group names (not ids); empty: not in any group
+  ListBits lists = ListBits::kNone;
+};
+
+// The whole list as the server holds it, once per sign-in before SignedIn. The UI makes its
+// list equal to this one: adds what is missing, moves what moved, removes buddies and
+// permit/deny entries that are not here, renames nothing by itself.
+struct ContactListLoaded {
+  std::vector<std::string> groups;  // every group name, including empty groups
+  std::vector<ContactView> contacts;
+};
+
+// A contact was added or changed (lists, groups, names). Carries the whole new state.
+struct ContactChanged {
+  ContactView contact;
+};
+
+// A contact left every list.
+struct ContactRemoved {
+  std::string address;
+};
+
+// A group appeared (old_name empty) or was renamed.
+struct GroupChanged {
+  std::string old_name;
+  std::string name;
+};
+
+struct GroupRemoved {
+  std::string name;
+};
+
+// Someone added us and waits for a decision (PL). Answer with Client::authorize().
+struct AuthorizationRequested {
+  std::string address;
+  std::string display_name;
+  std::string invite_message;  // may be empty
+};
+
+// What a ListOperationFailed event is about.
+enum class ListOperation {
+  kAddContact,
+  kRemoveContact,
+  kMoveContact,
+  kAliasContact,
+  kAddGroup,
+  kRenameGroup,
+  kRemoveGroup,
+  kBlock,
+  kUnblock,
+  kAuthorize,
+  kDeny,
+  kSetDisplayName,
+  kSetPrivacy,
+};
+
+// A change the user asked for did not happen on the server. `error` says why (a SOAP fault,
+// a server error code in server_code such as 210 "list full", an invalid address...). The
+// engine follows it with ContactChanged/ContactRemoved/GroupChanged events that put the UI
+// back to what the server holds.
+struct ListOperationFailed {
+  ListOperation operation;
+  std::string subject;  // the address or group name
+  Error error;
+};
+
+// ---- presence and profile (issue 3) ----------------------------------------------------------
+
+// A contact's presence changed (ILN, NLN, FLN). kOffline for FLN.
+struct PresenceChanged {
+  std::string address;
+  PresenceStatus status = PresenceStatus::kOffline;
+  std::string display_name;  // friendly name from the notice; empty for FLN
+  std::uint32_t capabilities = 0;
+  std::string msn_object;    // display picture descriptor, kept for later; may be empty
+};
+
+// A contact's personal message or current media changed (UBX).
+struct StatusMessageChanged {
+  std::string address;
+  std::string personal_message;
+  std::string current_media;  // formatted ("Artist - Title"), empty when none is playing
+};
+
+// Our own friendly name as the server holds it (at sign-in and after each change).
+struct OwnDisplayNameChanged {
+  std::string display_name;
+};
+
+// ---- conversations (issue 4) --------------------------------------------------------------
+
+// A message for the user. `html` is purple's HTML (already converted from the MSN format and
+// escaped). For offline messages `sent_at` is the original time (Unix seconds).
+struct MessageReceived {
+  ConversationId conversation;
+  bool chat = false;  // true: a group chat (see ChatStarted), false: a 1:1 conversation
+  std::string from;
+  std::string from_name;
+  std::string html;
+  std::optional<std::int64_t> sent_at;
+  bool offline = false;  // came from the offline message store
+};
+
+// A contact is typing to us (MSN sends a notice every few seconds while they type; the UI
+// clears the state itself after a pause).
+struct ConversationTyping {
+  ConversationId conversation;
+  bool chat = false;
+  std::string from;
+};
+
+struct ConversationNudge {
+  ConversationId conversation;
+  bool chat = false;
+  std::string from;
+};
+
+// Why a message the user sent did not reach its recipient, after the one resend.
+enum class DeliveryFailure {
+  kRejected,        // the server refused it
+  kTimedOut,        // no acknowledgement
+  kConnectionLost,  // the conversation's connection dropped
+  kUnavailable,     // the recipient cannot be reached and no offline message was possible
+  kOfflineFailed,   // the offline message store refused it
+  kSignedOut,       // the account signed out before it was sent
+};
+
+// A message the user sent was not delivered (the engine already resent it once). `html` is what the user typed (the part that
+// was not delivered).
+struct MessageFailed {
+  ConversationId conversation;
+  bool chat = false;
+  std::string to;  // the peer (1:1) or empty (chat)
+  std::string html;
+  DeliveryFailure reason;
+  Error error;
+};
+
+// A message the user sent to someone offline was stored as an offline message.
+struct MessageStoredOffline {
+  ConversationId conversation;
+  std::string to;
+};
+
+// A 1:1 conversation became a group chat (a third person joined, or we were invited into a
+// conversation of several people). The UI opens a chat with these participants.
+struct ChatStarted {
+  ConversationId conversation;
+  std::vector<std::string> participants;  // everyone but us
+};
+
+struct ChatParticipantJoined {
+  ConversationId conversation;
+  std::string address;
+  std::string display_name;
+};
+
+struct ChatParticipantLeft {
+  ConversationId conversation;
+  std::string address;
+};
+
+// An invitation into a chat failed (the person is offline, ...).
+struct ChatInviteFailed {
+  ConversationId conversation;
+  std::string address;
+  Error error;
+};
+
 }  // namespace ev
 
-using Event = std::variant<ev::SignInProgress, ev::SignedIn, ev::Disconnected, ev::Log>;
+using Event =
+    std::variant<ev::SignInProgress, ev::SignedIn, ev::Disconnected, ev::Log,
+                 ev::ContactListLoaded, ev::ContactChanged, ev::ContactRemoved, ev::GroupChanged,
+                 ev::GroupRemoved, ev::AuthorizationRequested, ev::ListOperationFailed,
+                 ev::PresenceChanged, ev::StatusMessageChanged, ev::OwnDisplayNameChanged,
+                 ev::MessageReceived, ev::ConversationTyping, ev::ConversationNudge,
+                 ev::MessageFailed, ev::MessageStoredOffline, ev::ChatStarted,
+                 ev::ChatParticipantJoined, ev::ChatParticipantLeft, ev::ChatInviteFailed>;
 
 }  // namespace msn

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "core/ascii.h"
 #include "crypto/crypto.h"
 #include "wire/server_error.h"
 
@@ -112,6 +113,7 @@ void NotificationSession::on_timer(TimePoint now) {
     return;
   }
   if (next_ping_ && now >= *next_ping_) send_ping(now);
+  expire_switchboard_requests(now);
 }
 
 void NotificationSession::dispatch(const wire::Command& command, TimePoint now) {
@@ -128,17 +130,19 @@ void NotificationSession::dispatch(const wire::Command& command, TimePoint now) 
   if (verb == "CHL") return handle_chl(command, now);
   if (verb == "QNG") return handle_qng(command, now);
   if (verb == "OUT") return handle_out(command, now);
+  if (verb == "RNG") return handle_rng(command, now);
   // SBS, GCF, NOT, BLP, QRY, PRP, UUX... carry nothing the sign-in needs; later features
   // (contacts, presence, switchboards) add their handlers here.
 }
 
-void NotificationSession::handle_error_reply(const wire::Command& command, TimePoint /*now*/) {
+void NotificationSession::handle_error_reply(const wire::Command& command, TimePoint now) {
   const int code = command.error_code();
   // Every step before going online is required: any refusal ends the sign-in.
   if (state_ != State::kOnline) {
     fail(wire::server_error(code, "sign-in step refused"));
     return;
   }
+  if (handle_switchboard_error(command, now)) return;
   if (code == 540) {  // the server rejects our challenge answer and is about to drop us
     fail(wire::server_error(code, "challenge answer refused"));
     return;
@@ -187,10 +191,20 @@ std::vector<Output> NotificationSession::take_outputs() { return std::exchange(o
 std::vector<Event> NotificationSession::take_events() { return std::exchange(events_, {}); }
 std::vector<WebCall> NotificationSession::take_web_calls() { return std::exchange(web_calls_, {}); }
 
+std::optional<PresenceStatus> NotificationSession::presence_of(std::string_view address) const {
+  // Filled in by the presence handlers (ns_contacts.cpp).
+  const auto it = presence_.find(ascii::to_lower(address));
+  if (it == presence_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<TimePoint> NotificationSession::next_deadline() const {
   std::optional<TimePoint> earliest;
   for (const auto& candidate : {reply_deadline_, pong_deadline_, profile_deadline_, next_ping_}) {
     if (candidate && (!earliest || *candidate < *earliest)) earliest = candidate;
+  }
+  for (const auto& [trid, deadline] : switchboard_requests_) {
+    if (!earliest || deadline < *earliest) earliest = deadline;
   }
   return state_ == State::kClosed ? std::nullopt : earliest;
 }

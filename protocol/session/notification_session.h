@@ -5,6 +5,7 @@
 //   ns_sign_in.cpp   VER, CVR, USR, XFR, SBS, the profile MSG, the RST.srf web login
 //   ns_presence.cpp  BLP, ADL, CHG (announcing the list and going online)
 //   ns_keepalive.cpp CHL/QRY, PNG/QNG, OUT
+//   ns_switchboard.cpp XFR SB, RNG, offline-message notices (handed on as NsNotice)
 //   notification_session.cpp  connection handling, dispatch, errors, timers
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -23,6 +25,9 @@
 #include "runtime/settings.h"
 #include "session/event.h"
 #include "session/io.h"
+#include "session/ns_notice.h"
+#include "session/presence.h"
+#include "auth/rst.h"
 #include "wire/command.h"
 #include "wire/command_parser.h"
 #include "wire/command_writer.h"
@@ -70,6 +75,21 @@ class NotificationSession {
 
   State state() const { return state_; }
   bool finished() const { return state_ == State::kClosed; }
+  bool online() const { return state_ == State::kOnline; }
+
+  // ---- for the rest of the engine -------------------------------------------------------
+  // The tokens of the last web login (OIM and the contact services use them).
+  const auth::RstTokens& tokens() const { return tokens_; }
+  // A contact's last known presence; nullopt when we never heard of it (treat as offline).
+  std::optional<PresenceStatus> presence_of(std::string_view address) const;
+  // Our friendly name as the server holds it.
+  const std::string& own_display_name() const { return own_display_name_; }
+
+  // Switchboards (ns_switchboard.cpp). Asks the NS for a switchboard (XFR SB); the answer
+  // comes back as a SwitchboardGranted or SwitchboardRefused notice with the returned TrId.
+  // Errc::kInvalidArgument when not online.
+  Result<wire::TrId> request_switchboard(TimePoint now);
+  std::vector<NsNotice> take_notices() { return std::exchange(notices_, {}); }
 
  private:
   // notification_session.cpp
@@ -106,6 +126,15 @@ class NotificationSession {
   void handle_out(const wire::Command& command, TimePoint now);
   void send_ping(TimePoint now);
 
+  // ns_switchboard.cpp
+  void handle_xfr_switchboard(const wire::Command& command, TimePoint now);
+  void handle_rng(const wire::Command& command, TimePoint now);
+  // True if the error reply answered one of our XFR SB requests.
+  bool handle_switchboard_error(const wire::Command& command, TimePoint now);
+  // A MSG Hotmail of `type` that is about offline messages; true if handled.
+  bool handle_mail_notice(std::string_view type, const wire::Command& command, TimePoint now);
+  void expire_switchboard_requests(TimePoint now);
+
   const Settings& settings_;
   ConnectionIds& ids_;
   RandomSource random_;
@@ -131,9 +160,18 @@ class NotificationSession {
   std::optional<TimePoint> pong_deadline_;
   std::optional<TimePoint> profile_deadline_;
 
+  // Identity from the web login and the server.
+  auth::RstTokens tokens_;
+  std::string own_display_name_;
+  std::unordered_map<std::string, PresenceStatus> presence_;  // lower-cased address
+
+  // XFR SB requests waiting for their answer, with their deadlines.
+  std::map<wire::TrId, TimePoint> switchboard_requests_;
+
   std::vector<Output> outputs_;
   std::vector<Event> events_;
   std::vector<WebCall> web_calls_;
+  std::vector<NsNotice> notices_;
 };
 
 }  // namespace msn

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Announcing the lists and going online: BLP, ADL, CHG.
+#include <string>
 #include <utility>
 
 #include "session/notification_session.h"
@@ -8,8 +9,6 @@ namespace msn {
 
 namespace {
 
-// MSNC4 + P2P packets + GIF ink + voice IM, as MSNP15 clients send (MSNP15.md §7.1).
-constexpr std::string_view kClientCapabilities = "1074004004";
 // The list announcement before the contact list feature exists: an empty initial list, which
 // tells the server our list is synchronised (MSNP15.md §5.5).
 constexpr std::string_view kEmptyInitialList = "<ml l=\"1\"></ml>";
@@ -30,7 +29,8 @@ void NotificationSession::handle_adl(const wire::Command& command, TimePoint now
   // "ADL trid OK" acknowledges ours; "ADL 0 len" (someone added us) comes with the contact list.
   if (state_ != State::kSyncing || command.trid() != awaited_ || command.arg(1) != "OK") return;
   state_ = State::kGoingOnline;
-  send_command("CHG", {"NLN", kClientCapabilities}, now);
+  const std::string capabilities = std::to_string(kClientCapabilities);
+  send_command("CHG", {"NLN", capabilities}, now);
 }
 
 void NotificationSession::handle_chg(const wire::Command& command, TimePoint now) {

@@ -65,7 +65,8 @@ void NotificationSession::handle_cvr(const wire::Command& /*command*/, TimePoint
 }
 
 void NotificationSession::handle_xfr(const wire::Command& command, TimePoint now) {
-  // XFR NS is a sign-in redirect; XFR SB (switchboards) belongs to a later feature.
+  // XFR NS is a sign-in redirect; XFR SB answers our request for a switchboard.
+  if (command.arg(1) == "SB") return handle_xfr_switchboard(command, now);
   if (command.arg(1) != "NS" || state_ == State::kOnline) return;
   if (redirects_left_-- <= 0) {
     fail(make_error(Errc::kTooManyRedirects, "too many notification server redirects"));
@@ -209,6 +210,7 @@ void NotificationSession::handle_hotmail_msg(const wire::Command& command, TimeP
   if (command.arg(0) != "Hotmail" || command.arg(1) != "Hotmail") return;
   const std::string type = content_type_of(command.payload);
   log(LogLevel::kDebug, "server message of type " + type);
+  if (handle_mail_notice(type, command, now)) return;
   if (type == "text/x-msmsgsprofile" && state_ == State::kProfile) {
     profile_deadline_.reset();
     start_sync(now);
