@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "callback_guard.h"
 #include "glib_handles.h"
 
 namespace msn::plugin {
@@ -40,6 +41,9 @@ Result<Settings> settings_from_account(PurpleConnection* gc) {
   settings.port = static_cast<std::uint16_t>(port);
 
   settings.web_services_url = string_option(account, kOptionWebServicesUrl, "");
+  // The engine checks the snapshot itself and ignores one it cannot use.
+  const char* cache = purple_account_get_string(account, kOptionContactCache, "");
+  settings.contact_cache = cache != nullptr ? cache : "";
 
   int reply = purple_account_get_int(account, kOptionReplyTimeout, kDefaultReplyTimeoutSeconds);
   if (reply <= 0)
@@ -51,9 +55,11 @@ Result<Settings> settings_from_account(PurpleConnection* gc) {
 }
 
 Account::Account(PurpleConnection* gc, Settings settings)
-    : transport_(gc),
+    : gc_(gc),
+      auth_requests_(*this),
+      transport_(gc),
       scheduler_(gc),
-      sink_(gc),
+      sink_(gc, *this),
       driver_(std::move(settings), transport_, scheduler_, sink_) {
   transport_.bind(driver_);
   scheduler_.bind(driver_);
@@ -65,7 +71,38 @@ void Account::start() { driver_.start(); }
 
 void Account::close() {
   sink_.mute_disconnect();
+  // Before signing out: an answer to a prompt must not reach a session that is ending.
+  auth_requests_.close_all();
+  deferred_timer_.reset();
+  deferred_.clear();
   driver_.sign_out();
+}
+
+void Account::defer(std::function<void()> task) {
+  deferred_.push_back(std::move(task));
+  if (!deferred_timer_)
+    deferred_timer_.reset(purple_timeout_add(0, &Account::on_deferred, this));
+}
+
+gboolean Account::on_deferred(gpointer data) noexcept {
+  auto* self = static_cast<Account*>(data);
+  self->deferred_timer_.release();
+  guard_callback(self->gc_, "deferred task", [self] {
+    // A task may defer more; those run on the next round.
+    std::vector<std::function<void()>> tasks = std::move(self->deferred_);
+    self->deferred_.clear();
+    for (auto& task : tasks)
+      task();
+  });
+  return FALSE;
+}
+
+Account* account_of(PurpleConnection* gc) {
+  return gc != nullptr ? static_cast<Account*>(purple_connection_get_protocol_data(gc)) : nullptr;
+}
+
+Account* account_of(PurpleAccount* account) {
+  return account != nullptr ? account_of(purple_account_get_connection(account)) : nullptr;
 }
 
 }  // namespace msn::plugin

@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// One signed-in (or signing-in) account: owns the libpurple-backed ports and the engine's
-// Driver. Exactly one Account per PurpleConnection, held as its protocol data: released from a
-// unique_ptr in login and reclaimed in close.
+// One signed-in (or signing-in) account: owns the libpurple-backed ports, the engine's Driver
+// and the little UI state the glue needs (chat ids, pending authorization requests, contacts'
+// personal messages). Exactly one Account per PurpleConnection, held as its protocol data:
+// released from a unique_ptr in login and reclaimed in close.
 #pragma once
 
-#include <account.h>
+// <connection.h> brings libpurple's account.h: <account.h> would find this file first.
 #include <connection.h>
 
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth_requests.h"
+#include "chat_table.h"
 #include "core/status.h"
+#include "glib_handles.h"
+#include "presence_glue.h"
 #include "purple_event_sink.h"
 #include "purple_scheduler.h"
 #include "purple_transport.h"
@@ -22,6 +34,8 @@ inline constexpr const char* kOptionPort = "port";
 inline constexpr const char* kOptionWebServicesUrl = "web_services_url";
 // Hidden: lets the harness make the engine's reply timeouts short.
 inline constexpr const char* kOptionReplyTimeout = "reply_timeout_seconds";
+// Hidden: the engine's contact-list snapshot (ev::ContactCacheUpdated), handed back at sign-in.
+inline constexpr const char* kOptionContactCache = "contact_cache";
 
 inline constexpr const char* kDefaultServer = "messenger.hotmail.com";
 inline constexpr int kDefaultPort = 1863;
@@ -43,12 +57,70 @@ class Account {
   // libpurple is closing the connection: sign out politely, report nothing more.
   void close();
 
+  // Runs a user intent on the engine (see Driver::act): `intent(Client&, TimePoint)`.
+  // Events it produces are handled before this returns.
+  template <typename Intent>
+  auto act(Intent&& intent) {
+    return driver_.act(std::forward<Intent>(intent));
+  }
+
+  PurpleConnection* connection() const { return gc_; }
+  PurpleAccount* purple_account() const { return purple_connection_get_account(gc_); }
+
+  // ---- echo suppression ------------------------------------------------------------------
+  // Applying the server's state to the buddy list makes libpurple call some prpl callbacks
+  // back (moving a buddy calls group_buddy, renaming a group rename_group, removing a group
+  // remove_group). While an EchoGuard lives, those callbacks do nothing, so the server's own
+  // changes never travel back to it.
+  class EchoGuard {
+   public:
+    explicit EchoGuard(Account& account) : account_(account) { ++account_.applying_server_state_; }
+    ~EchoGuard() { --account_.applying_server_state_; }
+    EchoGuard(const EchoGuard&) = delete;
+    EchoGuard& operator=(const EchoGuard&) = delete;
+
+   private:
+    Account& account_;
+  };
+  bool applying_server_state() const { return applying_server_state_ > 0; }
+
+  // ---- state shared by the event glue and the prpl callbacks ----------------------------
+  // The group names the server holds (an empty name is "no group", shown as the default group).
+  std::set<std::string>& server_groups() { return server_groups_; }
+  ChatTable& chats() { return chats_; }
+  AuthRequests& auth_requests() { return auth_requests_; }
+  PresenceCache& presence_cache() { return presence_cache_; }
+  // Aliases the user gave buddies while adding them (normalised address -> alias): the server
+  // can only store one once the contact exists, so the ContactChanged that confirms the add
+  // sends it (see buddy_list_sync).
+  std::map<std::string, std::string>& pending_aliases() { return pending_aliases_; }
+
+  // Runs `task` from the main loop soon, outside the current libpurple call (for undoing a
+  // buddy-list change libpurple is still in the middle of). Dropped if the Account goes first.
+  void defer(std::function<void()> task);
+
  private:
+  static gboolean on_deferred(gpointer data) noexcept;
+
+  PurpleConnection* gc_;
+  int applying_server_state_ = 0;
+  std::set<std::string> server_groups_;
+  ChatTable chats_;
+  AuthRequests auth_requests_;
+  PresenceCache presence_cache_;
+  std::map<std::string, std::string> pending_aliases_;
+  std::vector<std::function<void()>> deferred_;
+  TimeoutHandle deferred_timer_;
+
   PurpleTransport transport_;
   PurpleScheduler scheduler_;
   PurpleEventSink sink_;
   // Last: destroyed first, while the ports it may still call are alive.
   Driver driver_;
 };
+
+// The Account of a connection, or nullptr (not signed in through this plugin, or closing).
+Account* account_of(PurpleConnection* gc);
+Account* account_of(PurpleAccount* account);
 
 }  // namespace msn::plugin

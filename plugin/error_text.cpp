@@ -99,16 +99,6 @@ const ServerCode* find_server_code(int code) {
   return nullptr;
 }
 
-std::string printf_string(const char* format, ...) G_GNUC_PRINTF(1, 2);
-
-std::string printf_string(const char* format, ...) {
-  va_list args;
-  va_start(args, format);
-  GCharPtr text(g_strdup_vprintf(format, args));
-  va_end(args);
-  return text ? std::string(text.get()) : std::string();
-}
-
 ConnectionErrorText network(std::string message) {
   return {PURPLE_CONNECTION_ERROR_NETWORK_ERROR, std::move(message)};
 }
@@ -142,6 +132,14 @@ ConnectionErrorText describe_server(const Error& error) {
 }
 
 }  // namespace
+
+std::string printf_string(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  GCharPtr text(g_strdup_vprintf(format, args));
+  va_end(args);
+  return text ? std::string(text.get()) : std::string();
+}
 
 const char* server_code_meaning(int code) {
   const ServerCode* known = find_server_code(code);
@@ -202,6 +200,99 @@ const char* sign_in_step_text(SignInStep step) {
       return _("Retrieving the contact list");
   }
   return _("Connecting");
+}
+
+}  // namespace msn::plugin
+
+namespace msn::plugin {
+
+std::string describe_reason(const Error& error) {
+  switch (error.code) {
+    case Errc::kServer: {
+      const char* meaning = server_code_meaning(error.server_code);
+      if (meaning != nullptr)
+        return meaning;
+      return printf_string(_("The server reported error %d"), error.server_code);
+    }
+    case Errc::kSoap:
+      return _("The address book service refused the change");
+    case Errc::kHttp:
+      return printf_string(_("The web service answered with HTTP error %d"), error.server_code);
+    case Errc::kTimeout:
+      return _("The server did not answer in time");
+    case Errc::kTransport:
+      return _("The connection to the server was lost");
+    case Errc::kInvalidArgument:
+      return _("The address or name is not valid");
+    case Errc::kUnsupported:
+      return _("The MSN plugin cannot do this yet");
+    case Errc::kLimit:
+      return _("A size or count limit was reached");
+    case Errc::kProtocol:
+      return _("The server sent an answer that could not be understood");
+    case Errc::kAuth:
+    case Errc::kTls:
+    case Errc::kTooManyRedirects:
+    case Errc::kOtherSignIn:
+    case Errc::kServerShutdown:
+      break;
+  }
+  return describe_error(error).message;
+}
+
+std::string list_operation_failure_text(ev::ListOperation operation, const std::string& subject,
+                                        const Error& error) {
+  constexpr int kListFull = 210;
+  if (error.code == Errc::kServer && error.server_code == kListFull)
+    return _("Your contact list is full");
+  const char* who = subject.c_str();
+  switch (operation) {
+    case ev::ListOperation::kAddContact:
+      return printf_string(_("Could not add %s to your contact list"), who);
+    case ev::ListOperation::kRemoveContact:
+      return printf_string(_("Could not remove %s from your contact list"), who);
+    case ev::ListOperation::kMoveContact:
+      return printf_string(_("Could not move %s to another group"), who);
+    case ev::ListOperation::kAliasContact:
+      return printf_string(_("Could not save the alias of %s"), who);
+    case ev::ListOperation::kAddGroup:
+      return printf_string(_("Could not create the group %s"), who);
+    case ev::ListOperation::kRenameGroup:
+      return printf_string(_("Could not rename the group %s"), who);
+    case ev::ListOperation::kRemoveGroup:
+      return printf_string(_("Could not remove the group %s"), who);
+    case ev::ListOperation::kBlock:
+      return printf_string(_("Could not block %s"), who);
+    case ev::ListOperation::kUnblock:
+      return printf_string(_("Could not unblock %s"), who);
+    case ev::ListOperation::kAuthorize:
+      return printf_string(_("Could not authorize %s"), who);
+    case ev::ListOperation::kDeny:
+      return printf_string(_("Could not deny %s"), who);
+    case ev::ListOperation::kSetDisplayName:
+      return _("Could not change your display name");
+    case ev::ListOperation::kSetPrivacy:
+      return _("Could not change your privacy setting");
+  }
+  return _("Could not change your contact list");
+}
+
+const char* delivery_failure_text(ev::DeliveryFailure reason) {
+  switch (reason) {
+    case ev::DeliveryFailure::kRejected:
+      return _("the server refused it");
+    case ev::DeliveryFailure::kTimedOut:
+      return _("it was not acknowledged in time");
+    case ev::DeliveryFailure::kConnectionLost:
+      return _("the connection was lost");
+    case ev::DeliveryFailure::kUnavailable:
+      return _("the contact cannot be reached");
+    case ev::DeliveryFailure::kOfflineFailed:
+      return _("the offline message could not be stored");
+    case ev::DeliveryFailure::kSignedOut:
+      return _("you signed out before it was sent");
+  }
+  return _("the server refused it");
 }
 
 }  // namespace msn::plugin

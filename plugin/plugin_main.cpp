@@ -37,13 +37,60 @@ void add_account_options() {
   prpl_info.protocol_options = options;
 }
 
-void fill_prpl_info() {
-  prpl_info.options = static_cast<PurpleProtocolOptions>(0);
-  prpl_info.icon_spec = {nullptr, 0, 0, 0, 0, 0, static_cast<PurpleIconScaleRules>(0)};
+void fill_account_callbacks() {
   prpl_info.list_icon = &prpl_list_icon;
   prpl_info.status_types = &prpl_status_types;
   prpl_info.login = &prpl_login;
   prpl_info.close = &prpl_close;
+  prpl_info.set_status = &prpl_set_status;
+  prpl_info.set_idle = &prpl_set_idle;
+  prpl_info.set_public_alias = &prpl_set_public_alias;
+  prpl_info.get_public_alias = &prpl_get_public_alias;
+  prpl_info.normalize = &prpl_normalize;
+  prpl_info.status_text = &prpl_status_text;
+  prpl_info.tooltip_text = &prpl_tooltip_text;
+  prpl_info.blist_node_menu = &prpl_blist_node_menu;
+  prpl_info.offline_message = &prpl_offline_message;
+}
+
+void fill_contact_list_callbacks() {
+  prpl_info.add_buddy = &prpl_add_buddy;
+  prpl_info.add_buddy_with_invite = &prpl_add_buddy_with_invite;
+  prpl_info.remove_buddy = &prpl_remove_buddy;
+  prpl_info.alias_buddy = &prpl_alias_buddy;
+  prpl_info.group_buddy = &prpl_group_buddy;
+  prpl_info.rename_group = &prpl_rename_group;
+  prpl_info.remove_group = &prpl_remove_group;
+  prpl_info.add_permit = &prpl_add_permit;
+  prpl_info.add_deny = &prpl_add_deny;
+  prpl_info.rem_permit = &prpl_rem_permit;
+  prpl_info.rem_deny = &prpl_rem_deny;
+  prpl_info.set_permit_deny = &prpl_set_permit_deny;
+}
+
+void fill_conversation_callbacks() {
+  prpl_info.send_im = &prpl_send_im;
+  prpl_info.send_typing = &prpl_send_typing;
+  prpl_info.send_attention = &prpl_send_attention;
+  prpl_info.get_attention_types = &prpl_get_attention_types;
+  prpl_info.convo_closed = &prpl_convo_closed;
+  prpl_info.chat_info = &prpl_chat_info;
+  prpl_info.chat_info_defaults = &prpl_chat_info_defaults;
+  prpl_info.join_chat = &prpl_join_chat;
+  prpl_info.get_chat_name = &prpl_get_chat_name;
+  prpl_info.chat_invite = &prpl_chat_invite;
+  prpl_info.chat_leave = &prpl_chat_leave;
+  prpl_info.chat_send = &prpl_chat_send;
+}
+
+void fill_prpl_info() {
+  prpl_info.options = static_cast<PurpleProtocolOptions>(0);
+  prpl_info.icon_spec = {nullptr, 0, 0, 0, 0, 0, static_cast<PurpleIconScaleRules>(0)};
+  fill_account_callbacks();
+  fill_contact_list_callbacks();
+  fill_conversation_callbacks();
+  // Tells libpurple which of the fields after struct_size (set_public_alias,
+  // add_buddy_with_invite, ...) this plugin knows about.
   prpl_info.struct_size = sizeof(PurplePluginProtocolInfo);
 }
 

@@ -6,8 +6,13 @@
 #include <string>
 #include <variant>
 
+#include "account.h"
+#include "buddy_list_sync.h"
+#include "conversations_glue.h"
+#include "core/ascii.h"
 #include "error_text.h"
 #include "glib_handles.h"
+#include "presence_glue.h"
 
 namespace msn::plugin {
 namespace {
@@ -24,6 +29,12 @@ std::string printable(const std::string& text) {
 }  // namespace
 
 void PurpleEventSink::on_event(const Event& event) {
+  // While libpurple closes the connection (sign_out from prpl_close) nothing may open windows
+  // or dialogs any more; only logging and saving the contact-list snapshot go on.
+  if (closing_ && !std::holds_alternative<ev::Log>(event) &&
+      !std::holds_alternative<ev::Disconnected>(event) &&
+      !std::holds_alternative<ev::ContactCacheUpdated>(event))
+    return;
   std::visit([this](const auto& e) { handle(e); }, event);
 }
 
@@ -65,6 +76,88 @@ void PurpleEventSink::handle(const ev::Log& log) {
       purple_debug_error("msnp", "%s\n", text.c_str());
       break;
   }
+}
+
+void PurpleEventSink::handle(const ev::ContactListLoaded& loaded) {
+  apply_contact_list(account_, loaded);
+}
+
+void PurpleEventSink::handle(const ev::ContactChanged& changed) {
+  apply_contact_changed(account_, changed);
+}
+
+void PurpleEventSink::handle(const ev::ContactRemoved& removed) {
+  apply_contact_removed(account_, removed);
+}
+
+void PurpleEventSink::handle(const ev::GroupChanged& changed) {
+  apply_group_changed(account_, changed);
+}
+
+void PurpleEventSink::handle(const ev::GroupRemoved& removed) {
+  apply_group_removed(account_, removed);
+}
+
+void PurpleEventSink::handle(const ev::AuthorizationRequested& request) {
+  account_.auth_requests().request(request);
+}
+
+void PurpleEventSink::handle(const ev::ListOperationFailed& failed) {
+  if (failed.operation == ev::ListOperation::kAddContact)
+    account_.pending_aliases().erase(ascii::to_lower(failed.subject));
+  notify_list_failure(gc_, failed.operation, failed.subject, failed.error);
+}
+
+void PurpleEventSink::handle(const ev::ContactCacheUpdated& cache) {
+  // Stored with the account (accounts.xml) and handed back in Settings at the next sign-in.
+  purple_account_set_string(purple_connection_get_account(gc_), kOptionContactCache,
+                            cache.blob.c_str());
+}
+
+void PurpleEventSink::handle(const ev::PresenceChanged& changed) {
+  apply_presence(account_, changed);
+}
+
+void PurpleEventSink::handle(const ev::StatusMessageChanged& changed) {
+  apply_status_message(account_, changed);
+}
+
+void PurpleEventSink::handle(const ev::OwnDisplayNameChanged& changed) {
+  apply_own_display_name(account_, changed);
+}
+
+void PurpleEventSink::handle(const ev::MessageReceived& message) {
+  apply_message_received(account_, message);
+}
+
+void PurpleEventSink::handle(const ev::ConversationTyping& typing) {
+  apply_typing(account_, typing);
+}
+
+void PurpleEventSink::handle(const ev::ConversationNudge& nudge) { apply_nudge(account_, nudge); }
+
+void PurpleEventSink::handle(const ev::MessageFailed& failed) {
+  apply_message_failed(account_, failed);
+}
+
+void PurpleEventSink::handle(const ev::MessageStoredOffline& stored) {
+  apply_message_stored_offline(account_, stored);
+}
+
+void PurpleEventSink::handle(const ev::ChatStarted& started) {
+  apply_chat_started(account_, started);
+}
+
+void PurpleEventSink::handle(const ev::ChatParticipantJoined& joined) {
+  apply_chat_joined(account_, joined);
+}
+
+void PurpleEventSink::handle(const ev::ChatParticipantLeft& left) {
+  apply_chat_left(account_, left);
+}
+
+void PurpleEventSink::handle(const ev::ChatInviteFailed& failed) {
+  apply_chat_invite_failed(account_, failed);
 }
 
 }  // namespace msn::plugin

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // msn::EventSink that turns engine events into libpurple calls: progress, the connected
-// state, connection errors (via error_text) and debug lines under the "msnp" category.
+// state, connection errors (via error_text) and debug lines under the "msnp" category here;
+// the contact list (buddy_list_sync), presence (presence_glue), authorization prompts
+// (auth_requests) and conversations (conversations_glue) in their own files.
 #pragma once
 
 #include <connection.h>
@@ -10,16 +12,19 @@
 
 namespace msn::plugin {
 
+class Account;
+
 class PurpleEventSink final : public EventSink {
  public:
-  explicit PurpleEventSink(PurpleConnection* gc) : gc_(gc) {}
+  PurpleEventSink(PurpleConnection* gc, Account& account) : gc_(gc), account_(account) {}
 
   // Re-entrancy: never destroys the Account; purple_connection_error_reason only schedules
   // the disconnect, which libpurple carries out from the main loop later.
   void on_event(const Event& event) override;
 
-  // From now on a Disconnected event is not reported: libpurple itself is closing the
-  // connection, and an error on it now would be wrong (and is not allowed).
+  // From now on a Disconnected event is not reported and nothing is shown to the user:
+  // libpurple itself is closing the connection, and an error on it now would be wrong (and is
+  // not allowed).
   void mute_disconnect() { closing_ = true; }
 
  private:
@@ -27,12 +32,29 @@ class PurpleEventSink final : public EventSink {
   void handle(const ev::SignedIn& signed_in);
   void handle(const ev::Disconnected& disconnected);
   void handle(const ev::Log& log);
-  // TEMPORARY until the contact-list and conversation glue lands: every other event is only
-  // logged. Remove this so that the compiler insists on a handler for each event.
-  template <typename Other>
-  void handle(const Other&) {}
+  void handle(const ev::ContactListLoaded& loaded);
+  void handle(const ev::ContactChanged& changed);
+  void handle(const ev::ContactRemoved& removed);
+  void handle(const ev::GroupChanged& changed);
+  void handle(const ev::GroupRemoved& removed);
+  void handle(const ev::AuthorizationRequested& request);
+  void handle(const ev::ListOperationFailed& failed);
+  void handle(const ev::ContactCacheUpdated& cache);
+  void handle(const ev::PresenceChanged& changed);
+  void handle(const ev::StatusMessageChanged& changed);
+  void handle(const ev::OwnDisplayNameChanged& changed);
+  void handle(const ev::MessageReceived& message);
+  void handle(const ev::ConversationTyping& typing);
+  void handle(const ev::ConversationNudge& nudge);
+  void handle(const ev::MessageFailed& failed);
+  void handle(const ev::MessageStoredOffline& stored);
+  void handle(const ev::ChatStarted& started);
+  void handle(const ev::ChatParticipantJoined& joined);
+  void handle(const ev::ChatParticipantLeft& left);
+  void handle(const ev::ChatInviteFailed& failed);
 
   PurpleConnection* gc_;
+  Account& account_;
   bool closing_ = false;
 };
 

@@ -8,11 +8,49 @@
 namespace msn::plugin {
 namespace {
 
-// Saveable, settable rows in the order the status selector lists them.
+// In the order the status selector lists them. Idle is shown for contacts only: the user's
+// own idleness comes from libpurple's idle tracking (set_idle), never from the selector.
 constexpr std::array kStatusTable{
-    StatusEntry{"available", "NLN", PURPLE_STATUS_AVAILABLE, nullptr, true},
-    StatusEntry{"offline", "FLN", PURPLE_STATUS_OFFLINE, nullptr, true},
+    StatusEntry{"available", PresenceStatus::kOnline, PURPLE_STATUS_AVAILABLE, nullptr, true},
+    StatusEntry{"busy", PresenceStatus::kBusy, PURPLE_STATUS_UNAVAILABLE, N_("Busy"), true},
+    StatusEntry{"idle", PresenceStatus::kIdle, PURPLE_STATUS_AWAY, N_("Idle"), false},
+    StatusEntry{"brb", PresenceStatus::kBeRightBack, PURPLE_STATUS_AWAY, N_("Be Right Back"),
+                true},
+    StatusEntry{"away", PresenceStatus::kAway, PURPLE_STATUS_AWAY, nullptr, true},
+    StatusEntry{"phone", PresenceStatus::kOnThePhone, PURPLE_STATUS_UNAVAILABLE,
+                N_("On the Phone"), true},
+    StatusEntry{"lunch", PresenceStatus::kOutToLunch, PURPLE_STATUS_AWAY, N_("Out to Lunch"),
+                true},
+    StatusEntry{"invisible", PresenceStatus::kHidden, PURPLE_STATUS_INVISIBLE, nullptr, true},
+    StatusEntry{"offline", PresenceStatus::kOffline, PURPLE_STATUS_OFFLINE, nullptr, true},
 };
+
+PurpleValue* string_value() { return purple_value_new(PURPLE_TYPE_STRING); }
+
+PurpleStatusType* make_type(const StatusEntry& entry) {
+  const char* name = entry.name != nullptr ? _(entry.name) : nullptr;
+  const gboolean settable = entry.user_settable ? TRUE : FALSE;
+  // Translators: the status attribute that holds the personal message.
+  const char* message_label = _("Message");
+  if (entry.primitive == PURPLE_STATUS_OFFLINE)
+    return purple_status_type_new_full(entry.primitive, entry.purple_id, name, /*saveable=*/TRUE,
+                                       settable, /*independent=*/FALSE);
+  // The "message" attribute is the personal message: libpurple's status editor fills it, and
+  // contacts' personal messages are shown through it.
+  return purple_status_type_new_with_attrs(entry.primitive, entry.purple_id, name,
+                                           /*saveable=*/TRUE, settable, /*independent=*/FALSE,
+                                           kMessageAttr, message_label, string_value(), nullptr);
+}
+
+PurpleStatusType* make_tune_type() {
+  const char* artist_label = _("Tune Artist");
+  const char* title_label = _("Tune Title");
+  const char* album_label = _("Tune Album");
+  return purple_status_type_new_with_attrs(
+      PURPLE_STATUS_TUNE, kTuneStatusId, nullptr, /*saveable=*/FALSE, /*user_settable=*/TRUE,
+      /*independent=*/TRUE, PURPLE_TUNE_ARTIST, artist_label, string_value(), PURPLE_TUNE_TITLE,
+      title_label, string_value(), PURPLE_TUNE_ALBUM, album_label, string_value(), nullptr);
+}
 
 }  // namespace
 
@@ -26,24 +64,37 @@ const StatusEntry* find_status_by_purple_id(std::string_view purple_id) {
   return nullptr;
 }
 
-const StatusEntry* find_status_by_msn_code(std::string_view msn_code) {
+const StatusEntry& find_status_by_presence(PresenceStatus presence) {
   for (const StatusEntry& entry : kStatusTable) {
-    if (msn_code == entry.msn_code)
-      return &entry;
+    if (entry.presence == presence)
+      return entry;
   }
-  return nullptr;
+  // Unreachable while the table has a row per enumerator (the unit test checks it).
+  return kStatusTable.back();
 }
 
 GList* make_status_types() {
   GList* types = nullptr;
-  for (const StatusEntry& entry : kStatusTable) {
-    const char* name = entry.name != nullptr ? _(entry.name) : nullptr;
-    PurpleStatusType* type = purple_status_type_new_full(
-        entry.primitive, entry.purple_id, name, /*saveable=*/TRUE,
-        entry.user_settable ? TRUE : FALSE, /*independent=*/FALSE);
-    types = g_list_append(types, type);
-  }
-  return types;
+  for (const StatusEntry& entry : kStatusTable)
+    types = g_list_append(types, make_type(entry));
+  return g_list_append(types, make_tune_type());
+}
+
+std::optional<CurrentMedia> media_from_tune(std::string_view title, std::string_view artist,
+                                            std::string_view album) {
+  if (title.empty())
+    return std::nullopt;
+  // As WLM writes it: "{0} - {1}" with title, artist (and album), each part only when known.
+  CurrentMedia media;
+  media.type = "Music";
+  media.enabled = true;
+  media.format = "{0}";
+  if (!artist.empty())
+    media.format += " - {1}";
+  if (!album.empty())
+    media.format += " ({2})";
+  media.arguments = {std::string(title), std::string(artist), std::string(album)};
+  return media;
 }
 
 }  // namespace msn::plugin

@@ -13,6 +13,8 @@
 namespace msn::auth {
 
 inline constexpr std::string_view kMessengerClear = "messengerclear.live.com";
+// The address book and Sharing services' token (AbCredentials::ticket).
+inline constexpr std::string_view kContactsAddress = "contacts.msn.com";
 
 // One security token, matched to its service by its AppliesTo address.
 struct SecurityToken {

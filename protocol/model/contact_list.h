@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "model/contact.h"
@@ -81,6 +82,8 @@ class ContactList {
   const std::string& cache_key() const { return cache_key_; }
   const std::string& preferred_host() const { return preferred_host_; }
   const std::string& own_display_name() const { return own_display_name_; }
+  // Our own name as the server confirmed it after a change (PRP MFN).
+  void set_own_display_name(std::string name) { own_display_name_ = std::move(name); }
   // Keeps the CacheKey when the header says it changed, and the PreferredHostName.
   void note_service_header(const soap::ServiceHeader& header);
 

@@ -5,7 +5,16 @@
 
 namespace msn {
 
-Client::Client(Settings settings) : settings_(std::move(settings)), ns_(settings_, ids_) {}
+Client::Client(Settings settings)
+    : settings_(std::move(settings)), ns_(settings_, ids_), conversations_(conversation_config(settings_), ids_, ns_link_) {}
+
+ConversationConfig Client::conversation_config(const Settings& settings) {
+  ConversationConfig config;
+  config.account = settings.account;
+  config.web_services_url = settings.web_services_url;
+  config.switchboard_timeouts.connect = settings.timeouts.connect;
+  return config;
+}
 
 void Client::start(TimePoint now) {
   ns_.start(now);
@@ -13,9 +22,12 @@ void Client::start(TimePoint now) {
 }
 
 void Client::sign_out(TimePoint now) {
+  // Every message still under way is reported before the session ends.
+  conversations_.shut_down(ev::DeliveryFailure::kSignedOut, make_error(Errc::kTransport, "signed out"), now);
+  drain_conversations();
   cancel_web_requests();
   ns_.sign_out(now);
-  drain_session();
+  drain_session(now);
 }
 
 void Client::cancel_web_requests() {
@@ -29,6 +41,8 @@ void Client::cancel_web_requests() {
 void Client::on_connected(ConnectionId conn, TimePoint now) {
   if (ns_.owns(conn)) {
     ns_.on_connected(conn, now);
+  } else if (conversations_.owns(conn)) {
+    conversations_.on_connected(conn, now);
   } else if (auto* exchange = exchange_for(conn)) {
     exchange->on_connected(conn, now);
   }
@@ -38,6 +52,8 @@ void Client::on_connected(ConnectionId conn, TimePoint now) {
 void Client::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
   if (ns_.owns(conn)) {
     ns_.on_data(conn, bytes, now);
+  } else if (conversations_.owns(conn)) {
+    conversations_.on_data(conn, bytes, now);
   } else if (auto* exchange = exchange_for(conn)) {
     exchange->on_data(conn, bytes, now);
   }
@@ -47,6 +63,8 @@ void Client::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
 void Client::on_closed(ConnectionId conn, const Error& why, TimePoint now) {
   if (ns_.owns(conn)) {
     ns_.on_closed(conn, why, now);
+  } else if (conversations_.owns(conn)) {
+    conversations_.on_closed(conn, why, now);
   } else if (auto* exchange = exchange_for(conn)) {
     exchange->on_closed(conn, why, now);
   }
@@ -55,6 +73,7 @@ void Client::on_closed(ConnectionId conn, const Error& why, TimePoint now) {
 
 void Client::on_timer(TimePoint now) {
   ns_.on_timer(now);
+  conversations_.on_timer(now);
   for (auto& [id, exchange] : web_) exchange->on_timer(now);
   settle(now);
 }
@@ -66,31 +85,69 @@ HttpExchange* Client::exchange_for(ConnectionId conn) {
   return nullptr;
 }
 
-void Client::drain_session() {
+// The session's events in order; when it ended (Disconnected), every conversation ends first
+// so that its undelivered messages are reported before the event after which nothing follows.
+void Client::drain_session(TimePoint now) {
   for (auto& output : ns_.take_outputs()) outputs_.push_back(std::move(output));
-  for (auto& event : ns_.take_events()) events_.push_back(std::move(event));
+  for (auto& event : ns_.take_events()) {
+    if (std::holds_alternative<ev::Disconnected>(event) && !conversations_.is_shut_down()) {
+      conversations_.shut_down(ev::DeliveryFailure::kConnectionLost,
+                               make_error(Errc::kTransport, "the connection to the server was lost"), now);
+      drain_conversations();
+    }
+    events_.push_back(std::move(event));
+  }
 }
 
-// Collects outputs in the order they were produced, starts the web calls the session asked
-// for, and hands finished exchanges back to the session, which may ask for more in turn.
+void Client::drain_conversations() {
+  for (auto& output : conversations_.take_outputs()) outputs_.push_back(std::move(output));
+  for (auto& event : conversations_.take_events()) events_.push_back(std::move(event));
+}
+
+void Client::start_web_call(WebCall call, TimePoint now) {
+  const auto id = call.id;
+  auto exchange = std::make_unique<HttpExchange>(std::move(call), ids_, settings_.max_http_redirects,
+                                                 settings_.timeouts.web_request);
+  exchange->start(now);
+  if (auto old = web_.find(id); old != web_.end()) old->second->cancel();  // never expected
+  web_[id] = std::move(exchange);
+}
+
+// Collects outputs in the order they were produced, hands the NS notices to the conversation
+// manager, starts the web calls both asked for, and hands finished exchanges back to their
+// owner, which may ask for more in turn.
 void Client::settle(TimePoint now) {
   for (;;) {
-    drain_session();
+    drain_session(now);
+    auto notices = ns_.take_notices();
+    bool progress = !notices.empty();
+    for (auto& notice : notices) conversations_.on_notice(std::move(notice), now);
+    progress |= conversations_.resume(now);
+    drain_conversations();
     for (auto& call : ns_.take_web_calls()) {
-      const auto id = call.id;
-      auto exchange = std::make_unique<HttpExchange>(std::move(call), ids_, settings_.max_http_redirects,
-                                                     settings_.timeouts.web_request);
-      exchange->start(now);
-      web_[id] = std::move(exchange);
+      start_web_call(std::move(call), now);
+      progress = true;
+    }
+    for (auto& call : conversations_.take_web_calls()) {
+      start_web_call(std::move(call), now);
+      progress = true;
     }
     HttpExchange* finished = nullptr;
     for (auto& [id, exchange] : web_) {
       for (auto& output : exchange->take_outputs()) outputs_.push_back(std::move(output));
       if (exchange->done() && finished == nullptr) finished = exchange.get();
     }
-    if (finished == nullptr) break;
-    auto node = web_.extract(finished->id());
-    ns_.on_web_result(node.mapped()->id(), node.mapped()->take_result(), now);
+    if (finished != nullptr) {
+      progress = true;
+      auto node = web_.extract(finished->id());
+      const std::uint32_t id = node.mapped()->id();
+      if (conversations_.owns_call(id)) {
+        conversations_.on_web_result(id, node.mapped()->take_result(), now);
+      } else {
+        ns_.on_web_result(id, node.mapped()->take_result(), now);
+      }
+    }
+    if (!progress) break;
   }
   // Once the session has ended nobody is waiting for the answers.
   if (ns_.finished()) cancel_web_requests();
@@ -102,10 +159,11 @@ std::vector<Event> Client::take_events() { return std::exchange(events_, {}); }
 
 std::optional<TimePoint> Client::next_deadline() const {
   std::optional<TimePoint> earliest = ns_.next_deadline();
-  for (const auto& [id, exchange] : web_) {
-    auto deadline = exchange->deadline();
+  const auto consider = [&](std::optional<TimePoint> deadline) {
     if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
-  }
+  };
+  consider(conversations_.next_deadline());
+  for (const auto& [id, exchange] : web_) consider(exchange->deadline());
   return earliest;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The whole engine for one account, still sans-I/O: owns the notification session and the
-// web requests it makes, routes connection reports to whichever owns the connection, and
-// exposes one combined take_outputs() / take_events() / next_deadline().
+// The whole engine for one account, still sans-I/O: owns the notification session, the
+// conversation manager (switchboards, offline messages) and the web requests both make, routes
+// connection reports to whichever owns the connection, and exposes one combined
+// take_outputs() / take_events() / next_deadline().
 #pragma once
 
 #include <map>
@@ -13,9 +14,11 @@
 #include "core/time.h"
 #include "runtime/settings.h"
 #include "runtime/http_exchange.h"
+#include "session/conversation_manager.h"
 #include "session/event.h"
 #include "session/io.h"
 #include "session/notification_session.h"
+#include "session/ns_access.h"
 #include "session/presence.h"
 
 namespace msn {
@@ -26,8 +29,11 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // For tests: a fixed source of random bytes (the MBI IV).
-  void set_random_source(RandomSource random) { ns_.set_random_source(std::move(random)); }
+  // For tests: a fixed source of random bytes (the MBI IV, the offline messages' run id).
+  void set_random_source(RandomSource random) {
+    conversations_.set_random_source(random);
+    ns_.set_random_source(std::move(random));
+  }
 
   void start(TimePoint now);
   void sign_out(TimePoint now);
@@ -74,7 +80,11 @@ class Client {
   Status set_personal_message(std::string_view text, std::optional<CurrentMedia> media, TimePoint now);
   Status set_display_name(std::string_view name, TimePoint now);
 
-  // Conversations (client_conversations.cpp). `html` is purple's HTML.
+  // Conversations (client_conversations.cpp). `html` is purple's HTML. send_message and
+  // chat_send fail at once with Errc::kLimit when too many messages of that conversation are
+  // still waiting for delivery (tell the user), kInvalidArgument when not signed in or for an
+  // unusable address. sign_out() reports every message not yet delivered as MessageFailed
+  // {kSignedOut}; a lost connection as MessageFailed{kConnectionLost}, before Disconnected.
   // Sends to one contact over the 1:1 conversation with them (a switchboard opened as needed,
   // messages queued meanwhile), or as an offline message when they are offline. Returns that
   // conversation's id.
@@ -102,15 +112,38 @@ class Client {
   bool finished() const { return ns_.finished(); }
 
  private:
+  // The notification session as the conversation manager sees it.
+  class NsLink final : public NsAccess {
+   public:
+    explicit NsLink(NotificationSession& ns) : ns_(ns) {}
+    bool online() const override { return ns_.online(); }
+    Result<wire::TrId> request_switchboard(TimePoint now) override { return ns_.request_switchboard(now); }
+    std::optional<PresenceStatus> presence_of(std::string_view address) const override {
+      return ns_.presence_of(address);
+    }
+    const auth::RstTokens& tokens() const override { return ns_.tokens(); }
+    const std::string& own_display_name() const override { return ns_.own_display_name(); }
+
+   private:
+    NotificationSession& ns_;
+  };
+
+  static ConversationConfig conversation_config(const Settings& settings);
   void settle(TimePoint now);
-  void drain_session();
+  void drain_session(TimePoint now);
+  void drain_conversations();
+  void start_web_call(WebCall call, TimePoint now);
   HttpExchange* exchange_for(ConnectionId conn);
   void cancel_web_requests();
 
   Settings settings_;
   ConnectionIds ids_;
   NotificationSession ns_;
-  std::map<ConnectionId, std::unique_ptr<HttpExchange>> web_;  // keyed by WebCall id
+  NsLink ns_link_{ns_};
+  ConversationManager conversations_;
+  // Keyed by WebCall id: the session's count from 1, the conversation manager's from
+  // ConversationConfig::first_call_id; a finished call goes back to whoever owns its id.
+  std::map<std::uint32_t, std::unique_ptr<HttpExchange>> web_;
   std::vector<Output> outputs_;
   std::vector<Event> events_;
 };

@@ -131,6 +131,13 @@ struct ListOperationFailed {
   Error error;
 };
 
+// A snapshot of the contact list and its sync state (model/contact_cache.h), after sign-in and
+// after each change. The UI stores `blob` with the account and hands it back in
+// Settings::contact_cache at the next sign-in; it holds no secrets.
+struct ContactCacheUpdated {
+  std::string blob;
+};
+
 // ---- presence and profile (issue 3) ----------------------------------------------------------
 
 // A contact's presence changed (ILN, NLN, FLN). kOffline for FLN.
@@ -241,6 +248,7 @@ using Event =
                  ev::ContactListLoaded, ev::ContactChanged, ev::ContactRemoved, ev::GroupChanged,
                  ev::GroupRemoved, ev::AuthorizationRequested, ev::ListOperationFailed,
                  ev::PresenceChanged, ev::StatusMessageChanged, ev::OwnDisplayNameChanged,
+                 ev::ContactCacheUpdated,
                  ev::MessageReceived, ev::ConversationTyping, ev::ConversationNudge,
                  ev::MessageFailed, ev::MessageStoredOffline, ev::ChatStarted,
                  ev::ChatParticipantJoined, ev::ChatParticipantLeft, ev::ChatInviteFailed>;

@@ -6,6 +6,7 @@
 
 #include "core/ascii.h"
 #include "crypto/crypto.h"
+#include "session/list_job.h"
 #include "wire/server_error.h"
 
 namespace msn {
@@ -33,7 +34,10 @@ NotificationSession::NotificationSession(const Settings& settings, ConnectionIds
       ids_(ids),
       random_(crypto::random_bytes),
       redirects_left_(settings.max_ns_redirects),
-      rst_redirects_left_(settings.max_http_redirects) {}
+      rst_redirects_left_(settings.max_http_redirects),
+      address_book_(settings, next_call_id_) {}
+
+NotificationSession::~NotificationSession() = default;
 
 void NotificationSession::start(TimePoint now) {
   if (state_ != State::kIdle) return;
@@ -52,6 +56,8 @@ void NotificationSession::sign_out(TimePoint /*now*/) {
   if (state_ != State::kConnecting) outputs_.push_back(out::Send{conn_, wire::CommandWriter::untracked("OUT")});
   outputs_.push_back(out::Close{conn_});
   state_ = State::kClosed;  // a user's sign-out is not an error: no Disconnected event
+  address_book_.clear();
+  jobs_.clear();
 }
 
 void NotificationSession::connect_to(std::string host, std::uint16_t port, TimePoint now) {
@@ -126,23 +132,35 @@ void NotificationSession::dispatch(const wire::Command& command, TimePoint now) 
   if (verb == "XFR") return handle_xfr(command, now);
   if (verb == "MSG") return handle_hotmail_msg(command, now);
   if (verb == "ADL") return handle_adl(command, now);
+  if (verb == "RML") return handle_server_list(command, /*added=*/false, now);
+  if (verb == "FQY") return handle_fqy(command, now);
   if (verb == "CHG") return handle_chg(command, now);
+  if (verb == "PRP") return handle_prp(command, now);
+  if (verb == "ILN" || verb == "NLN") return handle_presence(command, now);
+  if (verb == "FLN") return handle_fln(command, now);
+  if (verb == "UBX") return handle_ubx(command, now);
   if (verb == "CHL") return handle_chl(command, now);
   if (verb == "QNG") return handle_qng(command, now);
   if (verb == "OUT") return handle_out(command, now);
   if (verb == "RNG") return handle_rng(command, now);
-  // SBS, GCF, NOT, BLP, QRY, PRP, UUX... carry nothing the sign-in needs; later features
-  // (contacts, presence, switchboards) add their handlers here.
+  if (verb == "BLP" || verb == "UUX") {  // acknowledgements of ours
+    if (auto trid = command.trid()) list_commands_.erase(*trid);
+    return;
+  }
+  // SBS, GCF, NOT, QRY... carry nothing the engine needs.
 }
 
 void NotificationSession::handle_error_reply(const wire::Command& command, TimePoint now) {
   const int code = command.error_code();
   // Every step before going online is required: any refusal ends the sign-in.
   if (state_ != State::kOnline) {
+    // ... except the list announcement: one refused entry must not keep the account offline.
+    if (sync_error(command, now)) return;
     fail(wire::server_error(code, "sign-in step refused"));
     return;
   }
   if (handle_switchboard_error(command, now)) return;
+  if (handle_list_error(command, now)) return;
   if (code == 540) {  // the server rejects our challenge answer and is about to drop us
     fail(wire::server_error(code, "challenge answer refused"));
     return;
@@ -178,6 +196,8 @@ void NotificationSession::fail(Error error) {
   pong_deadline_.reset();
   next_ping_.reset();
   profile_deadline_.reset();
+  address_book_.clear();
+  jobs_.clear();
   events_.push_back(ev::Disconnected{std::move(error)});
 }
 
@@ -189,7 +209,11 @@ void NotificationSession::progress(SignInStep step) { events_.push_back(ev::Sign
 
 std::vector<Output> NotificationSession::take_outputs() { return std::exchange(outputs_, {}); }
 std::vector<Event> NotificationSession::take_events() { return std::exchange(events_, {}); }
-std::vector<WebCall> NotificationSession::take_web_calls() { return std::exchange(web_calls_, {}); }
+std::vector<WebCall> NotificationSession::take_web_calls() {
+  std::vector<WebCall> calls = std::exchange(web_calls_, {});
+  for (auto& call : address_book_.take_web_calls()) calls.push_back(std::move(call));
+  return calls;
+}
 
 std::optional<PresenceStatus> NotificationSession::presence_of(std::string_view address) const {
   // Filled in by the presence handlers (ns_contacts.cpp).

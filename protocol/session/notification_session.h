@@ -2,16 +2,23 @@
 // The notification server (NS) session, sans-I/O: sign-in (VER, CVR, USR SSO with the web
 // login, XFR redirects), then the online life of the connection (CHL/QRY, PNG/QNG, OUT).
 // Where to find a command's handling:
-//   ns_sign_in.cpp   VER, CVR, USR, XFR, SBS, the profile MSG, the RST.srf web login
-//   ns_presence.cpp  BLP, ADL, CHG (announcing the list and going online)
+//   ns_sign_in.cpp   VER, CVR, USR, XFR, SBS, the profile MSG, the RST.srf web login (and
+//                    the later renewal of its tokens)
+//   ns_presence.cpp  the contact-list fetch at sign-in, BLP, ADL/FQY replies of the sync,
+//                    CHG, UUX, PRP (announcing the list, going online, own status and name)
+//   ns_contacts.cpp  ILN, NLN, FLN, UBX, server ADL 0 / RML 0, error replies to list
+//                    commands, and the contact-list intents (address book and Sharing jobs)
 //   ns_keepalive.cpp CHL/QRY, PNG/QNG, OUT
 //   ns_switchboard.cpp XFR SB, RNG, offline-message notices (handed on as NsNotice)
 //   notification_session.cpp  connection handling, dispatch, errors, timers
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +28,10 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "http/http_message.h"
+#include "model/contact_list.h"
 #include "runtime/http_exchange.h"
 #include "runtime/settings.h"
+#include "session/address_book_session.h"
 #include "session/event.h"
 #include "session/io.h"
 #include "session/ns_notice.h"
@@ -37,6 +46,9 @@ namespace msn {
 // Source of random bytes (the MBI IV); replaceable so tests can reproduce the vectors.
 using RandomSource = std::function<Result<std::string>(std::size_t)>;
 
+struct ListJob;  // one contact-list intent under way (ns_contacts.cpp)
+struct JobStep;  // one SOAP call (or local change) of a ListJob
+
 class NotificationSession {
  public:
   enum class State {
@@ -48,13 +60,17 @@ class NotificationSession {
     kWebLogin,     // RST.srf request under way
     kSsoSubmit,    // USR SSO S with ticket sent
     kProfile,      // USR OK received; waiting for the profile MSG
-    kSyncing,      // BLP/ADL sent
+    kContactList,  // ABFindAll and FindMembership under way
+    kSyncing,      // BLP/ADL (and FQY) sent
     kGoingOnline,  // CHG sent
     kOnline,
     kClosed,
   };
 
   NotificationSession(const Settings& settings, ConnectionIds& ids);
+  ~NotificationSession();
+  NotificationSession(const NotificationSession&) = delete;
+  NotificationSession& operator=(const NotificationSession&) = delete;
 
   void set_random_source(RandomSource random) { random_ = std::move(random); }
 
@@ -84,6 +100,34 @@ class NotificationSession {
   std::optional<PresenceStatus> presence_of(std::string_view address) const;
   // Our friendly name as the server holds it.
   const std::string& own_display_name() const { return own_display_name_; }
+  // The contact list as the server holds it (empty before the sign-in fetched it).
+  const ContactList& contact_list() const { return list_; }
+
+  // Contact-list intents (ns_contacts.cpp); Client documents them. Errors for requests that
+  // cannot be made; the outcome arrives as events.
+  Status add_contact(std::string_view address, std::string_view group, std::string_view invite_message,
+                     TimePoint now);
+  Status remove_contact(std::string_view address, std::string_view group, TimePoint now);
+  Status move_contact(std::string_view address, std::string_view from_group, std::string_view to_group,
+                      TimePoint now);
+  Status set_contact_alias(std::string_view address, std::string_view alias, TimePoint now);
+  Status add_group(std::string_view name, TimePoint now);
+  Status rename_group(std::string_view old_name, std::string_view new_name, TimePoint now);
+  Status remove_group(std::string_view name, TimePoint now);
+  Status block(std::string_view address, TimePoint now);
+  Status unblock(std::string_view address, TimePoint now);
+  Status allow(std::string_view address, TimePoint now);
+  Status disallow(std::string_view address, TimePoint now);
+  Status authorize(std::string_view address, bool accept, TimePoint now);
+  // BLP AL (true) or BL (false); before sign-in only remembered for the sign-in's BLP.
+  Status set_privacy(bool allow_unlisted, TimePoint now);
+
+  // Presence and profile (ns_presence.cpp). Before sign-in completes they only record the
+  // wish, which the sign-in uses.
+  Status set_presence(PresenceStatus status, TimePoint now);
+  Status set_idle(bool idle, TimePoint now);
+  Status set_personal_message(std::string_view text, std::optional<CurrentMedia> media, TimePoint now);
+  Status set_display_name(std::string_view name, TimePoint now);
 
   // Switchboards (ns_switchboard.cpp). Asks the NS for a switchboard (XFR SB); the answer
   // comes back as a SwitchboardGranted or SwitchboardRefused notice with the returned TrId.
@@ -114,11 +158,60 @@ class NotificationSession {
   void post_rst(std::string url);
   void follow_rst_redirect(const std::string& url);
   void submit_ticket(const std::string& ticket, const std::string& secret, TimePoint now);
+  std::string rst_url() const;  // empty if the configured URL is unusable
+  // A fresh RST.srf request for the contacts ticket the address book asked for (no new USR).
+  void renew_tokens();
+  void handle_renewal_result(Result<http::Response> result);
+  // Hands the address book its calls' tickets and routes its completions and requests.
+  void pump_address_book(TimePoint now);
 
   // ns_presence.cpp
-  void start_sync(TimePoint now);
+  void start_sync(TimePoint now);                 // the contact-list fetch after the profile
+  void fetch_contact_list(bool use_cache);        // ABFindAll + FindMembership, in parallel
+  void on_sync_result(const AbCompletion& completion, TimePoint now);
+  void finish_contact_fetch(TimePoint now);
+  void announce_lists(TimePoint now);             // BLP, ADL batches, FQY
+  void maybe_go_online(TimePoint now);            // CHG once every ADL/FQY is answered
   void handle_adl(const wire::Command& command, TimePoint now);
+  void handle_fqy(const wire::Command& command, TimePoint now);
   void handle_chg(const wire::Command& command, TimePoint now);
+  void handle_prp(const wire::Command& command, TimePoint now);
+  void after_signed_in(TimePoint now);
+  void send_status();                             // CHG with the effective status
+  void send_personal_message();                   // UUX
+  void send_display_name();                       // PRP MFN + the address book's Me name
+  bool sync_error(const wire::Command& command, TimePoint now);  // an error reply to a sync ADL/FQY
+
+  // ns_contacts.cpp
+  void handle_presence(const wire::Command& command, TimePoint now);  // ILN, NLN
+  void handle_fln(const wire::Command& command, TimePoint now);
+  void handle_ubx(const wire::Command& command, TimePoint now);
+  void handle_server_list(const wire::Command& command, bool added, TimePoint now);  // ADL 0 / RML 0
+  // True if the error reply answered one of our list commands (ADL, RML, BLP, PRP).
+  bool handle_list_error(const wire::Command& command, TimePoint now);
+  void refresh_membership();
+  void refresh_address_book();
+  void on_background_result(const AbCompletion& completion);
+  void ask_authorizations();
+  Status start_job(std::unique_ptr<ListJob> job, TimePoint now);
+  std::unique_ptr<ListJob> make_job(ev::ListOperation operation, std::string subject);
+  void run_jobs();
+  void on_job_result(const AbCompletion& completion);
+  void fail_job(Error error);
+  // A step that makes sure the group `name` exists (creating it) and puts its id in job.
+  JobStep group_step(ListJob& job, std::string name);
+  // AddMember / DeleteMember of `role` for `address`, applied to the list and followed by the
+  // ADL / RML of that bit once the service confirmed it.
+  JobStep member_step(ListJob& job, bool add, ListBits role, std::string address);
+  // Sends ADL or RML for one contact's bits; the reply is tracked for failures.
+  void send_list_command(std::string_view verb, const Contact& contact, ListBits bits,
+                         ev::ListOperation operation);
+  ev::ContactView view_of(const Contact& contact) const;
+  void emit_contact(std::string_view address);  // ContactChanged, or ContactRemoved if gone
+  // Events for what a refresh changed; `group_names` are the names before it (by lower-cased id).
+  void emit_changes(const ListChanges& changes, const std::map<std::string, std::string>& group_names);
+  std::map<std::string, std::string> group_names() const;
+  void emit_cache();
 
   // ns_keepalive.cpp
   void handle_chl(const wire::Command& command, TimePoint now);
@@ -164,6 +257,43 @@ class NotificationSession {
   auth::RstTokens tokens_;
   std::string own_display_name_;
   std::unordered_map<std::string, PresenceStatus> presence_;  // lower-cased address
+  std::uint32_t renew_call_id_ = 0;  // the token renewal under way, 0 if none
+
+  // The contact list and the services that hold it.
+  ContactList list_;
+  AddressBookSession address_book_;
+  std::uint64_t next_tag_ = 1;
+  // Sign-in fetch: the tags of the two calls of the current attempt and their answers.
+  std::uint64_t sync_ab_tag_ = 0;
+  std::uint64_t sync_membership_tag_ = 0;
+  bool sync_delta_ = false;  // the attempt asks for changes since the cached list
+  std::optional<soap::AddressBookResult> sync_ab_;
+  std::optional<soap::MembershipResult> sync_membership_;
+  // Sign-in announcement: ADL and FQY TrIds still unanswered.
+  std::set<wire::TrId> sync_adls_;
+  std::set<wire::TrId> sync_fqys_;
+  // Background refreshes (after ADL 0, after an "already exists" answer).
+  std::uint64_t membership_refresh_tag_ = 0;
+  bool membership_refresh_again_ = false;
+  std::uint64_t ab_refresh_tag_ = 0;
+  std::set<std::string> authorization_asked_;  // lower-cased addresses already presented
+  // Intents, one at a time, in order.
+  std::deque<std::unique_ptr<ListJob>> jobs_;
+  bool job_running_ = false;
+  // List commands sent while online, by TrId, for their error replies.
+  struct ListCommand {
+    ev::ListOperation operation;
+    std::string subject;
+  };
+  std::map<wire::TrId, ListCommand> list_commands_;
+
+  // What the user wishes for; the sign-in and later changes send it.
+  PresenceStatus wished_status_ = PresenceStatus::kOnline;
+  bool idle_ = false;
+  bool allow_unlisted_ = true;
+  std::optional<std::string> personal_message_;
+  std::optional<CurrentMedia> current_media_;
+  std::optional<std::string> wished_display_name_;
 
   // XFR SB requests waiting for their answer, with their deadlines.
   std::map<wire::TrId, TimePoint> switchboard_requests_;

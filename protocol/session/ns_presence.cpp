@@ -1,45 +1,324 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Announcing the lists and going online: BLP, ADL, CHG.
+// From the profile to online, and our own presence afterwards: the contact-list fetch
+// (ABFindAll and FindMembership at once, or their deltas against the cached list), BLP, the
+// initial ADL batches and FQY, CHG; later CHG, UUX and PRP MFN for the user's changes.
 #include <string>
 #include <utility>
 
+#include "model/contact_cache.h"
+#include "session/list_job.h"
 #include "session/notification_session.h"
+#include "wire/adl.h"
 
 namespace msn {
 
 namespace {
 
-// The list announcement before the contact list feature exists: an empty initial list, which
-// tells the server our list is synchronised (MSNP15.md §5.5).
-constexpr std::string_view kEmptyInitialList = "<ml l=\"1\"></ml>";
+// PRP MFN refuses longer names (MSNP15.md §7.3), counted URL-encoded.
+constexpr std::size_t kMaxEncodedDisplayName = 387;
+
+Result<soap::SoapRequest> find_all_request(const soap::AbCredentials& credentials, soap::PartnerScenario scenario,
+                                           const std::string& since) {
+  return soap::build_ab_find_all(credentials, scenario, since);
+}
+
+Result<soap::SoapRequest> find_membership_request(const soap::AbCredentials& credentials,
+                                                  soap::PartnerScenario scenario, const std::string& since) {
+  return soap::build_find_membership(credentials, scenario, since);
+}
 
 }  // namespace
 
+// ---- the contact list at sign-in ---------------------------------------------------------
+
 void NotificationSession::start_sync(TimePoint now) {
-  state_ = State::kSyncing;
+  state_ = State::kContactList;
   progress(SignInStep::kSyncing);
-  send(writer_.command("BLP", {"AL"}));
-  auto adl = writer_.payload_command("ADL", {}, kEmptyInitialList);
-  send(adl);
-  awaited_ = adl.trid;
+  awaited_.reset();
+  reply_deadline_.reset();  // each web request carries its own deadline
+  (void)now;
+  const auth::SecurityToken* contacts = tokens_.find(auth::kContactsAddress);
+  if (contacts == nullptr) log(LogLevel::kWarning, "the web login gave no contacts ticket");
+  address_book_.set_ticket(contacts != nullptr ? contacts->ticket() : std::string{});
+
+  bool use_cache = false;
+  if (!settings_.contact_cache.empty()) {
+    auto cached = parse_contact_cache(settings_.contact_cache, settings_.account);
+    if (cached) {
+      list_ = std::move(cached).value();
+      use_cache = !list_.address_book_last_change().empty() && !list_.membership_last_change().empty();
+      if (!list_.cache_key().empty()) address_book_.set_cache_key(list_.cache_key());
+      log(LogLevel::kInfo, "cached contact list of " + std::to_string(list_.size()) + " contacts; asking for changes");
+    } else {
+      log(LogLevel::kWarning, "the cached contact list is not usable (" + cached.error().detail +
+                                  "); fetching the whole list");
+    }
+  }
+  if (!use_cache) list_ = ContactList{};
+  fetch_contact_list(use_cache);
+}
+
+void NotificationSession::fetch_contact_list(bool use_cache) {
+  sync_delta_ = use_cache;
+  sync_ab_.reset();
+  sync_membership_.reset();
+  sync_membership_tag_ = next_tag_++;
+  sync_ab_tag_ = next_tag_++;
+  const std::string membership_since = use_cache ? list_.membership_last_change() : std::string{};
+  const std::string ab_since = use_cache ? list_.address_book_last_change() : std::string{};
+  // Both at once: neither answer is needed to ask for the other.
+  address_book_.submit(AbRequest{AbCallKind::kFindMembership, "FindMembership",
+                                 [membership_since](const soap::AbCredentials& credentials) {
+                                   return find_membership_request(credentials, soap::PartnerScenario::kInitial,
+                                                                  membership_since);
+                                 }},
+                       sync_membership_tag_);
+  address_book_.submit(AbRequest{AbCallKind::kFindAll, "ABFindAll",
+                                 [ab_since](const soap::AbCredentials& credentials) {
+                                   return find_all_request(credentials, soap::PartnerScenario::kInitial, ab_since);
+                                 }},
+                       sync_ab_tag_);
+}
+
+void NotificationSession::on_sync_result(const AbCompletion& completion, TimePoint now) {
+  if (state_ != State::kContactList) return;
+  if (!completion.result) {
+    const Error& error = completion.result.error();
+    if (sync_delta_ && soap::ab_fault(error) == soap::AbFault::kFullSyncRequired) {
+      log(LogLevel::kInfo, completion.operation + ": the service wants a full sync; fetching the whole list");
+      list_ = ContactList{};
+      fetch_contact_list(false);
+      return;
+    }
+    if (sync_delta_) {
+      // The cached list is still the best there is; the next sign-in asks again.
+      log(LogLevel::kWarning, completion.operation + " failed (" + error.detail + "); using the cached list");
+      sync_ab_.reset();
+      sync_membership_.reset();
+      finish_contact_fetch(now);
+      return;
+    }
+    Error failure = error;
+    failure.detail = "fetching the contact list: " + failure.detail;
+    fail(std::move(failure));
+    return;
+  }
+  if (completion.tag == sync_ab_tag_) {
+    sync_ab_ = std::get<soap::AddressBookResult>(completion.result.value());
+    sync_ab_tag_ = 0;
+  } else {
+    sync_membership_ = std::get<soap::MembershipResult>(completion.result.value());
+    sync_membership_tag_ = 0;
+  }
+  if (sync_ab_tag_ == 0 && sync_membership_tag_ == 0) finish_contact_fetch(now);
+}
+
+void NotificationSession::finish_contact_fetch(TimePoint now) {
+  sync_ab_tag_ = 0;
+  sync_membership_tag_ = 0;
+  if (!sync_delta_) {
+    list_.load(*sync_membership_, *sync_ab_);
+  } else {
+    if (sync_membership_) list_.apply_membership_delta(*sync_membership_);
+    if (sync_ab_) list_.apply_address_book_delta(*sync_ab_);
+  }
+  for (const auto* notes : {sync_ab_ ? &sync_ab_->notes : nullptr, sync_membership_ ? &sync_membership_->notes : nullptr})
+    if (notes != nullptr)
+      for (const std::string& note : *notes) log(LogLevel::kDebug, "contact list: " + note);
+  sync_ab_.reset();
+  sync_membership_.reset();
+  log(LogLevel::kInfo, "contact list: " + std::to_string(list_.size()) + " contacts, " +
+                           std::to_string(list_.group_count()) + " groups");
+
+  ev::ContactListLoaded loaded;
+  for (const Group* group : list_.groups()) loaded.groups.push_back(group->name);
+  const auto contacts = list_.contacts();
+  loaded.contacts.reserve(contacts.size());
+  for (const Contact* contact : contacts) loaded.contacts.push_back(view_of(*contact));
+  events_.push_back(std::move(loaded));
+  if (!list_.own_display_name().empty()) {
+    own_display_name_ = list_.own_display_name();
+    events_.push_back(ev::OwnDisplayNameChanged{own_display_name_});
+  }
+  announce_lists(now);
+}
+
+// BLP, then every ADL batch at once, and FQY for the addresses whose network is unknown.
+void NotificationSession::announce_lists(TimePoint now) {
+  state_ = State::kSyncing;
+  send(writer_.command("BLP", {allow_unlisted_ ? "AL" : "BL"}));
+  for (const std::string& payload : list_.initial_adl()) {
+    auto adl = writer_.payload_command("ADL", {}, payload);
+    send(adl);
+    sync_adls_.insert(adl.trid);
+  }
+  const std::vector<std::string> unknown = list_.unknown_network_addresses();
+  for (const std::string& payload : wire::build_fqy(unknown)) {
+    auto fqy = writer_.payload_command("FQY", {}, payload);
+    send(fqy);
+    sync_fqys_.insert(fqy.trid);
+  }
   expect_reply(now);
 }
 
-void NotificationSession::handle_adl(const wire::Command& command, TimePoint now) {
-  // "ADL trid OK" acknowledges ours; "ADL 0 len" (someone added us) comes with the contact list.
-  if (state_ != State::kSyncing || command.trid() != awaited_ || command.arg(1) != "OK") return;
+void NotificationSession::maybe_go_online(TimePoint now) {
+  if (state_ != State::kSyncing || !sync_adls_.empty() || !sync_fqys_.empty()) return;
   state_ = State::kGoingOnline;
+  const PresenceStatus status = idle_ && wished_status_ == PresenceStatus::kOnline ? PresenceStatus::kIdle : wished_status_;
   const std::string capabilities = std::to_string(kClientCapabilities);
-  send_command("CHG", {"NLN", capabilities}, now);
+  send_command("CHG", {presence_code(status), capabilities}, now);
+}
+
+void NotificationSession::handle_adl(const wire::Command& command, TimePoint now) {
+  // "ADL 0 len" + payload: someone added us. "ADL trid OK": the answer to one of ours.
+  if (command.has_payload) {
+    if (command.arg(0) == "0") handle_server_list(command, /*added=*/true, now);
+    return;
+  }
+  const auto trid = command.trid();
+  if (!trid || command.arg(1) != "OK") return;
+  if (state_ == State::kSyncing && sync_adls_.erase(*trid) != 0) {
+    expect_reply(now);
+    maybe_go_online(now);
+    return;
+  }
+  list_commands_.erase(*trid);
+}
+
+// The network of addresses we did not know it for; they are announced now.
+void NotificationSession::handle_fqy(const wire::Command& command, TimePoint now) {
+  const auto trid = command.trid();
+  if (!trid || state_ != State::kSyncing || sync_fqys_.erase(*trid) == 0) return;
+  auto found = wire::parse_ml(command.payload);
+  if (!found) {
+    log(LogLevel::kWarning, "unusable FQY answer ignored: " + found.error().detail);
+  } else {
+    std::vector<wire::MlContact> announce;
+    for (const wire::MlContact& entry : *found) {
+      const Contact* known = list_.find(entry.address);
+      if (known == nullptr || entry.network == Network::kUnknown) continue;
+      list_.add_to_lists(entry.address, entry.network, known->lists);
+      announce.push_back(wire::MlContact{known->passport, known->lists, entry.network, {}});
+    }
+    for (const std::string& payload : wire::build_list_change(announce)) {
+      auto adl = writer_.payload_command("ADL", {}, payload);
+      send(adl);
+      sync_adls_.insert(adl.trid);
+    }
+  }
+  expect_reply(now);
+  maybe_go_online(now);
+}
+
+bool NotificationSession::sync_error(const wire::Command& command, TimePoint now) {
+  const auto trid = command.trid();
+  if (state_ != State::kSyncing || !trid) return false;
+  if (sync_adls_.erase(*trid) == 0 && sync_fqys_.erase(*trid) == 0) return false;
+  log(LogLevel::kWarning, "the server refused part of the contact list announcement (error " +
+                              std::to_string(command.error_code()) + "); going on without it");
+  expect_reply(now);
+  maybe_go_online(now);
+  return true;
 }
 
 void NotificationSession::handle_chg(const wire::Command& command, TimePoint now) {
-  if (state_ != State::kGoingOnline || command.trid() != awaited_) return;
+  if (state_ != State::kGoingOnline || command.trid() != awaited_) return;  // later echoes: nothing to do
   state_ = State::kOnline;
   awaited_.reset();
   reply_deadline_.reset();
   next_ping_ = now + settings_.timeouts.default_ping;
   events_.push_back(ev::SignedIn{settings_.account});
+  after_signed_in(now);
+}
+
+// What waited for the session to be online: pending authorizations, the cache, the wishes.
+void NotificationSession::after_signed_in(TimePoint now) {
+  ask_authorizations();
+  emit_cache();
+  if (personal_message_) send_personal_message();
+  if (wished_display_name_ && *wished_display_name_ != own_display_name_) send_display_name();
+  pump_address_book(now);
+}
+
+// ---- own presence and profile -------------------------------------------------------------
+
+void NotificationSession::send_status() {
+  const PresenceStatus status = idle_ && wished_status_ == PresenceStatus::kOnline ? PresenceStatus::kIdle : wished_status_;
+  send(writer_.command("CHG", {presence_code(status), std::to_string(kClientCapabilities)}));
+}
+
+void NotificationSession::send_personal_message() {
+  const std::string payload =
+      build_uux_payload(personal_message_.value_or(std::string{}), current_media_ ? &*current_media_ : nullptr);
+  send(writer_.payload_command("UUX", {}, payload));
+}
+
+void NotificationSession::send_display_name() {
+  const std::string name = *wished_display_name_;
+  wished_display_name_.reset();
+  auto prp = writer_.command("PRP", {"MFN", wire::url_encode(name)});
+  send(prp);
+  list_commands_[prp.trid] = ListCommand{ev::ListOperation::kSetDisplayName, name};
+  // The address book keeps the name too (the Me contact), for other clients and the web.
+  auto job = make_job(ev::ListOperation::kSetDisplayName, name);
+  JobStep step;
+  step.request = AbRequest{AbCallKind::kOperation, "ABContactUpdate", [name](const soap::AbCredentials& credentials) {
+                             return Result<soap::SoapRequest>(soap::build_ab_contact_update_display_name(credentials, name));
+                           }};
+  step.done = [this, name](const soap::OperationResult&) {
+    list_.set_own_display_name(name);
+    return Status::ok();
+  };
+  job->steps.push_back(std::move(step));
+  job->restore = [this] { events_.push_back(ev::OwnDisplayNameChanged{own_display_name_}); };
+  (void)start_job(std::move(job), TimePoint{});
+}
+
+void NotificationSession::handle_prp(const wire::Command& command, TimePoint /*now*/) {
+  // "PRP trid MFN name" answers ours; "PRP MFN name" comes from the server after sign-in.
+  const bool tracked = command.arg(0) != "MFN";
+  const std::size_t at = tracked ? 1 : 0;
+  if (tracked)
+    if (auto trid = command.trid()) list_commands_.erase(*trid);
+  if (command.arg(at) != "MFN" || command.arg(at + 1).empty()) return;
+  own_display_name_ = wire::url_decode(command.arg(at + 1));
+  list_.set_own_display_name(own_display_name_);
+  events_.push_back(ev::OwnDisplayNameChanged{own_display_name_});
+}
+
+Status NotificationSession::set_presence(PresenceStatus status, TimePoint /*now*/) {
+  if (status == PresenceStatus::kOffline)
+    return make_error(Errc::kInvalidArgument, "offline is not a status to set (sign out instead)");
+  wished_status_ = status;
+  if (online()) send_status();
+  return Status::ok();
+}
+
+Status NotificationSession::set_idle(bool idle, TimePoint /*now*/) {
+  if (idle_ == idle) return Status::ok();
+  idle_ = idle;
+  if (online()) send_status();
+  return Status::ok();
+}
+
+Status NotificationSession::set_personal_message(std::string_view text, std::optional<CurrentMedia> media,
+                                                 TimePoint /*now*/) {
+  personal_message_ = std::string(text);
+  current_media_ = std::move(media);
+  if (online()) send_personal_message();
+  return Status::ok();
+}
+
+Status NotificationSession::set_display_name(std::string_view name, TimePoint now) {
+  if (name.empty()) return make_error(Errc::kInvalidArgument, "an empty display name");
+  if (wire::url_encode(name).size() > kMaxEncodedDisplayName)
+    return make_error(Errc::kInvalidArgument, "the display name is too long");
+  wished_display_name_ = std::string(name);
+  if (online()) {
+    send_display_name();
+    pump_address_book(now);
+  }
+  return Status::ok();
 }
 
 }  // namespace msn

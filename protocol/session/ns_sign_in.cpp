@@ -112,16 +112,18 @@ void NotificationSession::start_web_login(std::string policy, std::string nonce,
   awaited_.reset();
   reply_deadline_.reset();  // the web request carries its own deadline
   progress(SignInStep::kWebLogin);
-  if (settings_.web_services_url.empty()) {
-    post_rst(std::string(kHistoricRstUrl));
+  std::string url = rst_url();
+  if (url.empty()) {
+    fail(make_error(Errc::kInvalidArgument, "the web services URL is not usable"));
     return;
   }
+  post_rst(std::move(url));
+}
+
+std::string NotificationSession::rst_url() const {
+  if (settings_.web_services_url.empty()) return std::string(kHistoricRstUrl);
   auto url = http::join_service_url(settings_.web_services_url, kRstPath);
-  if (!url) {
-    fail(make_error(Errc::kInvalidArgument, "the web services URL is not usable: " + url.error().detail));
-    return;
-  }
-  post_rst(url->to_string());
+  return url ? url->to_string() : std::string{};
 }
 
 void NotificationSession::post_rst(std::string url) {
@@ -136,6 +138,18 @@ void NotificationSession::post_rst(std::string url) {
 }
 
 void NotificationSession::on_web_result(std::uint32_t call_id, Result<http::Response> result, TimePoint now) {
+  if (state_ == State::kClosed) return;
+  if (renew_call_id_ != 0 && call_id == renew_call_id_) {
+    renew_call_id_ = 0;
+    handle_renewal_result(std::move(result));
+    pump_address_book(now);
+    return;
+  }
+  if (address_book_.owns(call_id)) {
+    address_book_.on_web_result(call_id, std::move(result));
+    pump_address_book(now);
+    return;
+  }
   if (state_ != State::kWebLogin || call_id != rst_call_id_) return;
   if (!result) {
     fail(result.error());
@@ -164,12 +178,59 @@ void NotificationSession::on_web_result(std::uint32_t call_id, Result<http::Resp
                     response.status));
     return;
   }
-  const auth::SecurityToken* messenger = std::get<auth::RstTokens>(outcome.value()).find(auth::kMessengerClear);
+  // Kept for the web services (contacts, OIM) and for renewing them later.
+  tokens_ = std::get<auth::RstTokens>(std::move(outcome).value());
+  const auth::SecurityToken* messenger = tokens_.find(auth::kMessengerClear);
   if (messenger == nullptr) {
     fail(make_error(Errc::kSoap, "the login service sent no messenger ticket"));
     return;
   }
   submit_ticket(messenger->ticket(), messenger->binary_secret, now);
+}
+
+// The contacts ticket expired: the password is still at hand, so the same RST.srf request as
+// at sign-in yields a fresh set of tokens; the NS session itself is not touched.
+void NotificationSession::renew_tokens() {
+  std::string url = rst_url();
+  if (url.empty()) {
+    address_book_.ticket_renewal_failed(make_error(Errc::kInvalidArgument, "the web services URL is not usable"));
+    return;
+  }
+  renew_call_id_ = next_call_id_++;
+  log(LogLevel::kInfo, "renewing the web service tokens at " + url);
+  web_calls_.push_back(WebCall{
+      .id = renew_call_id_,
+      .url = std::move(url),
+      .soap_action = "",
+      .body = auth::build_rst_request(settings_.account, settings_.password,
+                                      sso_policy_.empty() ? std::string_view("MBI_KEY_OLD") : sso_policy_),
+  });
+}
+
+void NotificationSession::handle_renewal_result(Result<http::Response> result) {
+  if (!result) {
+    address_book_.ticket_renewal_failed(result.error());
+    return;
+  }
+  auto outcome = auth::parse_rst_response(result->body);
+  if (!outcome) {
+    address_book_.ticket_renewal_failed(outcome.error());
+    return;
+  }
+  if (std::holds_alternative<auth::RstRedirect>(outcome.value())) {
+    address_book_.ticket_renewal_failed(make_error(Errc::kSoap, "the login service redirected the renewal"));
+    return;
+  }
+  auth::RstTokens tokens = std::get<auth::RstTokens>(std::move(outcome).value());
+  const auth::SecurityToken* contacts = tokens.find(auth::kContactsAddress);
+  if (contacts == nullptr) {
+    address_book_.ticket_renewal_failed(make_error(Errc::kSoap, "the login service sent no contacts ticket"));
+    return;
+  }
+  std::string ticket = contacts->ticket();
+  tokens_ = std::move(tokens);
+  log(LogLevel::kInfo, "web service tokens renewed");
+  address_book_.ticket_renewed(std::move(ticket));
 }
 
 void NotificationSession::follow_rst_redirect(const std::string& url) {

@@ -106,9 +106,10 @@ struct MessageDelivered {
   MessageId id;
 };
 
-// Message `id` (or part of it) did not get through. `text` holds the undelivered part: all of
-// it unless some pieces of a long message were acknowledged. The owner may resend it once over
-// a new switchboard, or as an offline message for kRecipientUnavailable.
+// Message `id` did not get through. `text` holds all of it: a long message goes as one
+// multi-part message, which the receiver shows only when every part arrived, so a partly
+// acknowledged one was not shown either. The owner may resend it once over a new switchboard,
+// or as an offline message for kRecipientUnavailable.
 struct MessageNotDelivered {
   ConnectionId conn;
   MessageId id;

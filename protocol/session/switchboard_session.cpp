@@ -5,6 +5,7 @@
 #include "session/switchboard_session.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 #include "session/message_split.h"
@@ -71,6 +72,15 @@ char ack_letter(AckMode mode) {
 }
 
 }  // namespace
+
+// "{0000002A-0000-4000-8000-000000000007}": unique per connection and message, which is all a
+// receiver needs to tell multi-part messages apart.
+std::string SwitchboardSession::multipart_id(MessageId id) const {
+  char text[48];
+  std::snprintf(text, sizeof text, "{%08X-0000-4000-8000-%012llX}", static_cast<unsigned>(conn_),
+                static_cast<unsigned long long>(id & 0xFFFFFFFFFFFFull));
+  return text;
+}
 
 Result<SwitchboardTicket> parse_xfr_switchboard(const wire::Command& xfr) {
   // XFR trid SB host:port CKI cookie [U messenger.msn.com 1]
@@ -459,12 +469,16 @@ Result<MessageId> SwitchboardSession::send_text(std::string_view text, const Tex
   OutgoingMessage message;
   message.format = format;
   message.format_header = format_header(format);
-  const std::size_t header_bytes = wire::make_text_message(message.format_header, "").header_bytes();
-  auto pieces = split_message_text(wire::sanitize_utf8(text), header_bytes);
+  const MessageId id = next_message_id_++;
+  // Room for the text: what the first part of a multi-part message carries (the most).
+  wire::MimeMessage first = wire::make_text_message(message.format_header, "");
+  first.set_header("Message-ID", multipart_id(id));
+  first.set_header("Chunks", "999");
+  auto pieces = split_message_text(wire::sanitize_utf8(text), first.header_bytes());
   if (!pieces) return pieces.error();
   for (auto& piece : pieces.value()) message.pieces.push_back(Piece{std::move(piece)});
+  if (message.pieces.size() > 1) message.message_id = multipart_id(id);
   message.recipients = current_recipients();
-  const MessageId id = next_message_id_++;
   const std::size_t count = message.pieces.size();
   messages_.emplace(id, std::move(message));
   for (std::size_t i = 0; i < count; ++i) {
@@ -535,8 +549,21 @@ void SwitchboardSession::flush_queue(TimePoint now) {
 void SwitchboardSession::send_piece(MessageId id, std::size_t index, TimePoint now) {
   auto it = messages_.find(id);
   if (it == messages_.end()) return;
+  const OutgoingMessage& message = it->second;
   Piece& piece = it->second.pieces[index];
-  const wire::TrId trid = send_msg(wire::make_text_message(it->second.format_header, piece.text), AckMode::kAlways);
+  wire::MimeMessage part;
+  if (message.message_id.empty()) {
+    part = wire::make_text_message(message.format_header, piece.text);
+  } else if (index == 0) {
+    part = wire::make_text_message(message.format_header, piece.text);
+    part.set_header("Message-ID", message.message_id);
+    part.set_header("Chunks", std::to_string(message.pieces.size()));
+  } else {
+    part.set_header("Message-ID", message.message_id);
+    part.set_header("Chunk", std::to_string(index));
+    part.body = piece.text;
+  }
+  const wire::TrId trid = send_msg(part, AckMode::kAlways);
   piece.state = PieceState::kSent;
   piece.deadline = now + config_.timeouts.ack;
   awaiting_ack_[trid] = {id, index};
@@ -585,6 +612,11 @@ void SwitchboardSession::resolve_if_done(MessageId id) {
       if (!reason) reason = piece.failure;
       undelivered += piece.text;
     }
+  }
+  // The receiver drops a multi-part message with a part missing: none of it was shown.
+  if (reason && !message.message_id.empty()) {
+    undelivered.clear();
+    for (const Piece& piece : message.pieces) undelivered += piece.text;
   }
   // A message accepted before we knew whom it was for goes to whoever it was meant for now.
   if (message.recipients.empty()) message.recipients = current_recipients();

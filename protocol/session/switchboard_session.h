@@ -108,7 +108,8 @@ class SwitchboardSession {
   void start_incoming(const SwitchboardInvitation& invitation, TimePoint now);
 
   // Sends a text (UTF-8; CRLF line breaks) with its format, split into as many MSGs as the
-  // 1664-byte limit needs. Errc::kInvalidArgument for an empty text or once the session no
+  // 1664-byte limit needs, as one multi-part message (the receiver joins the parts; a message
+  // missing a part is never shown, so a partly delivered one is reported whole). Errc::kInvalidArgument for an empty text or once the session no
   // longer accepts messages (see accepts_messages()); Errc::kLimit when max_pending_messages
   // are already unresolved.
   Result<MessageId> send_text(std::string_view text, const TextFormat& format, TimePoint now);
@@ -160,6 +161,9 @@ class SwitchboardSession {
   struct OutgoingMessage {
     TextFormat format;
     std::string format_header;
+    // Set when the text needs several MSGs: they go as one multi-part message (Message-ID,
+    // Chunks/Chunk, MSNP15.md §9.4) that the receiver shows only once it has every part.
+    std::string message_id;
     std::vector<Piece> pieces;
     std::vector<std::string> recipients;
   };
@@ -217,6 +221,7 @@ class SwitchboardSession {
   void handle_message(const std::string& from, const std::string& friendly, wire::MimeMessage message);
   std::optional<wire::MimeMessage> reassemble(const std::string& from, wire::MimeMessage message);
   std::vector<std::string> current_recipients() const;
+  std::string multipart_id(MessageId id) const;
 
   SwitchboardConfig config_;
   ConnectionId conn_;

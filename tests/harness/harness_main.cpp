@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "integration.h"
 #include "purple_env.h"
 #include "scenarios.h"
 #include "server_process.h"
@@ -247,6 +248,56 @@ int run_scenario(const Options& options, const Scenario& scenario) {
   return problems.empty() ? 0 : 1;
 }
 
+std::vector<std::string> integration_server_args(const IntegrationScenario& scenario,
+                                                 const std::string& state_dir) {
+  std::vector<std::string> args = {"--state-dir", state_dir, "--ns-port", "0", "--https-port",
+                                   "0"};
+  for (const std::string& who : scenario.accounts) {
+    args.push_back("--account");
+    args.push_back(address_of(who) + ":" + kTestPassword);
+  }
+  args.insert(args.end(), scenario.server_args.begin(), scenario.server_args.end());
+  return args;
+}
+
+// Several accounts in one libpurple, driven by the scenario's body (integration.cpp).
+int run_integration(const Options& options, const IntegrationScenario& scenario) {
+  TempDir user_dir("msnp-harness-user-XXXXXX");
+  TempDir state_dir("msnp-harness-server-XXXXXX");
+  if (user_dir.path().empty() || state_dir.path().empty())
+    return 1;
+  ServerProcess server;
+  std::string error;
+  if (!server.start(options.server, integration_server_args(scenario, state_dir.path()),
+                    kReadyTimeout, error)) {
+    std::printf("FAIL: %s\n", error.c_str());
+    return 1;
+  }
+  std::vector<std::string> failures;
+  {
+    PurpleEnv env({.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir,
+                   .verbose = options.verbose});
+    if (!env.ok(error) || !env.trust_ca(server.address().ca_path, error)) {
+      std::printf("FAIL: %s\n", error.c_str());
+      return 1;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    World world(env, server, state_dir.path(),
+                started + std::chrono::seconds(scenario.bound_seconds));
+    scenario.body(world);
+    failures = world.failures();
+    const auto took = std::chrono::duration_cast<milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    std::printf("scenario: %s (%lld ms)\n", scenario.name.c_str(),
+                static_cast<long long>(took.count()));
+  }
+  server.stop();
+  for (const std::string& failure : failures)
+    std::printf("problem: %s\n", failure.c_str());
+  std::printf("%s\n", failures.empty() ? "PASS" : "FAIL");
+  return failures.empty() ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace harness
 
@@ -262,8 +313,12 @@ int main(int argc, char** argv) {
   if (options.list) {
     for (const harness::Scenario& s : harness::all_scenarios())
       std::printf("%s\n", s.name.c_str());
+    for (const harness::IntegrationScenario& s : harness::integration_scenarios())
+      std::printf("%s\n", s.name.c_str());
     return 0;
   }
+  if (auto integration = harness::find_integration_scenario(options.scenario))
+    return harness::run_integration(options, *integration);
   auto scenario = harness::find_scenario(options.scenario);
   if (!scenario) {
     std::fprintf(stderr, "unknown scenario: %s (see --list)\n", options.scenario.c_str());

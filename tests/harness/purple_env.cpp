@@ -19,6 +19,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "ui_events.h"
+
 namespace harness {
 namespace {
 
@@ -27,6 +29,7 @@ constexpr const char* kProtocolId = "prpl-msnp";
 
 Observed* g_observed = nullptr;
 bool g_verbose = false;
+bool g_quiet = false;
 
 // ---- event loop: libpurple's sources on the GLib main loop (as in Finch and nullclient) ----
 
@@ -92,6 +95,8 @@ void debug_print(PurpleDebugLevel, const char* category, const char* text) {
 gboolean debug_is_enabled(PurpleDebugLevel level, const char* category) {
   if (g_verbose)
     return TRUE;
+  if (g_quiet)
+    return level >= PURPLE_DEBUG_ERROR ? TRUE : FALSE;
   if (category != nullptr && std::strcmp(category, "msnp") == 0)
     return TRUE;
   // The CA pool logs every system certificate it loads at info level; warnings and up only.
@@ -199,8 +204,9 @@ PurpleRequestUiOps make_request_ops() {
 }
 PurpleRequestUiOps g_request_ops = make_request_ops();
 
-void* notify_message(PurpleNotifyMsgType, const char* title, const char* primary,
+void* notify_message(PurpleNotifyMsgType type, const char* title, const char* primary,
                      const char* secondary) {
+  record_notification(type, title, primary, secondary);
   std::fprintf(stderr, "harness: notification \"%s\": %s | %s\n", title != nullptr ? title : "",
                primary != nullptr ? primary : "", secondary != nullptr ? secondary : "");
   return nullptr;
@@ -216,6 +222,7 @@ PurpleNotifyUiOps g_notify_ops = make_notify_ops();
 void ui_init() {
   purple_request_set_ui_ops(&g_request_ops);
   purple_notify_set_ui_ops(&g_notify_ops);
+  install_ui_event_ops();
 }
 
 PurpleCoreUiOps make_core_ops() {
@@ -234,6 +241,7 @@ Observed* current_observed() { return g_observed; }
 PurpleEnv::PurpleEnv(const PurpleEnvOptions& options) {
   g_observed = &observed_;
   g_verbose = options.verbose;
+  g_quiet = options.quiet;
   purple_util_set_user_dir(options.user_dir.c_str());
   purple_debug_set_enabled(FALSE);
   purple_debug_set_ui_ops(&g_debug_ops);
@@ -255,6 +263,7 @@ PurpleEnv::PurpleEnv(const PurpleEnvOptions& options) {
   purple_signal_connect(connections, "signed-on", &signal_handle_, as_callback(&signed_on_cb), this);
   purple_signal_connect(connections, "connection-error", &signal_handle_,
                         as_callback(&connection_error_cb), this);
+  connect_ui_event_signals(&signal_handle_);
 }
 
 PurpleEnv::~PurpleEnv() {
@@ -340,9 +349,11 @@ void PurpleEnv::connection_error_cb(PurpleConnection* gc, PurpleConnectionError 
     self->on_connection_error(gc);
 }
 
-PurpleAccount* add_account(const std::string& username, const std::string& password,
-                           const std::string& ns_host, int ns_port, const std::string& web_url,
-                           int reply_timeout_seconds) {
+const char* harness_ui_id() { return kUiId; }
+
+PurpleAccount* create_account(const std::string& username, const std::string& password,
+                              const std::string& ns_host, int ns_port, const std::string& web_url,
+                              int reply_timeout_seconds) {
   PurpleAccount* account = purple_account_new(username.c_str(), kProtocolId);
   purple_account_set_password(account, password.c_str());
   purple_account_set_remember_password(account, FALSE);
@@ -352,6 +363,14 @@ PurpleAccount* add_account(const std::string& username, const std::string& passw
   if (reply_timeout_seconds > 0)
     purple_account_set_int(account, "reply_timeout_seconds", reply_timeout_seconds);
   purple_accounts_add(account);
+  return account;
+}
+
+PurpleAccount* add_account(const std::string& username, const std::string& password,
+                           const std::string& ns_host, int ns_port, const std::string& web_url,
+                           int reply_timeout_seconds) {
+  PurpleAccount* account =
+      create_account(username, password, ns_host, ns_port, web_url, reply_timeout_seconds);
   purple_account_set_enabled(account, kUiId, TRUE);
   // As a UI does at start-up: the saved "available" status signs enabled accounts on.
   PurpleSavedStatus* available = purple_savedstatus_new(nullptr, PURPLE_STATUS_AVAILABLE);

@@ -17,6 +17,7 @@ struct PurpleEnvOptions {
   std::string user_dir;
   std::string plugin_dir;
   bool verbose = false;   // all libpurple debug lines, not only "msnp" and warnings
+  bool quiet = false;     // errors only, as a UI without a debug window (benchmarks)
 };
 
 // Initialises libpurple in the constructor and shuts it down in the destructor. One per process.
@@ -51,6 +52,14 @@ class PurpleEnv {
   bool plugin_found_ = false;
   int signal_handle_ = 0;  // the address identifies our signal connections
 };
+
+// The UI id libpurple knows the harness by (account enabling is per UI).
+const char* harness_ui_id();
+
+// Creates and configures an account (not enabled: nothing connects yet).
+PurpleAccount* create_account(const std::string& username, const std::string& password,
+                              const std::string& ns_host, int ns_port, const std::string& web_url,
+                              int reply_timeout_seconds);
 
 // Creates, configures and enables the test account, then activates "available".
 PurpleAccount* add_account(const std::string& username, const std::string& password,

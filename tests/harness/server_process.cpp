@@ -135,6 +135,10 @@ gboolean ServerProcess::on_output(GIOChannel*, GIOCondition, gpointer data) {
   return FALSE;
 }
 
+bool ServerProcess::send_signal(int signal_number) {
+  return pid_ != 0 && kill(pid_, signal_number) == 0;
+}
+
 void ServerProcess::kill_now() {
   if (pid_ == 0)
     return;

@@ -32,6 +32,9 @@ class ServerProcess {
              std::chrono::milliseconds ready_timeout, std::string& error);
   const ServerAddress& address() const { return address_; }
 
+  // Sends `signal_number` (e.g. SIGUSR1: dump the state); false if the server is not running.
+  bool send_signal(int signal_number);
+
   // SIGKILL now, as if the machine running it died.
   void kill_now();
   // SIGTERM, then SIGKILL if it has not exited after a grace period. Idempotent.

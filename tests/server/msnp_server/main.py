@@ -13,6 +13,7 @@ from . import certs, config, ns, rst, web
 from .accounts import Directory
 from . import bot, oim, sb            # switchboard, offline messages, the --bot account
 from . import abch, contacts, presence   # address books, contact SOAP services, presence
+from . import dump                        # SIGUSR1: state dump for the harness
 
 log = logging.getLogger("msnp")
 
@@ -69,6 +70,7 @@ async def serve(cfg):
     server.oim = oim.OimService(server)
     ca_pem, cert_pem, key_pem = certs.ensure(cfg.state_dir)
 
+    dump.install(server)
     rst_service = rst.RstService(server)
     routes = {
         "/RST.srf": rst_service.handle_rst,

@@ -455,6 +455,7 @@ void test_long_message_is_split(void** state) {
   for (int i = 0; i < 700; ++i) text += "\xE2\x82\xAC ";  // "€ " x 700 = 2800 bytes
   const MessageId id = s.send_text(text);
   std::vector<std::string> bodies;
+  std::vector<std::string> payloads;
   int trid = 3;
   for (;;) {
     const std::string bytes = s.expect_send();
@@ -465,11 +466,17 @@ void test_long_message_is_split(void** state) {
     assert_int_equal(std::stoul(bytes.substr(prefix.size(), eol - prefix.size())), payload.size());
     assert_true(payload.size() <= msn::kMaxMsgPayload);
     bodies.push_back(payload.substr(payload.find("\r\n\r\n") + 4));
+    payloads.push_back(payload);
     ++trid;
     if (bodies.size() == 2) break;
   }
   s.expect_no_output();
   assert_bytes_equal(bodies[0] + bodies[1], text);
+  // One multi-part message: the receiver shows it once it has both parts.
+  assert_true(payloads[0].find("Content-Type: text/plain; charset=UTF-8\r\n") != std::string::npos);
+  assert_true(payloads[0].find("Message-ID: {0000002A-0000-4000-8000-000000000001}\r\nChunks: 2\r\n\r\n") !=
+              std::string::npos);
+  assert_true(payloads[1].rfind("Message-ID: {0000002A-0000-4000-8000-000000000001}\r\nChunk: 1\r\n\r\n", 0) == 0);
   s.feed("ACK 3\r\n");
   assert_true(s.take<ev::MessageDelivered>().empty());  // one piece is not the whole message
   s.feed("ACK 4\r\n");
@@ -490,7 +497,9 @@ void test_partly_delivered_message(void** state) {
   const auto lost = s.take_one<ev::MessageNotDelivered>();
   assert_int_equal(lost.id, id);
   assert_int_equal(lost.reason, NotDeliveredReason::kRejected);
-  assert_bytes_equal(lost.text, bodies[1]);  // only the piece that did not get through
+  // A multi-part message missing a part is never shown: all of it is reported.
+  assert_bytes_equal(lost.text, bodies[0] + bodies[1] + bodies[2]);
+  assert_bytes_equal(lost.text, text);
   assert_true(s.take<ev::MessageDelivered>().empty());
 }
 

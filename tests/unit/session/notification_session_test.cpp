@@ -101,12 +101,46 @@ ConnectionId sign_in_until_ticket(ScriptedClient& s) {
   return ns;
 }
 
+// The contacts.msn.com ticket of the vector, XML-escaped as the SOAP header carries it.
+std::string vector_contacts_ticket() {
+  const std::string xml = rst_vector();
+  const auto start = xml.find("Id=\"Compact3\">") + 14;
+  return xml.substr(start, xml.find("</wsse:BinarySecurityToken>", start) - start);
+}
+
+// Transcript 01 §3: FindMembership and ABFindAll go out together (both connections are asked
+// for before either answer is in), carry the contacts ticket, and are answered with the vectors.
+void fetch_contact_list(ScriptedClient& s) {
+  const ConnectionId sharing = s.expect_connect("msn.example.net", 443, true);
+  const ConnectionId abservice = s.expect_connect("msn.example.net", 443, true);
+  s.connected(sharing);
+  const std::string membership_request = s.expect_send(sharing);
+  s.connected(abservice);
+  const std::string ab_request = s.expect_send(abservice);
+  assert_true(membership_request.rfind("POST /abservice/SharingService.asmx HTTP/1.1\r\n", 0) == 0);
+  assert_true(membership_request.find("<PartnerScenario>Initial</PartnerScenario>") != std::string::npos);
+  assert_true(membership_request.find("<FindMembership ") != std::string::npos);
+  assert_true(ab_request.rfind("POST /abservice/abservice.asmx HTTP/1.1\r\n", 0) == 0);
+  assert_true(ab_request.find("<ABFindAll ") != std::string::npos);
+  for (const std::string* request : {&membership_request, &ab_request})
+    assert_true(request->find("<TicketToken>" + vector_contacts_ticket() + "</TicketToken>") != std::string::npos);
+  s.feed(sharing, http_response(200, msn::test::read_data_file("vectors/findmembership-response.xml")));
+  s.expect_close(sharing);
+  s.expect_no_output();  // nothing is announced before both lists are in
+  s.feed(abservice, http_response(200, msn::test::read_data_file("vectors/abfindall-response.xml")));
+  s.expect_close(abservice);
+}
+
 // From a fresh client to the SignedIn event.
 ConnectionId sign_in(ScriptedClient& s) {
   const ConnectionId ns = sign_in_until_ticket(s);
   s.feed(ns, "USR 4 OK alice@example.com 1 0\r\nSBS 0 null\r\n" + hotmail_msg(kProfile));
+  fetch_contact_list(s);
   s.expect_send(ns, "BLP 5 AL\r\n");
-  s.expect_send(ns, "ADL 6 15\r\n<ml l=\"1\"></ml>");
+  s.expect_send(ns,
+                "ADL 6 165\r\n<ml l=\"1\"><d n=\"example.com\"><c n=\"bob\" l=\"3\" t=\"1\" /></d><d n=\"example.net\">"
+                "<c n=\"carol\" l=\"3\" t=\"1\" /></d><d n=\"example.org\"><c n=\"mallory\" l=\"4\" t=\"1\" /></d></ml>");
+  assert_int_equal(s.take<msn::ev::ContactListLoaded>().size(), 1);
   s.feed(ns, "BLP 5 AL\r\nADL 6 OK\r\n");
   s.expect_send(ns, "CHG 7 NLN 1074004004\r\n");
   assert_true(s.take<msn::ev::SignedIn>().empty());
@@ -389,6 +423,7 @@ void test_missing_profile_is_tolerated(void** /*state*/) {
   s->feed(ns, "USR 4 OK alice@example.com 1 0\r\n");
   s->expect_no_output();
   assert_true(s->fire_deadline());
+  fetch_contact_list(*s);
   s->expect_send(ns, "BLP 5 AL\r\n");
 }
 

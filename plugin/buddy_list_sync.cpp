@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "buddy_list_sync.h"
+
+#include <blist.h>
+#include <debug.h>
+#include <notify.h>
+#include <privacy.h>
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "account.h"
+#include "core/ascii.h"
+#include "error_text.h"
+#include "i18n.h"
+
+namespace msn::plugin {
+
+const char* default_group_name() {
+  // Translators: the buddy-list group of MSN contacts that are in no group (the old MSN
+  // plugin's name for it).
+  return _("Other Contacts");
+}
+
+namespace {
+
+using Buddies = std::vector<PurpleBuddy*>;
+
+// Every buddy of the account by normalised address, built with one walk of libpurple's
+// per-account hash: the whole-list sync then costs O(contacts + buddies), not a blist search
+// per contact and group.
+std::unordered_map<std::string, Buddies> index_buddies(PurpleAccount* account) {
+  std::unordered_map<std::string, Buddies> index;
+  GSList* all = purple_find_buddies(account, nullptr);
+  for (GSList* it = all; it != nullptr; it = it->next) {
+    auto* buddy = static_cast<PurpleBuddy*>(it->data);
+    index[ascii::to_lower(purple_buddy_get_name(buddy))].push_back(buddy);
+  }
+  g_slist_free(all);
+  return index;
+}
+
+Buddies buddies_of(PurpleAccount* account, const std::string& address) {
+  Buddies buddies;
+  GSList* found = purple_find_buddies(account, address.c_str());
+  for (GSList* it = found; it != nullptr; it = it->next)
+    buddies.push_back(static_cast<PurpleBuddy*>(it->data));
+  g_slist_free(found);
+  return buddies;
+}
+
+const char* group_name_of(PurpleBuddy* buddy) {
+  PurpleGroup* group = purple_buddy_get_group(buddy);
+  return group != nullptr ? purple_group_get_name(group) : "";
+}
+
+// Finds or creates groups by name, remembering them (and their last child) for the rest of
+// one sync.
+class Groups {
+ public:
+  PurpleGroup* get(const std::string& name) { return entry(name).group; }
+
+  // Puts `buddy` into the group as a contact of its own, at the end. libpurple's own "append"
+  // walks the group's children each time, which for thousands of new buddies in one group
+  // adds up; the last child is remembered here instead.
+  void append(const std::string& name, PurpleBuddy* buddy) {
+    Entry& e = entry(name);
+    if (!e.last_known) {
+      for (PurpleBlistNode* child = purple_blist_node_get_first_child(node_of(e.group));
+           child != nullptr; child = purple_blist_node_get_sibling_next(child))
+        e.last = child;
+      e.last_known = true;
+    }
+    PurpleContact* contact = purple_contact_new();
+    purple_blist_add_contact(contact, e.group, e.last);
+    purple_blist_add_buddy(buddy, contact, e.group, nullptr);
+    e.last = reinterpret_cast<PurpleBlistNode*>(contact);
+  }
+
+ private:
+  struct Entry {
+    PurpleGroup* group;
+    PurpleBlistNode* last = nullptr;
+    bool last_known = false;
+  };
+
+  static PurpleBlistNode* node_of(PurpleGroup* group) {
+    return reinterpret_cast<PurpleBlistNode*>(group);
+  }
+
+  Entry& entry(const std::string& name) {
+    auto it = known_.find(name);
+    if (it != known_.end())
+      return it->second;
+    PurpleGroup* group = purple_find_group(name.c_str());
+    if (group == nullptr) {
+      group = purple_group_new(name.c_str());
+      purple_blist_add_group(group, nullptr);
+    }
+    return known_.emplace(name, Entry{group}).first->second;
+  }
+
+  std::unordered_map<std::string, Entry> known_;
+};
+
+// The purple groups a contact belongs in: its server groups, or the default group.
+std::vector<std::string> wanted_groups(const ev::ContactView& contact) {
+  std::vector<std::string> wanted;
+  for (const std::string& name : contact.groups) {
+    if (!name.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end())
+      wanted.push_back(name);
+  }
+  if (wanted.empty())
+    wanted.emplace_back(default_group_name());
+  return wanted;
+}
+
+enum class AliasMode {
+  kIfSet,  // the whole-list sync: keep a local alias when the server has none
+  kExact,  // a change: the server's nickname, an empty one clearing the alias
+};
+
+void apply_names(PurpleBuddy* buddy, const ev::ContactView& contact, AliasMode mode) {
+  if (!contact.nickname.empty())
+    purple_blist_alias_buddy(buddy, contact.nickname.c_str());
+  else if (mode == AliasMode::kExact)
+    purple_blist_alias_buddy(buddy, nullptr);
+  if (!contact.display_name.empty())
+    purple_blist_server_alias_buddy(buddy, contact.display_name.c_str());
+}
+
+// Makes the buddies of one contact match it: one buddy per wanted group. Buddies already in a
+// wanted group stay (keeping their presence and settings), others are moved into the groups
+// still missing, new ones are created for the rest, and leftovers are removed.
+void sync_contact(PurpleAccount* account, Buddies have, const ev::ContactView& contact,
+                  Groups& groups, AliasMode mode) {
+  if (!has_any(contact.lists, ListBits::kForward)) {
+    for (PurpleBuddy* buddy : have)
+      purple_blist_remove_buddy(buddy);
+    return;
+  }
+  const std::vector<std::string> wanted = wanted_groups(contact);
+  std::vector<bool> placed(wanted.size(), false);
+  Buddies kept;
+  Buddies spare;
+  for (PurpleBuddy* buddy : have) {
+    const std::string_view group = group_name_of(buddy);
+    std::size_t i = 0;
+    while (i < wanted.size() && (placed[i] || wanted[i] != group))
+      ++i;
+    if (i < wanted.size()) {
+      placed[i] = true;
+      kept.push_back(buddy);
+    } else {
+      spare.push_back(buddy);
+    }
+  }
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (placed[i])
+      continue;
+    PurpleBuddy* buddy;
+    if (!spare.empty()) {
+      buddy = spare.back();
+      spare.pop_back();
+    } else {
+      buddy = purple_buddy_new(account, contact.address.c_str(), nullptr);
+    }
+    groups.append(wanted[i], buddy);
+    kept.push_back(buddy);
+  }
+  for (PurpleBuddy* buddy : spare)
+    purple_blist_remove_buddy(buddy);
+  for (PurpleBuddy* buddy : kept)
+    apply_names(buddy, contact, mode);
+}
+
+// The account's permit or deny list (normalised names) as a set.
+std::unordered_set<std::string> name_set(GSList* names) {
+  std::unordered_set<std::string> set;
+  for (GSList* it = names; it != nullptr; it = it->next)
+    set.emplace(static_cast<const char*>(it->data));
+  return set;
+}
+
+using PrivacyEdit = gboolean (*)(PurpleAccount*, const char*, gboolean);
+
+// Makes one privacy list equal to `wanted` (normalised names), locally only.
+void sync_privacy_list(PurpleAccount* account, GSList* current,
+                       const std::unordered_set<std::string>& wanted, PrivacyEdit add,
+                       PrivacyEdit remove) {
+  const std::unordered_set<std::string> have = name_set(current);
+  for (const std::string& name : have) {
+    if (!wanted.contains(name))
+      remove(account, name.c_str(), /*local_only=*/TRUE);
+  }
+  for (const std::string& name : wanted) {
+    if (!have.contains(name))
+      add(account, name.c_str(), /*local_only=*/TRUE);
+  }
+}
+
+void sync_privacy_entry(PurpleAccount* account, const std::string& address, bool on_list,
+                        PrivacyEdit add, PrivacyEdit remove) {
+  // Both return FALSE when there is nothing to do, which is fine here.
+  if (on_list)
+    add(account, address.c_str(), /*local_only=*/TRUE);
+  else
+    remove(account, address.c_str(), /*local_only=*/TRUE);
+}
+
+// The buddies of this account inside one group (collected first: moving them edits the tree).
+Buddies account_buddies_in(PurpleGroup* group, PurpleAccount* account) {
+  Buddies found;
+  auto* group_node = reinterpret_cast<PurpleBlistNode*>(group);
+  for (PurpleBlistNode* contact = purple_blist_node_get_first_child(group_node);
+       contact != nullptr; contact = purple_blist_node_get_sibling_next(contact)) {
+    if (!PURPLE_BLIST_NODE_IS_CONTACT(contact))
+      continue;
+    for (PurpleBlistNode* node = purple_blist_node_get_first_child(contact); node != nullptr;
+         node = purple_blist_node_get_sibling_next(node)) {
+      if (PURPLE_BLIST_NODE_IS_BUDDY(node) &&
+          purple_buddy_get_account(reinterpret_cast<PurpleBuddy*>(node)) == account)
+        found.push_back(reinterpret_cast<PurpleBuddy*>(node));
+    }
+  }
+  return found;
+}
+
+bool group_is_empty(PurpleGroup* group) {
+  return purple_blist_node_get_first_child(reinterpret_cast<PurpleBlistNode*>(group)) == nullptr;
+}
+
+// True when no other account has anything in the group, so renaming it concerns us only.
+bool group_is_ours_alone(PurpleGroup* group, PurpleAccount* account) {
+  GSList* accounts = purple_group_get_accounts(group);
+  bool alone = true;
+  for (GSList* it = accounts; it != nullptr; it = it->next)
+    alone = alone && it->data == account;
+  g_slist_free(accounts);
+  return alone;
+}
+
+}  // namespace
+
+std::string server_group_for(Account& account, const char* purple_group_name) {
+  const std::string name = purple_group_name != nullptr ? purple_group_name : "";
+  if (name == default_group_name() && !account.server_groups().contains(name))
+    return {};
+  return name;
+}
+
+void apply_contact_list(Account& account, const ev::ContactListLoaded& event) {
+  Account::EchoGuard guard(account);
+  const gint64 started = g_get_monotonic_time();
+  PurpleAccount* purple = account.purple_account();
+  account.server_groups() = std::set<std::string>(event.groups.begin(), event.groups.end());
+  account.server_groups().erase(std::string());
+
+  Groups groups;
+  for (const std::string& name : event.groups) {
+    if (!name.empty())
+      (void)groups.get(name);
+  }
+
+  std::unordered_map<std::string, Buddies> index = index_buddies(purple);
+  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string> permit;
+  std::unordered_set<std::string> deny;
+  for (const ev::ContactView& contact : event.contacts) {
+    std::string key = ascii::to_lower(contact.address);
+    if (!seen.insert(key).second)
+      continue;  // a repeated entry: the first one decided
+    if (has_any(contact.lists, ListBits::kAllow))
+      permit.insert(key);
+    if (has_any(contact.lists, ListBits::kBlock))
+      deny.insert(key);
+    Buddies have;
+    if (auto it = index.find(key); it != index.end()) {
+      have = std::move(it->second);
+      index.erase(it);
+    }
+    sync_contact(purple, std::move(have), contact, groups, AliasMode::kIfSet);
+  }
+  // Whatever is left is on no server list.
+  for (auto& [name, buddies] : index) {
+    for (PurpleBuddy* buddy : buddies)
+      purple_blist_remove_buddy(buddy);
+  }
+  sync_privacy_list(purple, purple->permit, permit, &purple_privacy_permit_add,
+                    &purple_privacy_permit_remove);
+  sync_privacy_list(purple, purple->deny, deny, &purple_privacy_deny_add,
+                    &purple_privacy_deny_remove);
+  purple_debug_info("msnp", "buddy list synchronised: %zu contacts, %zu groups in %lld ms\n",
+                    event.contacts.size(), event.groups.size(),
+                    static_cast<long long>((g_get_monotonic_time() - started) / 1000));
+}
+
+namespace {
+
+// The alias the user typed when adding this contact, now that the server has the contact:
+// kept on the buddy and sent to the server. nullopt when there is none to apply.
+std::optional<std::string> take_pending_alias(Account& account, const ev::ContactView& contact) {
+  auto it = account.pending_aliases().find(ascii::to_lower(contact.address));
+  if (it == account.pending_aliases().end() || !has_any(contact.lists, ListBits::kForward))
+    return std::nullopt;
+  std::string alias = std::move(it->second);
+  account.pending_aliases().erase(it);
+  if (!contact.nickname.empty())
+    return std::nullopt;  // the server already has one (set elsewhere): it wins
+  // From inside an event: the Driver queues what this produces behind the current events.
+  Status sent = account.act([&](Client& client, TimePoint now) {
+    return client.set_contact_alias(contact.address, alias, now);
+  });
+  if (!sent.is_ok())
+    purple_debug_info("msnp", "alias of a new contact not sent: %s\n",
+                      sent.error().detail.c_str());
+  return alias;
+}
+
+}  // namespace
+
+void apply_contact_changed(Account& account, const ev::ContactChanged& event) {
+  std::optional<std::string> pending_alias = take_pending_alias(account, event.contact);
+  Account::EchoGuard guard(account);
+  PurpleAccount* purple = account.purple_account();
+  ev::ContactView contact = event.contact;
+  if (pending_alias)
+    contact.nickname = std::move(*pending_alias);
+  for (const std::string& name : contact.groups) {
+    if (!name.empty())
+      account.server_groups().insert(name);
+  }
+  Groups groups;
+  sync_contact(purple, buddies_of(purple, contact.address), contact, groups, AliasMode::kExact);
+  const std::string key = ascii::to_lower(contact.address);
+  sync_privacy_entry(purple, key, has_any(contact.lists, ListBits::kAllow),
+                     &purple_privacy_permit_add, &purple_privacy_permit_remove);
+  sync_privacy_entry(purple, key, has_any(contact.lists, ListBits::kBlock),
+                     &purple_privacy_deny_add, &purple_privacy_deny_remove);
+}
+
+void apply_contact_removed(Account& account, const ev::ContactRemoved& event) {
+  Account::EchoGuard guard(account);
+  PurpleAccount* purple = account.purple_account();
+  for (PurpleBuddy* buddy : buddies_of(purple, event.address))
+    purple_blist_remove_buddy(buddy);
+  const std::string key = ascii::to_lower(event.address);
+  purple_privacy_permit_remove(purple, key.c_str(), /*local_only=*/TRUE);
+  purple_privacy_deny_remove(purple, key.c_str(), /*local_only=*/TRUE);
+  account.presence_cache().erase(event.address);
+  account.pending_aliases().erase(key);
+}
+
+void apply_group_changed(Account& account, const ev::GroupChanged& event) {
+  if (event.name.empty())
+    return;
+  Account::EchoGuard guard(account);
+  PurpleAccount* purple = account.purple_account();
+  account.server_groups().insert(event.name);
+  Groups groups;
+  PurpleGroup* old_group =
+      event.old_name.empty() ? nullptr : purple_find_group(event.old_name.c_str());
+  if (!event.old_name.empty())
+    account.server_groups().erase(event.old_name);
+  if (old_group == nullptr) {
+    (void)groups.get(event.name);
+    return;
+  }
+  if (group_is_ours_alone(old_group, purple) && purple_find_group(event.name.c_str()) == nullptr) {
+    purple_blist_rename_group(old_group, event.name.c_str());
+    return;
+  }
+  // The group is shared with other accounts (or the new name exists): move only our buddies.
+  PurpleGroup* new_group = groups.get(event.name);
+  for (PurpleBuddy* buddy : account_buddies_in(old_group, purple))
+    purple_blist_add_buddy(buddy, nullptr, new_group, nullptr);
+  if (group_is_empty(old_group))
+    purple_blist_remove_group(old_group);
+}
+
+void apply_group_removed(Account& account, const ev::GroupRemoved& event) {
+  Account::EchoGuard guard(account);
+  PurpleAccount* purple = account.purple_account();
+  account.server_groups().erase(event.name);
+  PurpleGroup* group = event.name.empty() ? nullptr : purple_find_group(event.name.c_str());
+  if (group == nullptr)
+    return;
+  // Its contacts stay on the list: in their other groups, or in the default group. The engine
+  // also sends ContactChanged for them; this keeps the list right whichever comes first.
+  Groups groups;
+  for (PurpleBuddy* buddy : account_buddies_in(group, purple)) {
+    if (buddies_of(purple, purple_buddy_get_name(buddy)).size() > 1)
+      purple_blist_remove_buddy(buddy);
+    else
+      purple_blist_add_buddy(buddy, nullptr, groups.get(default_group_name()), nullptr);
+  }
+  if (group_is_empty(group))
+    purple_blist_remove_group(group);
+}
+
+void notify_list_failure(PurpleConnection* gc, ev::ListOperation operation,
+                         const std::string& subject, const Error& error) {
+  purple_debug_warning("msnp", "contact list change failed (%s): %s (code %d)\n", subject.c_str(),
+                       error.detail.c_str(), error.server_code);
+  const std::string primary = list_operation_failure_text(operation, subject, error);
+  const std::string secondary = describe_reason(error);
+  purple_notify_error(gc, _("MSN contact list"), primary.c_str(), secondary.c_str());
+}
+
+}  // namespace msn::plugin

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "conversations_glue.h"
+
+#include <debug.h>
+#include <prpl.h>
+#include <server.h>
+
+#include <ctime>
+
+#include "account.h"
+#include "error_text.h"
+#include "glib_handles.h"
+#include "i18n.h"
+
+namespace msn::plugin {
+namespace {
+
+// MSN repeats the typing notice every few seconds while the contact types; libpurple clears
+// the state this long after the last one.
+constexpr int kTypingTimeoutSeconds = 6;
+
+// The attention type index of "Nudge" in prpl_attention_types.
+constexpr guint kNudgeAttention = 0;
+
+time_t message_time(const std::optional<std::int64_t>& sent_at) {
+  return sent_at ? static_cast<time_t>(*sent_at) : std::time(nullptr);
+}
+
+PurpleConversation* im_conversation(Account& account, const std::string& peer) {
+  PurpleAccount* purple = account.purple_account();
+  PurpleConversation* conv =
+      purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, peer.c_str(), purple);
+  if (conv == nullptr)
+    conv = purple_conversation_new(PURPLE_CONV_TYPE_IM, purple, peer.c_str());
+  return conv;
+}
+
+void write_im_line(Account& account, const std::string& peer, const std::string& html,
+                   PurpleMessageFlags flags) {
+  if (peer.empty())
+    return;
+  PurpleConversation* conv = im_conversation(account, peer);
+  if (conv != nullptr)
+    purple_conversation_write(conv, nullptr, html.c_str(), flags, std::time(nullptr));
+}
+
+PurpleConversation* find_chat(Account& account, ConversationId conversation) {
+  std::optional<int> id = account.chats().purple_id(conversation);
+  return id ? purple_find_chat(account.connection(), *id) : nullptr;
+}
+
+void add_participant(PurpleConversation* conv, const std::string& address, bool new_arrival) {
+  PurpleConvChat* chat = purple_conversation_get_chat_data(conv);
+  if (chat == nullptr || purple_conv_chat_find_user(chat, address.c_str()))
+    return;
+  purple_conv_chat_add_user(chat, address.c_str(), nullptr, PURPLE_CBFLAGS_NONE,
+                            new_arrival ? TRUE : FALSE);
+}
+
+// The reason for a failed delivery, with the server's meaning of its error code when known.
+std::string delivery_reason(const ev::MessageFailed& event) {
+  std::string reason = delivery_failure_text(event.reason);
+  if (event.error.code == Errc::kServer) {
+    if (const char* meaning = server_code_meaning(event.error.server_code))
+      reason += printf_string(" (%s)", meaning);
+  }
+  return reason;
+}
+
+}  // namespace
+
+std::string escape_markup(const std::string& text) {
+  GCharPtr escaped(g_markup_escape_text(text.c_str(), static_cast<gssize>(text.size())));
+  return escaped.get();
+}
+
+std::string display_name_of(Account& account, const std::string& address) {
+  PurpleBuddy* buddy = purple_find_buddy(account.purple_account(), address.c_str());
+  const char* alias = buddy != nullptr ? purple_buddy_get_alias(buddy) : nullptr;
+  return alias != nullptr && *alias != '\0' ? alias : address;
+}
+
+void write_im_error(Account& account, const std::string& peer, const std::string& html) {
+  write_im_line(account, peer, html, PURPLE_MESSAGE_ERROR);
+}
+
+void write_chat_error(Account& account, int purple_chat_id, const std::string& html) {
+  PurpleConversation* conv = purple_find_chat(account.connection(), purple_chat_id);
+  if (conv != nullptr)
+    purple_conversation_write(conv, nullptr, html.c_str(), PURPLE_MESSAGE_ERROR,
+                              std::time(nullptr));
+}
+
+PurpleConversation* open_chat(Account& account, ConversationId conversation) {
+  const int id = account.chats().open(conversation);
+  PurpleConnection* gc = account.connection();
+  if (PurpleConversation* open = purple_find_chat(gc, id))
+    return open;
+  const std::string name = printf_string(_("MSN Chat %d"), id);
+  PurpleConversation* conv = serv_got_joined_chat(gc, id, name.c_str());
+  if (conv != nullptr)
+    add_participant(conv, purple_account_get_username(account.purple_account()), false);
+  return conv;
+}
+
+void apply_message_received(Account& account, const ev::MessageReceived& event) {
+  auto flags = static_cast<PurpleMessageFlags>(
+      PURPLE_MESSAGE_RECV | (event.offline || event.sent_at ? PURPLE_MESSAGE_DELAYED : 0));
+  const time_t when = message_time(event.sent_at);
+  if (!event.chat) {
+    serv_got_im(account.connection(), event.from.c_str(), event.html.c_str(), flags, when);
+    return;
+  }
+  PurpleConversation* conv = open_chat(account, event.conversation);
+  if (conv == nullptr)
+    return;
+  add_participant(conv, event.from, true);
+  serv_got_chat_in(account.connection(), purple_conv_chat_get_id(PURPLE_CONV_CHAT(conv)),
+                   event.from.c_str(), flags, event.html.c_str(), when);
+}
+
+void apply_typing(Account& account, const ev::ConversationTyping& event) {
+  if (event.chat) {
+    // libpurple 2 has no typing state for chat participants.
+    purple_debug_misc("msnp", "%s is typing in a chat\n", event.from.c_str());
+    return;
+  }
+  serv_got_typing(account.connection(), event.from.c_str(), kTypingTimeoutSeconds, PURPLE_TYPING);
+}
+
+void apply_nudge(Account& account, const ev::ConversationNudge& event) {
+  if (!event.chat) {
+    purple_prpl_got_attention(account.connection(), event.from.c_str(), kNudgeAttention);
+    return;
+  }
+  PurpleConversation* conv = open_chat(account, event.conversation);
+  if (conv == nullptr)
+    return;
+  purple_prpl_got_attention_in_chat(account.connection(),
+                                    purple_conv_chat_get_id(PURPLE_CONV_CHAT(conv)),
+                                    event.from.c_str(), kNudgeAttention);
+}
+
+void apply_message_failed(Account& account, const ev::MessageFailed& event) {
+  purple_debug_warning("msnp", "message not delivered: %s\n", event.error.detail.c_str());
+  const std::string reason = escape_markup(delivery_reason(event));
+  // `html` is what the user typed, already purple HTML: quoted as it was shown.
+  const std::string quoted = "<br>\u201c" + event.html + "\u201d";
+  if (event.chat) {
+    std::optional<int> id = account.chats().purple_id(event.conversation);
+    if (!id)
+      return;
+    write_chat_error(account, *id,
+                     printf_string(_("Message could not be delivered to the chat: %s"),
+                                   reason.c_str()) +
+                         quoted);
+    return;
+  }
+  const std::string name = escape_markup(display_name_of(account, event.to));
+  write_im_error(account, event.to,
+                 printf_string(_("Message could not be delivered to %s: %s"), name.c_str(),
+                               reason.c_str()) +
+                     quoted);
+}
+
+void apply_message_stored_offline(Account& account, const ev::MessageStoredOffline& event) {
+  const std::string name = escape_markup(display_name_of(account, event.to));
+  write_im_line(account, event.to,
+                printf_string(_("%s is offline; your message was stored and will be delivered "
+                                "when they sign in"),
+                              name.c_str()),
+                PURPLE_MESSAGE_SYSTEM);
+}
+
+void apply_chat_started(Account& account, const ev::ChatStarted& event) {
+  PurpleConversation* conv = open_chat(account, event.conversation);
+  if (conv == nullptr)
+    return;
+  for (const std::string& address : event.participants)
+    add_participant(conv, address, false);
+}
+
+void apply_chat_joined(Account& account, const ev::ChatParticipantJoined& event) {
+  PurpleConversation* conv = open_chat(account, event.conversation);
+  if (conv != nullptr)
+    add_participant(conv, event.address, true);
+}
+
+void apply_chat_left(Account& account, const ev::ChatParticipantLeft& event) {
+  PurpleConversation* conv = find_chat(account, event.conversation);
+  if (conv == nullptr)
+    return;
+  PurpleConvChat* chat = purple_conversation_get_chat_data(conv);
+  if (chat != nullptr && purple_conv_chat_find_user(chat, event.address.c_str()))
+    purple_conv_chat_remove_user(chat, event.address.c_str(), nullptr);
+}
+
+void apply_chat_invite_failed(Account& account, const ev::ChatInviteFailed& event) {
+  std::optional<int> id = account.chats().purple_id(event.conversation);
+  if (!id)
+    return;
+  const std::string name = escape_markup(display_name_of(account, event.address));
+  const std::string reason = escape_markup(describe_reason(event.error));
+  write_chat_error(account, *id,
+                   printf_string(_("%s could not be invited to the chat: %s"), name.c_str(),
+                                 reason.c_str()));
+}
+
+}  // namespace msn::plugin

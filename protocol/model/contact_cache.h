@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The contact list saved between sign-ins (issue 3: delta sync). The engine stays sans-I/O:
+// it hands a snapshot out as ev::ContactCacheUpdated and gets it back in
+// Settings::contact_cache; this file turns a ContactList into that text and back.
+//
+// Format, version 1: UTF-8 lines ending in '\n', fields separated by tabs, every text field
+// percent-encoded (wire::url_encode) so it holds no tab, newline or control byte:
+//   MSNPCACHE 1
+//   account {address}            the account it belongs to (compared case-blind)
+//   ab {lastChange}              ABFindAll ab/lastChange
+//   membership {LastChange}      FindMembership's Messenger LastChange
+//   cachekey {key}               the last ServiceHeader CacheKey
+//   owner {name}                 own display name (the address book's Me contact)
+//   group {id} {name}            one per group
+//   contact {address} {network} {lists} {contactId} {displayName} {nickname}
+//           {groupIds, comma-separated} {allowId} {blockId} {reverseId} {pendingId} {invite}
+//   end {groups} {contacts}      the counts, so that a cut-off blob is recognised
+// Anything else (another version, a bad number, a missing line, trailing data) makes the whole
+// blob unusable: the sign-in then fetches the whole list, which is always safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "model/contact_list.h"
+
+namespace msn {
+
+// Bounds for reading a blob that may have been damaged or tampered with.
+struct ContactCacheLimits {
+  std::size_t max_bytes = 64 * 1024 * 1024;
+  std::size_t max_contacts = 100'000;
+  std::size_t max_groups = 10'000;
+  std::size_t max_line_bytes = 64 * 1024;
+  std::size_t max_groups_per_contact = 1'000;
+};
+
+// The snapshot of `list` for `account`.
+std::string serialize_contact_cache(std::string_view account, const ContactList& list);
+
+// Rebuilds the list. Errors: Errc::kInvalidArgument when the blob belongs to another account,
+// Errc::kLimit past `limits`, Errc::kProtocol for anything malformed (the detail names the
+// line number, never its content).
+Result<ContactList> parse_contact_cache(std::string_view blob, std::string_view account,
+                                        const ContactCacheLimits& limits = {});
+
+}  // namespace msn

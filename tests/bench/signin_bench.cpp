@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Sign-in cost through the real plugin in the real libpurple: for 100, 1,000 and 5,000
+// contacts, starts the local server with --contacts N, signs one account in and prints
+//   - the wall time from the sign-in call until the account is connected AND the buddy list
+//     holds all N contacts,
+//   - the CPU time (user + system, getrusage) the process spent in that window: libpurple, the
+//     plugin and its TLS; the server is another process and not counted,
+//   - the growth of the peak resident set (VmHWM) over that window.
+// Each size runs in a fresh child process (this program again, with --size N), so that one
+// size's heap does not hide the next one's growth. Not a test: run by hand on an optimised,
+// unsanitised build, e.g.
+//   meson setup build-rel --buildtype=release && meson compile -C build-rel
+//   build-rel/tests/bench/signin_bench [--sizes 100,1000,5000] [--repeat N]
+// After each size's sign-ins it prints, for reference, what libpurple alone spends on a buddy
+// list of that size (buddies added directly, no plugin, no network).
+// Aim (issue 3): 5,000 contacts in under 0.5 s of CPU and under 25 MB of extra memory.
+#include <blist.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "purple_env.h"
+#include "server_process.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kReadyTimeout{60000};
+constexpr milliseconds kSignInBound{120000};
+constexpr guint kPollMs = 5;
+
+struct Options {
+  std::string plugin_dir = MSNP_PLUGIN_DIR;
+  std::string server = MSNP_SERVER;
+  std::vector<int> sizes = {100, 1000, 5000};
+  int size = 0;    // > 0: the child that measures one size
+  int repeat = 1;  // runs per size (each its own child)
+  bool baseline = false;  // child: libpurple alone holding N buddies, no sign-in
+};
+
+bool parse_sizes(const std::string& text, std::vector<int>& sizes) {
+  sizes.clear();
+  gchar** parts = g_strsplit(text.c_str(), ",", -1);
+  for (gchar** part = parts; *part != nullptr; ++part) {
+    int n = std::atoi(*part);
+    if (n > 0)
+      sizes.push_back(n);
+  }
+  g_strfreev(parts);
+  return !sizes.empty();
+}
+
+bool parse_options(int argc, char** argv, Options& options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc)
+      return false;
+    std::string value = argv[++i];
+    if (arg == "--plugin-dir")
+      options.plugin_dir = value;
+    else if (arg == "--server")
+      options.server = value;
+    else if (arg == "--sizes") {
+      if (!parse_sizes(value, options.sizes))
+        return false;
+    } else if (arg == "--size")
+      options.size = std::atoi(value.c_str());
+    else if (arg == "--baseline")
+      options.baseline = value == "1";
+    else if (arg == "--repeat")
+      options.repeat = std::max(1, std::atoi(value.c_str()));
+    else
+      return false;
+  }
+  return true;
+}
+
+double cpu_ms() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ms = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+  };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
+// A field of /proc/self/status in KiB ("VmHWM", "VmRSS"); -1 if absent.
+long proc_status_kib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string prefix = std::string(field) + ":";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0)
+      return std::atol(line.c_str() + prefix.size());
+  }
+  return -1;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    gchar* path = g_dir_make_tmp("msnp-bench-XXXXXX", nullptr);
+    if (path != nullptr)
+      path_ = path;
+    g_free(path);
+  }
+  ~TempDir() {
+    if (!path_.empty())
+      nftw(path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return remove(p); },
+           16, FTW_DEPTH | FTW_PHYS);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::size_t distinct_buddies(PurpleAccount* account) {
+  GSList* all = purple_find_buddies(account, nullptr);
+  std::set<std::string> names;
+  for (GSList* item = all; item != nullptr; item = item->next)
+    names.insert(purple_buddy_get_name(static_cast<PurpleBuddy*>(item->data)));
+  g_slist_free(all);
+  return names.size();
+}
+
+gboolean tick(gpointer) { return TRUE; }
+
+// The child: one sign-in with `size` contacts; prints one result line.
+int measure(const Options& options) {
+  TempDir user_dir;
+  TempDir state_dir;
+  if (user_dir.path().empty() || state_dir.path().empty())
+    return 1;
+  harness::ServerProcess server;
+  std::string error;
+  const std::string email = "alice@example.com";
+  if (!server.start(options.server,
+                    {"--account", email + ":secret", "--contacts", std::to_string(options.size),
+                     "--state-dir", state_dir.path(), "--ns-port", "0", "--https-port", "0"},
+                    kReadyTimeout, error)) {
+    std::fprintf(stderr, "signin_bench: %s\n", error.c_str());
+    return 1;
+  }
+  harness::PurpleEnv env(
+      {.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir, .quiet = true});
+  if (!env.ok(error) || !env.trust_ca(server.address().ca_path, error)) {
+    std::fprintf(stderr, "signin_bench: %s\n", error.c_str());
+    return 1;
+  }
+  const harness::ServerAddress& address = server.address();
+  PurpleAccount* account = harness::create_account(email, "secret", address.ns_host,
+                                                   address.ns_port, address.web_url, 0);
+  const std::size_t want = static_cast<std::size_t>(options.size);
+
+  const long hwm_before = proc_status_kib("VmHWM");
+  const long rss_before = proc_status_kib("VmRSS");
+  const double cpu_before = cpu_ms();
+  const Clock::time_point start = Clock::now();
+  purple_account_set_enabled(account, harness::harness_ui_id(), TRUE);  // signs in
+  guint ticker = g_timeout_add(kPollMs, &tick, nullptr);
+  bool done = false;
+  while (!done && Clock::now() - start < kSignInBound && env.observed().errors.empty()) {
+    g_main_context_iteration(nullptr, TRUE);
+    done = purple_account_is_connected(account) && distinct_buddies(account) >= want;
+  }
+  const Clock::time_point end = Clock::now();
+  const double cpu_after = cpu_ms();
+  const long hwm_after = proc_status_kib("VmHWM");
+  g_source_remove(ticker);
+  if (!done) {
+    std::fprintf(stderr, "signin_bench: %d contacts: not signed in with all of them (%s, %zu "
+                 "buddies)\n", options.size,
+                 env.observed().errors.empty() ? "time bound"
+                                               : env.observed().errors.front().description.c_str(),
+                 distinct_buddies(account));
+    return 1;
+  }
+  const double wall_ms =
+      std::chrono::duration<double, std::milli>(end - start).count();
+  std::printf("%6d contacts: sign-in %8.1f ms wall, %8.1f ms CPU, peak RSS +%6.1f MB "
+              "(VmHWM %ld -> %ld KiB, VmRSS before %ld KiB)\n",
+              options.size, wall_ms, cpu_after - cpu_before,
+              static_cast<double>(hwm_after - hwm_before) / 1024.0, hwm_before, hwm_after,
+              rss_before);
+  return 0;
+}
+
+// The child, for comparison: the same N buddies (names, server aliases, 15 % in two groups)
+// put into libpurple's buddy list directly, without the plugin or the network. What libpurple
+// itself needs for such a list is a floor no plugin can go below.
+int measure_baseline(const Options& options) {
+  TempDir user_dir;
+  if (user_dir.path().empty())
+    return 1;
+  harness::PurpleEnv env(
+      {.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir, .quiet = true});
+  std::string error;
+  if (!env.ok(error)) {
+    std::fprintf(stderr, "signin_bench: %s\n", error.c_str());
+    return 1;
+  }
+  PurpleAccount* account =
+      harness::create_account("alice@example.com", "secret", "127.0.0.1", 1863, "", 0);
+  const long hwm_before = proc_status_kib("VmHWM");
+  const double cpu_before = cpu_ms();
+  const char* groups[] = {"Friends", "Family", "Work", "Gamers"};
+  for (int i = 0; i < options.size; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "contact%05d@example.com", i);
+    const int copies = i % 7 == 0 ? 2 : 1;
+    for (int c = 0; c < copies; ++c) {
+      PurpleGroup* group = purple_find_group(groups[(i + c) % 4]);
+      if (group == nullptr) {
+        group = purple_group_new(groups[(i + c) % 4]);
+        purple_blist_add_group(group, nullptr);
+      }
+      PurpleBuddy* buddy = purple_buddy_new(account, name, nullptr);
+      purple_blist_add_buddy(buddy, nullptr, group, nullptr);
+      purple_blist_server_alias_buddy(buddy, "Some Person Ünïcødé");
+    }
+  }
+  const double cpu_after = cpu_ms();
+  const long hwm_after = proc_status_kib("VmHWM");
+  std::printf("%6d buddies in libpurple alone (no plugin, no network): %8.1f ms CPU, peak RSS "
+              "+%6.1f MB\n", options.size, cpu_after - cpu_before,
+              static_cast<double>(hwm_after - hwm_before) / 1024.0);
+  return 0;
+}
+
+// The parent: one child per size and repetition, their lines in order.
+int run_all(const char* self, const Options& options) {
+  int failures = 0;
+  for (int size : options.sizes) {
+    for (int r = 0; r < options.repeat * 2; ++r) {
+      // The sign-in runs first; the libpurple-only reference once, after them.
+      const bool baseline = r >= options.repeat;
+      if (baseline && r > options.repeat)
+        break;
+      std::string size_text = std::to_string(size);
+      std::vector<const char*> argv = {self, "--plugin-dir", options.plugin_dir.c_str(),
+                                       "--server", options.server.c_str(), "--size",
+                                       size_text.c_str(), "--baseline",
+                                       baseline ? "1" : "0", nullptr};
+      gchar* out = nullptr;
+      gint status = 0;
+      GError* error = nullptr;
+      if (!g_spawn_sync(nullptr, const_cast<gchar**>(argv.data()), nullptr,
+                        G_SPAWN_STDERR_TO_DEV_NULL, nullptr, nullptr, &out, nullptr, &status,
+                        &error)) {
+        std::fprintf(stderr, "signin_bench: %s\n", error->message);
+        g_error_free(error);
+        return 1;
+      }
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::printf("%6d contacts: FAILED (run it alone: %s --size %d)\n", size, self, size);
+        ++failures;
+      } else {
+        std::fputs(out != nullptr ? out : "", stdout);
+      }
+      g_free(out);
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  Options options;
+  if (!parse_options(argc, argv, options)) {
+    std::fprintf(stderr, "usage: signin_bench [--plugin-dir DIR] [--server PATH] "
+                 "[--sizes N,N,...] [--repeat N]\n");
+    return 2;
+  }
+  if (options.size > 0)
+    return options.baseline ? measure_baseline(options) : measure(options);
+  return run_all(argv[0], options);
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// libFuzzer target: arbitrary bytes as a saved contact list (model/contact_cache.h). A blob
+// that parses must give a list that serialises back to a blob parsing to the same list, whose
+// contacts are all on some list and whose ADL respects the limits. Any broken invariant aborts.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "model/contact_cache.h"
+#include "wire/adl.h"
+
+namespace {
+
+void check(bool condition) {
+  if (!condition) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const msn::ContactCacheLimits limits{.max_bytes = 1 << 20, .max_contacts = 2000, .max_groups = 200};
+  auto parsed = msn::parse_contact_cache(input, "alice@example.com", limits);
+  if (!parsed.is_ok()) return 0;
+  for (const msn::Contact* c : parsed->contacts()) {
+    check(c->lists != msn::ListBits::kNone);
+    check(msn::is_valid_address(c->passport));
+  }
+  for (const std::string& payload : parsed->initial_adl()) check(payload.size() <= 7500);
+  const std::string again = msn::serialize_contact_cache("alice@example.com", *parsed);
+  auto reparsed = msn::parse_contact_cache(again, "alice@example.com");
+  check(reparsed.is_ok());
+  check(reparsed->size() == parsed->size());
+  check(msn::serialize_contact_cache("alice@example.com", *reparsed) == again);
+  return 0;
+}

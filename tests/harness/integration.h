@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// End-to-end scenarios of the contact list, presence and conversations (issues 3 and 4): two
+// or three accounts of one local server signed in through the plugin in one libpurple process,
+// each step done through libpurple's API as a UI does it, each outcome checked where a user
+// would see it (buddy list, statuses, conversation windows, prompts) and, for the lists, also
+// against what the server holds.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "world.h"
+
+namespace harness {
+
+struct IntegrationScenario {
+  std::string name;
+  std::vector<std::string> accounts = {"alice", "bob"};
+  std::vector<std::string> server_args;  // besides the accounts, state dir and ports
+  int bound_seconds = 50;                // the whole scenario, sign-ins included
+  std::function<void(World&)> body;
+};
+
+const std::vector<IntegrationScenario>& integration_scenarios();
+std::optional<IntegrationScenario> find_integration_scenario(std::string_view name);
+
+}  // namespace harness

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "server_state.h"
+
+#include <xmlnode.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace harness {
+namespace {
+
+struct XmlnodeDeleter {
+  void operator()(xmlnode* node) const noexcept { xmlnode_free(node); }
+};
+using XmlnodePtr = std::unique_ptr<xmlnode, XmlnodeDeleter>;
+
+std::string attribute(xmlnode* node, const char* name) {
+  const char* value = xmlnode_get_attrib(node, name);
+  return value != nullptr ? value : "";
+}
+
+ServerContact read_contact(xmlnode* node) {
+  ServerContact contact;
+  contact.email = attribute(node, "email");
+  contact.display_name = attribute(node, "display_name");
+  contact.nickname = attribute(node, "nickname");
+  contact.messenger = attribute(node, "messenger") == "1";
+  for (xmlnode* in = xmlnode_get_child(node, "in"); in != nullptr; in = xmlnode_get_next_twin(in))
+    contact.groups.push_back(attribute(in, "group"));
+  return contact;
+}
+
+ServerAccount read_account(xmlnode* node) {
+  ServerAccount account;
+  account.email = attribute(node, "email");
+  account.book_exists = attribute(node, "exists") == "1";
+  account.display_name = attribute(node, "display_name");
+  account.blp = attribute(node, "blp");
+  account.online = attribute(node, "online") == "1";
+  account.status = attribute(node, "status");
+  account.friendly = attribute(node, "friendly");
+  account.ubx = attribute(node, "ubx");
+  for (xmlnode* g = xmlnode_get_child(node, "group"); g != nullptr; g = xmlnode_get_next_twin(g))
+    account.groups.push_back(attribute(g, "name"));
+  for (xmlnode* c = xmlnode_get_child(node, "contact"); c != nullptr; c = xmlnode_get_next_twin(c))
+    account.contacts.push_back(read_contact(c));
+  for (xmlnode* m = xmlnode_get_child(node, "member"); m != nullptr; m = xmlnode_get_next_twin(m))
+    account.roles[attribute(m, "role")].insert(lower_ascii(attribute(m, "email")));
+  for (xmlnode* r = xmlnode_get_child(node, "requests"); r != nullptr;
+       r = xmlnode_get_next_twin(r))
+    account.requests[attribute(r, "op") + " " + attribute(r, "kind")] =
+        std::atoi(attribute(r, "count").c_str());
+  return account;
+}
+
+}  // namespace
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+const ServerContact* ServerAccount::contact(std::string_view address) const {
+  const std::string key = lower_ascii(address);
+  for (const ServerContact& c : contacts) {
+    if (lower_ascii(c.email) == key)
+      return &c;
+  }
+  return nullptr;
+}
+
+bool ServerAccount::in_role(const std::string& role, std::string_view address) const {
+  auto found = roles.find(role);
+  return found != roles.end() && found->second.count(lower_ascii(address)) != 0;
+}
+
+int ServerAccount::request_count(const std::string& op_and_kind) const {
+  auto found = requests.find(op_and_kind);
+  return found != requests.end() ? found->second : 0;
+}
+
+std::vector<const ServerContact*> ServerAccount::forward_list() const {
+  std::vector<const ServerContact*> out;
+  for (const ServerContact& c : contacts) {
+    if (c.messenger)
+      out.push_back(&c);
+  }
+  return out;
+}
+
+const ServerAccount* ServerState::account(std::string_view address) const {
+  auto found = accounts.find(lower_ascii(address));
+  return found != accounts.end() ? &found->second : nullptr;
+}
+
+std::optional<ServerState> parse_server_state(const std::string& xml, std::string& error) {
+  XmlnodePtr root(xmlnode_from_str(xml.c_str(), static_cast<gssize>(xml.size())));
+  if (!root || std::string(root->name != nullptr ? root->name : "") != "dump") {
+    error = "the server's dump is not a <dump> document";
+    return std::nullopt;
+  }
+  ServerState state;
+  for (xmlnode* a = xmlnode_get_child(root.get(), "account"); a != nullptr;
+       a = xmlnode_get_next_twin(a)) {
+    ServerAccount account = read_account(a);
+    state.accounts[lower_ascii(account.email)] = std::move(account);
+  }
+  return state;
+}
+
+}  // namespace harness

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The local server's own view of every account (tests/server/msnp_server/dump.py): address
+// books, memberships, sessions and list-request counters, read from the dump.xml the server
+// writes on SIGUSR1. What the server holds is the truth the buddy list is compared against.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harness {
+
+struct ServerContact {
+  std::string email;
+  std::string display_name;
+  std::string nickname;              // AB.NickName (the owner's private alias); empty: none
+  bool messenger = false;            // on the forward list
+  std::vector<std::string> groups;   // group names
+};
+
+struct ServerAccount {
+  std::string email;
+  bool book_exists = false;
+  std::string display_name;
+  std::string blp;
+  std::vector<std::string> groups;
+  std::vector<ServerContact> contacts;
+  std::map<std::string, std::set<std::string>> roles;  // "Allow" -> lower-case addresses
+  bool online = false;
+  std::string status;     // NLN, BSY, ... as last sent by CHG
+  std::string friendly;   // PRP MFN of the session
+  std::string ubx;        // the UUX payload as last sent
+  std::map<std::string, int> requests;  // "ABFindAll full" -> count
+
+  const ServerContact* contact(std::string_view address) const;
+  bool in_role(const std::string& role, std::string_view address) const;
+  int request_count(const std::string& op_and_kind) const;
+  // Forward-list contacts only.
+  std::vector<const ServerContact*> forward_list() const;
+};
+
+struct ServerState {
+  std::map<std::string, ServerAccount> accounts;  // by lower-case address
+
+  const ServerAccount* account(std::string_view address) const;
+};
+
+// Parses dump.xml; nullopt (with `error`) when it is not the dump's shape.
+std::optional<ServerState> parse_server_state(const std::string& xml, std::string& error);
+
+std::string lower_ascii(std::string_view text);
+
+}  // namespace harness

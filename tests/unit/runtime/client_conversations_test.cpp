@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The Client with conversations wired in: XFR SB on the notification server (and its
+// deadline), RNG, switchboard connections routed to the conversation manager, offline-message
+// web calls routed back to it, and undelivered messages reported at sign-out and on a lost
+// connection. The sign-in is answered leniently (whatever the NS asks, the usual answer), so
+// these tests are about conversations, not about the exact sign-in script.
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/client.h"
+#include "cmocka_cpp.h"
+
+namespace {
+
+using msn::ConnectionId;
+using msn::Errc;
+namespace ev = msn::ev;
+namespace out = msn::out;
+
+constexpr std::string_view kNonce = "8CLhG/xfgYZ7TyRQ/jIAWyDmd/w4R4GF2yKLS6tYrnjzi4cFag/Nr+hxsfg5zlCf";
+constexpr std::string_view kCookie = "1719378131.1225456";
+
+msn::Settings test_settings() {
+  msn::Settings settings;
+  settings.account = "alice@example.com";
+  settings.password = "s3cr3t-Passw0rd";
+  settings.server = "dispatch.example.net";
+  settings.web_services_url = "https://msn.example.net";
+  return settings;
+}
+
+std::string http_response(int status, std::string_view body) {
+  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/xml\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+std::string hotmail_msg(std::string_view payload) {
+  return "MSG Hotmail Hotmail " + std::to_string(payload.size()) + "\r\n" + std::string(payload);
+}
+
+std::string peer_text(std::string_view text) {
+  const std::string payload = "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + std::string(text);
+  return "MSG bob@example.com Bob " + std::to_string(payload.size()) + "\r\n" + payload;
+}
+
+std::string first_line(const std::string& bytes) { return bytes.substr(0, bytes.find("\r\n")); }
+
+std::vector<std::string> words(const std::string& line) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= line.size()) {
+    const auto end = line.find(' ', start);
+    out.push_back(line.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+class Harness {
+ public:
+  Harness() : client_(test_settings()) {
+    client_.set_random_source([](std::size_t n) -> msn::Result<std::string> { return std::string(n, '\x07'); });
+  }
+
+  msn::Client& client() { return client_; }
+  msn::TimePoint now() const { return now_; }
+
+  // Signs in, answering every NS command and web call of the sign-in the usual way.
+  void sign_in() {
+    client_.start(now_);
+    collect();
+    for (int step = 0; step < 400 && !signed_in_; ++step) {
+      if (outputs_.empty()) fail_msg("sign-in stalled");
+      serve(pop());
+    }
+    if (!signed_in_) fail_msg("not signed in");
+    // Whatever the sign-in still wrote after going online is answered too.
+    while (!outputs_.empty()) serve(pop());
+  }
+
+  void feed(ConnectionId conn, std::string_view bytes) {
+    client_.on_data(conn, bytes, now_);
+    collect();
+  }
+  void connected(ConnectionId conn) {
+    client_.on_connected(conn, now_);
+    collect();
+  }
+  void closed(ConnectionId conn) {
+    client_.on_closed(conn, msn::make_error(Errc::kTransport, "test"), now_);
+    collect();
+  }
+  void advance(msn::Duration by) {
+    now_ += by;
+    client_.on_timer(now_);
+    collect();
+  }
+
+  ConnectionId ns() const { return ns_; }
+
+  msn::Output pop() {
+    if (outputs_.empty()) fail_msg("expected an output; log:\n%s", logs_.c_str());
+    msn::Output output = std::move(outputs_.front());
+    outputs_.pop_front();
+    return output;
+  }
+  std::string expect_send(ConnectionId conn) {
+    auto output = pop();
+    auto* send = std::get_if<out::Send>(&output);
+    if (send == nullptr) fail_msg("expected Send");
+    assert_int_equal(send->conn, conn);
+    return send->bytes;
+  }
+  ConnectionId expect_connect(std::string_view host, bool tls) {
+    auto output = pop();
+    auto* connect = std::get_if<out::Connect>(&output);
+    if (connect == nullptr) fail_msg("expected Connect to %s", std::string(host).c_str());
+    assert_bytes_equal(connect->host, host);
+    assert_int_equal(connect->tls, tls);
+    return connect->conn;
+  }
+  void expect_close(ConnectionId conn) {
+    auto output = pop();
+    auto* close = std::get_if<out::Close>(&output);
+    if (close == nullptr) fail_msg("expected Close");
+    assert_int_equal(close->conn, conn);
+  }
+  // The NS's next line must be "XFR n SB"; returns n.
+  std::string expect_xfr() {
+    const auto parts = words(first_line(expect_send(ns_)));
+    assert_int_equal(parts.size(), 3);
+    assert_bytes_equal(parts[0], "XFR");
+    assert_bytes_equal(parts[2], "SB");
+    return parts[1];
+  }
+  // A web call: connect, take the request, answer it; returns the request.
+  std::string web_exchange(int status, std::string_view body) {
+    const ConnectionId web = expect_connect("msn.example.net", true);
+    connected(web);
+    std::string request = expect_send(web);
+    feed(web, http_response(status, body));
+    expect_close(web);
+    return request;
+  }
+  bool has_output() const { return !outputs_.empty(); }
+  void drop_outputs() { outputs_.clear(); }  // keep-alive pings and the like
+
+  template <typename T>
+  std::vector<T> take() {
+    std::vector<T> found;
+    std::vector<msn::Event> rest;
+    for (auto& event : events_) {
+      if (auto* e = std::get_if<T>(&event)) {
+        found.push_back(*e);
+      } else {
+        rest.push_back(std::move(event));
+      }
+    }
+    events_ = std::move(rest);
+    return found;
+  }
+  std::vector<msn::Event> take_all() { return std::exchange(events_, {}); }
+  std::string all_logs() const {
+    std::string text;
+    for (const auto& event : events_)
+      if (auto* log = std::get_if<ev::Log>(&event)) text += log->text + "\n";
+    return text;
+  }
+
+ public:
+  void collect() {
+    for (auto& output : client_.take_outputs()) outputs_.push_back(std::move(output));
+    for (auto& event : client_.take_events()) {
+      if (std::holds_alternative<ev::SignedIn>(event)) signed_in_ = true;
+      if (auto* log = std::get_if<ev::Log>(&event)) logs_ += log->text + "\n";
+      events_.push_back(std::move(event));
+    }
+  }
+
+ private:
+  void serve(msn::Output output) {
+    if (auto* connect = std::get_if<out::Connect>(&output)) {
+      if (!connect->tls) ns_ = connect->conn;
+      connected(connect->conn);
+      return;
+    }
+    auto* send = std::get_if<out::Send>(&output);
+    if (send == nullptr) return;  // a Close
+    if (send->conn != ns_) return serve_web(send->conn, send->bytes);
+    const std::string line = first_line(send->bytes);
+    const auto parts = words(line);
+    const std::string& verb = parts[0];
+    const std::string trid = parts.size() > 1 ? parts[1] : "0";
+    if (verb == "VER") return feed(ns_, "VER " + trid + " MSNP15\r\n");
+    if (verb == "CVR") return feed(ns_, "CVR " + trid + " 8.5.1302 8.5.1302 8.5.1302 http://x.example http://x.example\r\n");
+    if (verb == "USR" && parts.size() > 3 && parts[3] == "I")
+      return feed(ns_, "USR " + trid + " SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+    if (verb == "USR")
+      return feed(ns_, "USR " + trid + " OK alice@example.com 1 0\r\n" +
+                           hotmail_msg("MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\n"
+                                       "LoginTime: 1212321600\r\n\r\n"));
+    if (verb == "ADL") return feed(ns_, "ADL " + trid + " OK\r\n");
+    if (verb == "UUX") return feed(ns_, "UUX " + trid + " 0\r\n");
+    if (verb == "BLP" || verb == "CHG" || verb == "PRP") return feed(ns_, line + "\r\n");
+  }
+
+  void serve_web(ConnectionId conn, const std::string& request) {
+    std::string body;
+    if (request.find("POST /RST.srf") == 0) {
+      body = msn::test::read_data_file("vectors/rst-response.xml");
+    } else if (request.find("ABFindAll") != std::string::npos) {
+      body = msn::test::read_data_file("vectors/abfindall-response.xml");
+    } else if (request.find("FindMembership") != std::string::npos) {
+      body = msn::test::read_data_file("vectors/findmembership-response.xml");
+    } else {
+      fail_msg("unexpected web request during sign-in: %s", first_line(request).c_str());
+    }
+    feed(conn, http_response(200, body));
+  }
+
+  msn::Client client_;
+  msn::TimePoint now_{};
+  ConnectionId ns_ = 0;
+  bool signed_in_ = false;
+  std::deque<msn::Output> outputs_;
+  std::vector<msn::Event> events_;
+  std::string logs_;
+};
+
+using msn::test::fixture;
+Harness& fx(void** state) { return fixture<Harness>(state); }
+
+void bob_online(Harness& h) { h.feed(h.ns(), "NLN NLN bob@example.com 1 Bob 0\r\n"); }
+
+void test_message_over_a_switchboard_from_xfr(void** state) {
+  auto& h = fx(state);
+  h.sign_in();
+  bob_online(h);
+  h.take_all();
+  auto id = h.client().send_message("bob@example.com", "Hi Bob!", h.now());
+  h.collect();
+  assert_true(id.is_ok());
+  const std::string trid = h.expect_xfr();
+  h.feed(h.ns(), "XFR " + trid + " SB 198.51.100.20:1863 CKI " + std::string(kCookie) + " U messenger.msn.com 1\r\n");
+  const ConnectionId sb = h.expect_connect("198.51.100.20", false);
+  h.connected(sb);
+  assert_bytes_equal(h.expect_send(sb), "USR 1 alice@example.com " + std::string(kCookie) + "\r\n");
+  h.feed(sb, "USR 1 OK alice@example.com Alice\r\n");
+  assert_bytes_equal(h.expect_send(sb), "CAL 2 bob@example.com\r\n");
+  h.feed(sb, "CAL 2 RINGING 11752013\r\nJOI bob@example.com Bob 0\r\n");
+  const std::string msg = h.expect_send(sb);
+  assert_true(msg.rfind("MSG 3 A ", 0) == 0);
+  assert_true(msg.find("\r\n\r\nHi Bob!") != std::string::npos);
+  h.feed(sb, "ACK 3\r\n");
+  h.feed(sb, peer_text("hello!!"));
+  const auto received = h.take<ev::MessageReceived>();
+  assert_int_equal(received.size(), 1);
+  assert_int_equal(received[0].conversation, id.value());
+  assert_bytes_equal(received[0].html, "hello!!");
+  assert_true(h.take<ev::MessageFailed>().empty());
+  assert_true(h.all_logs().find(std::string(kCookie)) == std::string::npos);
+}
+
+void test_unanswered_xfr_times_out_without_ending_the_session(void** state) {
+  auto& h = fx(state);
+  h.sign_in();
+  bob_online(h);
+  h.take_all();
+  assert_true(h.client().send_message("bob@example.com", "hello?", h.now()).is_ok());
+  h.collect();
+  h.expect_xfr();
+  h.advance(msn::seconds(31));  // the NS never answers: the request times out, and is asked again
+  h.expect_xfr();
+  assert_true(h.take<ev::MessageFailed>().empty());
+  h.advance(msn::seconds(31));
+  const auto failed = h.take<ev::MessageFailed>();
+  assert_int_equal(failed.size(), 1);
+  assert_int_equal(failed[0].reason, ev::DeliveryFailure::kTimedOut);
+  assert_bytes_equal(failed[0].html, "hello?");
+  assert_true(h.take<ev::Disconnected>().empty());
+  assert_false(h.client().finished());
+  // An answer that comes after all is not used.
+  h.drop_outputs();
+  h.feed(h.ns(), "XFR 99 SB 198.51.100.20:1863 CKI abc U messenger.msn.com 1\r\n");
+  assert_false(h.has_output());
+}
+
+void test_refused_xfr_is_retried_then_reported(void** state) {
+  auto& h = fx(state);
+  h.sign_in();
+  bob_online(h);
+  h.take_all();
+  assert_true(h.client().send_message("bob@example.com", "x", h.now()).is_ok());
+  h.collect();
+  h.feed(h.ns(), "913 " + h.expect_xfr() + "\r\n");
+  h.feed(h.ns(), "913 " + h.expect_xfr() + "\r\n");
+  const auto failed = h.take<ev::MessageFailed>();
+  assert_int_equal(failed.size(), 1);
+  assert_int_equal(failed[0].error.server_code, 913);
+  assert_false(h.client().finished());
+}
+
+void test_invitation_from_the_ns(void** state) {
+  auto& h = fx(state);
+  h.sign_in();
+  h.take_all();
+  h.feed(h.ns(), "RNG 11752013 198.51.100.20:1863 CKI 849102291.520491113 bob@example.com Bob U messenger.msn.com 1\r\n");
+  const ConnectionId sb = h.expect_connect("198.51.100.20", false);
+  h.connected(sb);
+  assert_bytes_equal(h.expect_send(sb), "ANS 1 alice@example.com 849102291.520491113 11752013\r\n");
+  h.feed(sb, "IRO 1 1 1 bob@example.com Bob 0\r\nANS 1 OK\r\n");
+  h.feed(sb, peer_text("hey"));
+  const auto received = h.take<ev::MessageReceived>();
+  assert_int_equal(received.size(), 1);
+  assert_bytes_equal(received[0].from, "bob@example.com");
+  assert_true(h.all_logs().find("849102291") == std::string::npos);
+}
+
+void test_sign_out_reports_pending_messages(void** state) {
+  auto& h = fx(state);
+  h.sign_in();
+  bob_online(h);
+  h.take_all();
+  assert_true(h.client().send_message("bob@example.com", "never sent", h.now()).is_ok());
+  h.collect();
+  h.expect_xfr();
+  h.client().sign_out(h.now());
+  h.collect();
+  const auto failed = h.take<ev::MessageFailed>();
+  assert_int_equal(failed.size(), 1);
+  assert_int_equal(failed[0].reason, ev::DeliveryFailure::kSignedOut);
+  assert_bytes_equal(failed[0].html, "never sent");
+}
+
+void test_lost_connection_reports_before_disconnected(void** state) {
+  auto& h = fx(state);
+  h.sign_in();
+  bob_online(h);
+  h.take_all();
+  assert_true(h.client().send_message("bob@example.com", "in flight", h.now()).is_ok());
+  h.collect();
+  h.expect_xfr();
+  h.closed(h.ns());
+  const auto events = h.take_all();
+  int failed_at = -1;
+  int disconnected_at = -1;
+  for (int i = 0; i < static_cast<int>(events.size()); ++i) {
+    if (auto* f = std::get_if<ev::MessageFailed>(&events[i])) {
+      assert_int_equal(f->reason, ev::DeliveryFailure::kConnectionLost);
+      failed_at = i;
+    }
+    if (std::holds_alternative<ev::Disconnected>(events[i])) disconnected_at = i;
+  }
+  assert_true(failed_at >= 0);
+  assert_true(disconnected_at > failed_at);
+}
+
+}  // namespace
+
+int main() {
+  using msn::test::owned_setup;
+  using msn::test::owned_teardown;
+#define CASE(name) cmocka_unit_test_setup_teardown(name, owned_setup<Harness>, owned_teardown<Harness>)
+  const struct CMUnitTest tests[] = {
+      CASE(test_message_over_a_switchboard_from_xfr),
+      CASE(test_unanswered_xfr_times_out_without_ending_the_session),
+      CASE(test_refused_xfr_is_retried_then_reported),
+      CASE(test_invitation_from_the_ns),
+      CASE(test_sign_out_reports_pending_messages),
+      CASE(test_lost_connection_reports_before_disconnected),
+  };
+#undef CASE
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
