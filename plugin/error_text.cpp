@@ -243,7 +243,8 @@ std::string describe_reason(const Error& error) {
 std::string list_operation_failure_text(ev::ListOperation operation, const std::string& subject,
                                         const Error& error) {
   constexpr int kListFull = 210;
-  if (error.code == Errc::kServer && error.server_code == kListFull)
+  // NS error 210, or the address book service's QuotaLimitReached fault (Errc::kLimit).
+  if ((error.code == Errc::kServer && error.server_code == kListFull) || error.code == Errc::kLimit)
     return _("Your contact list is full");
   const char* who = subject.c_str();
   switch (operation) {

@@ -19,6 +19,9 @@ namespace msn::plugin {
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
+// After a failed write, how long the bytes the peer sent before it went away may take to be
+// read before the connection is reported closed anyway.
+constexpr guint kDrainAfterWriteFailureMs = 1000;
 
 struct ProxyConnectCancel {
   void operator()(PurpleProxyConnectData* pending) const noexcept {
@@ -86,6 +89,9 @@ struct PurpleTransport::Connection {
   InputHandle write_watch;
   TimeoutHandle deferred;   // a failure waiting to be reported from the main loop
   std::optional<Error> deferred_error;
+  // A write failed (the peer went away) but what it sent before is still being read: nothing
+  // more is written, and the write error is reported at end of input.
+  std::optional<Error> write_error;
   std::string outbox;
   bool connected = false;
 };
@@ -127,7 +133,7 @@ void PurpleTransport::connect(const out::Connect& request) {
 
 void PurpleTransport::send(ConnectionId id, std::string_view bytes) {
   Connection* conn = find(id);
-  if (conn == nullptr || conn->deferred_error) {
+  if (conn == nullptr || conn->deferred_error || conn->write_error) {
     purple_debug_warning("msnp", "connection %u: send on a closed connection ignored\n", id);
     return;
   }
@@ -136,7 +142,7 @@ void PurpleTransport::send(ConnectionId id, std::string_view bytes) {
     return;
   Status written = flush(*conn);
   if (!written.is_ok())
-    fail_later(*conn, written.error());
+    write_failed(*conn, written.error());
 }
 
 void PurpleTransport::close(ConnectionId id) {
@@ -203,7 +209,7 @@ void PurpleTransport::handle_connected(Connection& conn) {
   if (!conn.outbox.empty()) {
     Status written = flush(conn);
     if (!written.is_ok()) {
-      report_closed(conn, written.error());
+      write_failed(conn, written.error());
       return;
     }
   }
@@ -231,11 +237,13 @@ void PurpleTransport::handle_plain_readable(Connection& conn) {
   if (n < 0) {
     int error = errno;
     if (!would_block(error))
-      report_closed(conn, transport_error("read failed: " + errno_text(error)));
+      report_closed(conn, conn.write_error ? *conn.write_error
+                                           : transport_error("read failed: " + errno_text(error)));
     return;
   }
   if (n == 0) {
-    report_closed(conn, transport_error("connection closed by the server"));
+    report_closed(conn, conn.write_error ? *conn.write_error
+                                         : transport_error("connection closed by the server"));
     return;
   }
   (void)deliver(conn.id, std::string_view(read_buffer_.data(), static_cast<std::size_t>(n)));
@@ -318,7 +326,7 @@ void PurpleTransport::on_writable(gpointer data, gint, PurpleInputCondition) noe
   guard_callback(self.gc_, "write", [&] {
     Status written = self.flush(*conn);
     if (!written.is_ok())
-      self.report_closed(*conn, written.error());
+      self.write_failed(*conn, written.error());
   });
 }
 
@@ -328,6 +336,27 @@ void PurpleTransport::report_closed(Connection& conn, Error why) {
   connections_.erase(id);  // destroys `conn`
   if (driver_ != nullptr)
     driver_->closed(id, std::move(why));
+}
+
+// A peer that closes right after answering (a switchboard acknowledging a message, then
+// closing) makes our next write fail while its answer still waits in the socket. Reporting the
+// close at once would lose that answer, and the engine would resend a message that was in fact
+// delivered. So plain connections stop writing but keep reading to the end of input, with a
+// short limit; TLS connections, whose state after a failed write libpurple does not define,
+// end at once.
+void PurpleTransport::write_failed(Connection& conn, Error why) {
+  if (conn.tls || !conn.read_watch) {
+    fail_later(conn, std::move(why));
+    return;
+  }
+  purple_debug_info("msnp", "connection %u (%s): %s; reading what is left\n", conn.id,
+                    conn.host.c_str(), why.detail.c_str());
+  conn.write_watch.reset();
+  conn.outbox.clear();
+  conn.write_error = why;
+  conn.deferred_error = std::move(why);
+  conn.deferred.reset(
+      purple_timeout_add(kDrainAfterWriteFailureMs, &PurpleTransport::on_deferred_failure, &conn));
 }
 
 void PurpleTransport::fail_later(Connection& conn, Error why) {

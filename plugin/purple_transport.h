@@ -66,6 +66,8 @@ class PurpleTransport final : public Transport {
   void report_closed(Connection& conn, Error why);
   // From inside connect/send: tears the connection's I/O down now, tells the Driver later.
   void fail_later(Connection& conn, Error why);
+  // A write failed: stop writing, read what the peer sent before it left, then report `why`.
+  void write_failed(Connection& conn, Error why);
   Connection* find(ConnectionId id);
 
   PurpleConnection* gc_;

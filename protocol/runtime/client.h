@@ -122,6 +122,7 @@ class Client {
       return ns_.presence_of(address);
     }
     const auth::RstTokens& tokens() const override { return ns_.tokens(); }
+    Status renew_tokens(TimePoint now) override { return ns_.renew_tokens(now); }
     const std::string& own_display_name() const override { return ns_.own_display_name(); }
 
    private:

@@ -66,9 +66,11 @@ Result<AbPayload> AddressBookSession::parse(const Call& call, const http::Respon
       break;
     }
   }
-  // Faults come with 500 (and sometimes 200); anything else unreadable is an HTTP failure.
+  // Faults come with 500 (and sometimes 200); anything else unreadable is an HTTP failure. A
+  // list limit fault (Errc::kLimit) is kept as it is: the user is told the list is full.
   const bool http_ok = response.status >= 200 && response.status <= 299;
-  if (!parsed && soap::ab_fault(parsed.error()) == soap::AbFault::kNone && !http_ok)
+  if (!parsed && parsed.error().code != Errc::kLimit && soap::ab_fault(parsed.error()) == soap::AbFault::kNone &&
+      !http_ok)
     return make_error(Errc::kHttp, call.request.operation + ": the service answered HTTP " + std::to_string(response.status),
                       response.status);
   return parsed;

@@ -92,6 +92,7 @@ SwitchboardConfig ConversationManager::switchboard_config() const {
   config.timeouts = config_.switchboard_timeouts;
   config.max_pending_messages = std::max<std::size_t>(config_.send_window, 1) + 8;  // + queued nudges
   config.max_participants = config_.max_participants;
+  config.new_message_id = config_.new_message_id;
   return config;
 }
 
@@ -342,7 +343,7 @@ void ConversationManager::hand_over(Conversation& conv, Board& board, TimePoint 
     conv.waiting.pop_front();
     const auto it = messages_.find(item.seq);
     if (it == messages_.end()) continue;
-    auto id = board.session->send_text(it->second.text, it->second.format, now);
+    auto id = board.session->send_text(it->second.text, it->second.format, now, it->second.message_id);
     if (!id) {
       message_failed(item.seq, DeliveryFailure::kRejected, id.error());
       continue;
@@ -518,6 +519,8 @@ void ConversationManager::on_notice(NsNotice notice, TimePoint now) {
     } else if (deferred_mail_data_.size() < kMaxDeferredNotices) {
       deferred_mail_data_.push_back(std::move(waiting->payload));
     }
+  } else if (auto* renewed = std::get_if<notice::TokensRenewed>(&notice)) {
+    oim_.tokens_renewed(renewed->error);
   }
   settle(now);
 }
@@ -643,6 +646,7 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
     }
   } else if (auto* text = std::get_if<ev::TextReceived>(&event)) {
     if (conv == nullptr) return log(LogLevel::kDebug, "conversation: a message on a switchboard we left was dropped");
+    if (already_shown(*text)) return log(LogLevel::kInfo, "conversation: duplicate message dropped");
     emit(ev::MessageReceived{conv->id, conv->chat, text->from, text->friendly_name,
                              msn_to_html(text->text, text->format), std::nullopt, false});
   } else if (auto* typing = std::get_if<ev::TypingReceived>(&event)) {
@@ -702,6 +706,7 @@ void ConversationManager::handle_not_delivered(Board& board, ev::MessageNotDeliv
   if (it == messages_.end()) return;
   OutMessage& message = it->second;
   if (!failed.text.empty()) message.text = std::move(failed.text);  // only what was not acked
+  if (!failed.message_id.empty()) message.message_id = std::move(failed.message_id);
   if (shut_down_) return message_failed(seq, shutdown_reason_, shutdown_error_);
   Conversation* conv = find(message.conversation);
   if (conv == nullptr)
@@ -747,6 +752,22 @@ void ConversationManager::handle_closed(ConnectionId conn, TimePoint now) {
 void ConversationManager::requeue(Conversation& conv, Seq seq) {
   const auto at = std::find_if(conv.waiting.begin(), conv.waiting.end(), [&](const Item& item) { return item.seq > seq; });
   conv.waiting.insert(at, Item{seq, false, 0});
+}
+
+// A sender resends a message whose ACK it never got over a new switchboard with the same
+// Message-ID; when the first copy did reach us, the second is dropped here. Texts without an
+// id are always shown. Remembers the ids it answers false for.
+bool ConversationManager::already_shown(const ev::TextReceived& text) {
+  if (text.message_id.empty() || config_.max_remembered_message_ids == 0) return false;
+  std::string key = ascii::to_lower(text.from) + '\n' + text.message_id;
+  if (shown_id_set_.count(key) != 0) return true;
+  if (shown_ids_.size() >= config_.max_remembered_message_ids) {
+    shown_id_set_.erase(shown_ids_.front());
+    shown_ids_.pop_front();
+  }
+  shown_id_set_.insert(key);
+  shown_ids_.push_back(std::move(key));
+  return false;
 }
 
 void ConversationManager::message_failed(Seq seq, DeliveryFailure reason, Error error) {

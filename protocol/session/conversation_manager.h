@@ -20,11 +20,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/status.h"
@@ -61,6 +63,11 @@ struct ConversationConfig {
   // Web call ids of the conversation engine come from [first_call_id, first_call_id + 2^24):
   // the notification session counts from 1, so the two never meet.
   std::uint32_t first_call_id = 0x40000000u;
+  // Message-IDs of our texts (see SwitchboardConfig); tests inject a deterministic one.
+  std::function<std::string()> new_message_id = random_message_id;
+  // Received texts remembered by (sender, Message-ID), to drop the copy a sender resends when
+  // the ACK of the first one was lost (the first did arrive). Oldest forgotten first.
+  std::size_t max_remembered_message_ids = 512;
 };
 
 class ConversationManager {
@@ -130,6 +137,7 @@ class ConversationManager {
     std::string text;        // what is still to deliver (less once some pieces were acked)
     TextFormat format;
     int failures = 0;
+    std::string message_id;  // set after a failed try: the resend carries the same one
   };
 
   struct Conversation {
@@ -183,6 +191,7 @@ class ConversationManager {
 
   // Messages.
   void requeue(Conversation& conv, Seq seq);
+  bool already_shown(const ev::TextReceived& text);
   void message_failed(Seq seq, ev::DeliveryFailure reason, Error error);
   void handle_oim(OimReport report, TimePoint now);
 
@@ -206,6 +215,8 @@ class ConversationManager {
   std::map<ConnectionId, Board> switchboards_;
   std::map<Seq, OutMessage> messages_;             // every unresolved message
   std::vector<std::string> deferred_mail_data_;    // notices from before the sign-in completed
+  std::deque<std::string> shown_ids_;               // "sender\nMessage-ID", oldest first
+  std::unordered_set<std::string> shown_id_set_;    // the same, for lookups
 
   std::vector<Output> outputs_;
   std::vector<Event> events_;

@@ -96,6 +96,10 @@ class NotificationSession {
   // ---- for the rest of the engine -------------------------------------------------------
   // The tokens of the last web login (OIM and the contact services use them).
   const auth::RstTokens& tokens() const { return tokens_; }
+  // For a ticket a web service refused: starts the token renewal (ns_sign_in.cpp), or joins
+  // the one under way. Each renewal ends with one TokensRenewed notice. Errc::kInvalidArgument
+  // before the web login gave tokens, or after the session ended.
+  Status renew_tokens(TimePoint now);
   // A contact's last known presence; nullopt when we never heard of it (treat as offline).
   std::optional<PresenceStatus> presence_of(std::string_view address) const;
   // Our friendly name as the server holds it.
@@ -162,6 +166,8 @@ class NotificationSession {
   // A fresh RST.srf request for the contacts ticket the address book asked for (no new USR).
   void renew_tokens();
   void handle_renewal_result(Result<http::Response> result);
+  // The renewal failed: the address book's waiting calls fail, the rest hear a TokensRenewed.
+  void renewal_failed(const Error& error);
   // Hands the address book its calls' tickets and routes its completions and requests.
   void pump_address_book(TimePoint now);
 

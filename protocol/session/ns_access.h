@@ -26,6 +26,13 @@ class NsAccess {
   // nullopt: never heard of (treated as offline).
   virtual std::optional<PresenceStatus> presence_of(std::string_view address) const = 0;
   virtual const auth::RstTokens& tokens() const = 0;
+  // Fresh web-service tokens, for a ticket a service refused as expired or invalid: a new
+  // RST.srf request, or the one already under way (one renewal at a time, whoever asked).
+  // Its end arrives as a TokensRenewed notice. An error when none can be started; this
+  // default is for sessions that cannot renew at all.
+  virtual Status renew_tokens(TimePoint /*now*/) {
+    return make_error(Errc::kUnsupported, "the web-service tokens cannot be renewed");
+  }
   virtual const std::string& own_display_name() const = 0;
 };
 

@@ -4,6 +4,7 @@
 // conversation manager.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -39,9 +40,17 @@ struct OfflineMessagesWaiting {
   std::string payload;
 };
 
+// A renewal of the web-service tokens (asked for with renew_tokens(), or by the address book)
+// has ended: on success (`error` empty) tokens() holds the fresh ones; on failure they are
+// unchanged. Sent once per renewal, whoever asked for it.
+struct TokensRenewed {
+  std::optional<Error> error;
+};
+
 }  // namespace notice
 
 using NsNotice = std::variant<notice::SwitchboardGranted, notice::SwitchboardRefused,
-                              notice::SwitchboardInvited, notice::OfflineMessagesWaiting>;
+                              notice::SwitchboardInvited, notice::OfflineMessagesWaiting,
+                              notice::TokensRenewed>;
 
 }  // namespace msn

@@ -193,7 +193,7 @@ void NotificationSession::on_web_result(std::uint32_t call_id, Result<http::Resp
 void NotificationSession::renew_tokens() {
   std::string url = rst_url();
   if (url.empty()) {
-    address_book_.ticket_renewal_failed(make_error(Errc::kInvalidArgument, "the web services URL is not usable"));
+    renewal_failed(make_error(Errc::kInvalidArgument, "the web services URL is not usable"));
     return;
   }
   renew_call_id_ = next_call_id_++;
@@ -207,30 +207,45 @@ void NotificationSession::renew_tokens() {
   });
 }
 
+// The offline-message services ask here; they share the address book's renewal, so calls of
+// both refused at once cost one RST.srf request.
+Status NotificationSession::renew_tokens(TimePoint /*now*/) {
+  if (state_ == State::kClosed || tokens_.tokens.empty())
+    return make_error(Errc::kInvalidArgument, "no web login to renew");
+  if (renew_call_id_ == 0) renew_tokens();
+  return Status::ok();
+}
+
+void NotificationSession::renewal_failed(const Error& error) {
+  address_book_.ticket_renewal_failed(error);
+  notices_.push_back(notice::TokensRenewed{error});
+}
+
 void NotificationSession::handle_renewal_result(Result<http::Response> result) {
   if (!result) {
-    address_book_.ticket_renewal_failed(result.error());
+    renewal_failed(result.error());
     return;
   }
   auto outcome = auth::parse_rst_response(result->body);
   if (!outcome) {
-    address_book_.ticket_renewal_failed(outcome.error());
+    renewal_failed(outcome.error());
     return;
   }
   if (std::holds_alternative<auth::RstRedirect>(outcome.value())) {
-    address_book_.ticket_renewal_failed(make_error(Errc::kSoap, "the login service redirected the renewal"));
+    renewal_failed(make_error(Errc::kSoap, "the login service redirected the renewal"));
     return;
   }
   auth::RstTokens tokens = std::get<auth::RstTokens>(std::move(outcome).value());
   const auth::SecurityToken* contacts = tokens.find(auth::kContactsAddress);
   if (contacts == nullptr) {
-    address_book_.ticket_renewal_failed(make_error(Errc::kSoap, "the login service sent no contacts ticket"));
+    renewal_failed(make_error(Errc::kSoap, "the login service sent no contacts ticket"));
     return;
   }
   std::string ticket = contacts->ticket();
   tokens_ = std::move(tokens);
   log(LogLevel::kInfo, "web service tokens renewed");
   address_book_.ticket_renewed(std::move(ticket));
+  notices_.push_back(notice::TokensRenewed{});
 }
 
 void NotificationSession::follow_rst_redirect(const std::string& url) {

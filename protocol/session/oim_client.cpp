@@ -34,6 +34,15 @@ Error store_error(const soap::StoreOutcome& outcome) {
   return make_error(Errc::kSoap, "the offline message service refused the message (" + outcome.fault_code + ")");
 }
 
+// Whether a failed rsi answer says our ticket is expired or not accepted (MSNP15.md §3.3, §10):
+// AuthenticationFailed, BadContextToken or a RequiredAuthPolicy detail. The rsi faults have
+// the shape of the Store2 ones, which parse_store_response() classifies.
+bool ticket_refused(const http::Response& response) {
+  const auto outcome = soap::parse_store_response(response.body);
+  return outcome && (outcome->result == soap::StoreResult::kTicketExpired ||
+                     outcome->result == soap::StoreResult::kAuthenticationFailed);
+}
+
 }  // namespace
 
 OimClient::OimClient(OimConfig config, NsAccess& ns)
@@ -42,8 +51,8 @@ OimClient::OimClient(OimConfig config, NsAccess& ns)
 // ---------------------------------------------------------------------------------------------
 // Calls
 
-std::uint32_t OimClient::post(CallKind kind, std::string_view historic_url, std::string_view path,
-                              std::string_view action, std::string body, std::string message_id) {
+std::uint32_t OimClient::post(InFlight call, std::string_view historic_url, std::string_view path,
+                              std::string_view action, std::string body) {
   std::string url(historic_url);
   if (!config_.web_services_url.empty()) {
     // Settings were checked at sign-in (the RST request uses the same base); a base that does
@@ -52,36 +61,133 @@ std::uint32_t OimClient::post(CallKind kind, std::string_view historic_url, std:
     url = joined ? joined->to_string() : config_.web_services_url;
   }
   const std::uint32_t id = config_.first_call_id + (next_offset_++ % config_.call_id_count);
-  in_flight_[id] = InFlight{kind, std::move(message_id)};
+  call.generation = generation_;
+  in_flight_[id] = std::move(call);
   calls_.push_back(WebCall{.id = id, .url = std::move(url), .soap_action = std::string(action), .body = std::move(body)});
   return id;
 }
 
 bool OimClient::owns_call(std::uint32_t call_id) const { return in_flight_.count(call_id) != 0; }
 
-void OimClient::on_web_result(std::uint32_t call_id, Result<http::Response> result, TimePoint /*now*/) {
+void OimClient::on_web_result(std::uint32_t call_id, Result<http::Response> result, TimePoint now) {
   const auto it = in_flight_.find(call_id);
   if (it == in_flight_.end()) return;
-  const InFlight call = std::move(it->second);
+  InFlight call = std::move(it->second);
   in_flight_.erase(it);
   switch (call.kind) {
     case CallKind::kStore:
-      on_store_result(std::move(result));
+      on_store_result(std::move(call), std::move(result), now);
       break;
     case CallKind::kMetadata:
-      on_metadata_result(std::move(result));
+      on_metadata_result(std::move(call), std::move(result), now);
       break;
     case CallKind::kFetch:
-      on_fetch_result(call.message_id, std::move(result));
+      on_fetch_result(std::move(call), std::move(result), now);
       break;
     case CallKind::kDelete:
-      if (!result) {
-        log(LogLevel::kWarning, "offline messages: deleting failed: " + result.error().detail);
-      } else if (!http_ok(result.value())) {
-        log(LogLevel::kWarning, "offline messages: deleting answered HTTP " + std::to_string(result->status));
-      } else {
-        log(LogLevel::kInfo, "offline messages: deleted the ones shown");
+      on_delete_result(std::move(call), std::move(result), now);
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refused tickets
+
+bool OimClient::park_for_tokens(InFlight call, TimePoint now) {
+  if (call.ticket_retried) return false;  // refused with the fresh ticket too
+  call.ticket_retried = true;
+  if (call.generation != generation_) {
+    // Renewed while this call was under way: the fresh ticket has not been tried yet.
+    resend(std::move(call));
+    return true;
+  }
+  if (failed_generation_ == generation_) return false;  // renewing these tokens failed already
+  if (!renewal_pending_) {
+    if (auto status = ns_.renew_tokens(now); !status) {
+      failed_generation_ = generation_;
+      log(LogLevel::kWarning, "offline messages: the ticket was refused and cannot be renewed: " +
+                                  status.error().detail);
+      return false;
+    }
+    renewal_pending_ = true;
+    log(LogLevel::kInfo, "offline messages: the ticket was refused; renewing the tokens");
+  }
+  held_.push_back(std::move(call));
+  return true;
+}
+
+void OimClient::tokens_renewed(const std::optional<Error>& error) {
+  if (!error) {
+    ++generation_;
+  } else if (renewal_pending_) {
+    failed_generation_ = generation_;
+  }
+  renewal_pending_ = false;
+  for (InFlight& call : std::exchange(held_, {})) {
+    if (error) {
+      give_up(std::move(call), *error);
+    } else {
+      resend(std::move(call));
+    }
+  }
+}
+
+// The waiting call runs again with the tokens of now; its *_in_flight_ flag was kept set so
+// that nothing else of its kind went out meanwhile.
+void OimClient::resend(InFlight call) {
+  switch (call.kind) {
+    case CallKind::kStore:
+      store_in_flight_ = false;
+      if (!stores_.empty()) {
+        stores_.front().ticket_retried = true;
+        stores_.front().attempts = 0;  // the new ticket may need its own lock key
       }
+      pump_store();
+      break;
+    case CallKind::kMetadata:
+      metadata_in_flight_ = send_metadata(true);
+      break;
+    case CallKind::kFetch:
+      fetch_in_flight_ = false;
+      if (fetch_queue_.empty() || fetch_queue_.front().entry.message_id != call.message_id) {
+        pump_fetch();
+      } else if (!send_fetch(call.message_id, true)) {
+        fetch_queue_.clear();
+        finish_batch_if_done();
+      } else {
+        fetch_in_flight_ = true;
+      }
+      break;
+    case CallKind::kDelete:
+      send_delete(std::move(call.message_ids), true);
+      break;
+  }
+}
+
+// The renewal failed: each waiting call ends as a refused one would have.
+void OimClient::give_up(InFlight call, const Error& error) {
+  const std::string why = "renewing the ticket failed: " + error.detail;
+  switch (call.kind) {
+    case CallKind::kStore:
+      store_in_flight_ = false;
+      finish_store(make_error(Errc::kAuth, "the offline message service refused our ticket; " + why));
+      pump_store();
+      break;
+    case CallKind::kMetadata:
+      metadata_in_flight_ = false;
+      log(LogLevel::kWarning, "offline messages: GetMetadata refused our ticket; " + why);
+      break;
+    case CallKind::kFetch:
+      fetch_in_flight_ = false;
+      if (!fetch_queue_.empty() && fetch_queue_.front().entry.message_id == call.message_id) {
+        fetch_queue_.pop_front();
+        ++fetched_;
+      }
+      log(LogLevel::kWarning, "offline messages: GetMessage refused our ticket; left on the server; " + why);
+      pump_fetch();
+      break;
+    case CallKind::kDelete:
+      log(LogLevel::kWarning, "offline messages: deleting refused our ticket; " + why);
       break;
   }
 }
@@ -94,6 +200,8 @@ std::vector<std::uint64_t> OimClient::abandon() {
   fetch_queue_.clear();
   batch_.clear();
   store_in_flight_ = metadata_in_flight_ = fetch_in_flight_ = false;
+  held_.clear();
+  renewal_pending_ = false;
   calls_.clear();
   return keys;
 }
@@ -133,8 +241,8 @@ void OimClient::pump_store() {
   StoreJob& job = stores_.front();
   ++job.attempts;
   store_in_flight_ = true;
-  post(CallKind::kStore, soap::kOimStoreUrl, soap::kOimStorePath, soap::kOimStoreAction,
-       sender_->request(job.to, job.text, token->ticket()));
+  post(InFlight{.kind = CallKind::kStore, .ticket_retried = job.ticket_retried}, soap::kOimStoreUrl,
+       soap::kOimStorePath, soap::kOimStoreAction, sender_->request(job.to, job.text, token->ticket()));
 }
 
 void OimClient::finish_store(std::optional<Error> error) {
@@ -145,7 +253,7 @@ void OimClient::finish_store(std::optional<Error> error) {
   reports_.push_back(oim::StoreDone{key, std::move(error)});
 }
 
-void OimClient::on_store_result(Result<http::Response> result) {
+void OimClient::on_store_result(InFlight call, Result<http::Response> result, TimePoint now) {
   store_in_flight_ = false;
   if (stores_.empty()) return;
   if (!result) {
@@ -165,7 +273,9 @@ void OimClient::on_store_result(Result<http::Response> result) {
       log(LogLevel::kDebug, "offline messages: answering the lock key challenge");
       break;  // pump_store() posts the same job again with the new lock key
     case soap::OimSender::Next::kRenewTicket:
-      // Renewing the messengersecure ticket needs a new web login; the next sign-in has one.
+      store_in_flight_ = true;  // the job waits; the ones behind it must not overtake it
+      if (park_for_tokens(std::move(call), now)) return;
+      store_in_flight_ = false;
       finish_store(store_error(outcome.value()));
       break;
     case soap::OimSender::Next::kFailed:
@@ -194,24 +304,32 @@ void OimClient::messages_waiting(std::string_view payload) {
     return;
   }
   if (mail_data->too_large) {
-    if (metadata_in_flight_) return;
-    const auto cookie = rsi_cookie();
-    if (!cookie) return;
-    metadata_in_flight_ = true;
-    post(CallKind::kMetadata, soap::kRsiUrl, soap::kRsiPath, soap::kGetMetadataAction,
-         soap::build_get_metadata_request(*cookie));
+    if (!metadata_in_flight_) metadata_in_flight_ = send_metadata(false);
     return;
   }
   add_entries(mail_data->messages);
 }
 
-void OimClient::on_metadata_result(Result<http::Response> result) {
+bool OimClient::send_metadata(bool ticket_retried) {
+  const auto cookie = rsi_cookie();
+  if (!cookie) return false;
+  post(InFlight{.kind = CallKind::kMetadata, .ticket_retried = ticket_retried}, soap::kRsiUrl, soap::kRsiPath,
+       soap::kGetMetadataAction, soap::build_get_metadata_request(*cookie));
+  return true;
+}
+
+void OimClient::on_metadata_result(InFlight call, Result<http::Response> result, TimePoint now) {
   metadata_in_flight_ = false;
   if (!result) {
     log(LogLevel::kWarning, "offline messages: GetMetadata failed: " + result.error().detail);
     return;
   }
   auto mail_data = soap::parse_get_metadata_response(result->body);
+  if (!mail_data && ticket_refused(result.value())) {
+    metadata_in_flight_ = true;
+    if (park_for_tokens(std::move(call), now)) return;
+    metadata_in_flight_ = false;
+  }
   if (!mail_data) {
     log(LogLevel::kWarning, "offline messages: GetMetadata unusable: " + unusable_answer(result.value(), mail_data.error()).detail);
     return;
@@ -238,31 +356,40 @@ void OimClient::add_entries(const std::vector<soap::MailDataEntry>& entries) {
 void OimClient::pump_fetch() {
   if (fetch_in_flight_) return;
   if (fetch_queue_.empty()) return finish_batch_if_done();
-  const auto cookie = rsi_cookie();
-  if (!cookie) {
+  if (!send_fetch(fetch_queue_.front().entry.message_id, false)) {
     fetch_queue_.clear();
     return finish_batch_if_done();
   }
   fetch_in_flight_ = true;
-  const std::string& id = fetch_queue_.front().entry.message_id;
-  post(CallKind::kFetch, soap::kRsiUrl, soap::kRsiPath, soap::kGetMessageAction,
-       soap::build_get_message_request(*cookie, id), id);
 }
 
-void OimClient::on_fetch_result(const std::string& message_id, Result<http::Response> result) {
+bool OimClient::send_fetch(const std::string& message_id, bool ticket_retried) {
+  const auto cookie = rsi_cookie();
+  if (!cookie) return false;
+  post(InFlight{.kind = CallKind::kFetch, .message_id = message_id, .ticket_retried = ticket_retried},
+       soap::kRsiUrl, soap::kRsiPath, soap::kGetMessageAction, soap::build_get_message_request(*cookie, message_id));
+  return true;
+}
+
+void OimClient::on_fetch_result(InFlight call, Result<http::Response> result, TimePoint now) {
   fetch_in_flight_ = false;
-  std::optional<FetchJob> job;
-  if (!fetch_queue_.empty() && fetch_queue_.front().entry.message_id == message_id) {
-    job = std::move(fetch_queue_.front());
-    fetch_queue_.pop_front();
-  }
-  if (!job) return pump_fetch();
-  ++fetched_;
+  if (fetch_queue_.empty() || fetch_queue_.front().entry.message_id != call.message_id) return pump_fetch();
   if (!result) {
+    fetch_queue_.pop_front();
+    ++fetched_;
     log(LogLevel::kWarning, "offline messages: GetMessage failed; left on the server: " + result.error().detail);
     return pump_fetch();
   }
   auto message = soap::parse_get_message_response(result->body);
+  if (!message && ticket_refused(result.value())) {
+    fetch_in_flight_ = true;  // the message stays first in the queue, and the only one asked for
+    if (park_for_tokens(call, now)) return;
+    fetch_in_flight_ = false;
+  }
+  const FetchJob job = std::move(fetch_queue_.front());
+  fetch_queue_.pop_front();
+  ++fetched_;
+  const std::string& message_id = call.message_id;
   if (!message) {
     log(LogLevel::kWarning, "offline messages: GetMessage unusable; left on the server: " +
                                 unusable_answer(result.value(), message.error()).detail);
@@ -270,8 +397,8 @@ void OimClient::on_fetch_result(const std::string& message_id, Result<http::Resp
   }
   soap::OfflineMessage& m = message.value();
   m.message_id = message_id;
-  if (m.friendly_name.empty()) m.friendly_name = job->entry.friendly_name;
-  if (!m.time) m.time = job->entry.received_time;
+  if (m.friendly_name.empty()) m.friendly_name = job.entry.friendly_name;
+  if (!m.time) m.time = job.entry.received_time;
   batch_.push_back(std::move(m));
   pump_fetch();
 }
@@ -285,15 +412,32 @@ void OimClient::finish_batch_if_done() {
 
 void OimClient::delete_shown(const std::vector<std::string>& message_ids) {
   if (message_ids.empty()) return;
-  const auto cookie = rsi_cookie();
-  if (!cookie) return;
   const std::size_t per_call = std::max<std::size_t>(1, config_.max_delete_per_call);
   for (std::size_t start = 0; start < message_ids.size(); start += per_call) {
     const auto end = std::min(message_ids.size(), start + per_call);
-    const std::vector<std::string> some(message_ids.begin() + static_cast<std::ptrdiff_t>(start),
-                                        message_ids.begin() + static_cast<std::ptrdiff_t>(end));
-    post(CallKind::kDelete, soap::kRsiUrl, soap::kRsiPath, soap::kDeleteMessagesAction,
-         soap::build_delete_messages_request(*cookie, some));
+    std::vector<std::string> some(message_ids.begin() + static_cast<std::ptrdiff_t>(start),
+                                  message_ids.begin() + static_cast<std::ptrdiff_t>(end));
+    if (!send_delete(std::move(some), false)) return;
+  }
+}
+
+bool OimClient::send_delete(std::vector<std::string> message_ids, bool ticket_retried) {
+  const auto cookie = rsi_cookie();
+  if (!cookie) return false;
+  std::string body = soap::build_delete_messages_request(*cookie, message_ids);
+  post(InFlight{.kind = CallKind::kDelete, .message_ids = std::move(message_ids), .ticket_retried = ticket_retried},
+       soap::kRsiUrl, soap::kRsiPath, soap::kDeleteMessagesAction, std::move(body));
+  return true;
+}
+
+void OimClient::on_delete_result(InFlight call, Result<http::Response> result, TimePoint now) {
+  if (!result) {
+    log(LogLevel::kWarning, "offline messages: deleting failed: " + result.error().detail);
+  } else if (!http_ok(result.value())) {
+    if (ticket_refused(result.value()) && park_for_tokens(std::move(call), now)) return;
+    log(LogLevel::kWarning, "offline messages: deleting answered HTTP " + std::to_string(result->status));
+  } else {
+    log(LogLevel::kInfo, "offline messages: deleted the ones shown");
   }
 }
 

@@ -11,6 +11,13 @@
 // Receiving guarantees: a message is reported (OimBatch) at most once per sign-in, and deleted
 // only when the owner calls delete_shown() with its id, which it does after emitting it. A
 // message whose GetMessage failed is never reported and so never deleted.
+//
+// Refused tickets (MSNP15.md §3.3): a call the service answers with an expired or invalid
+// ticket waits while the NS renews the tokens (NsAccess::renew_tokens; the owner passes the
+// TokensRenewed notice to tokens_renewed()), then runs once more with the fresh ticket. Calls
+// refused together wait for one renewal; a call refused again, or whose renewal failed, fails
+// as it would have without one. A Store2 may also answer the LockKey challenge, before and
+// after the renewal (a lock key belongs to its ticket).
 #pragma once
 
 #include <cstddef>
@@ -88,37 +95,56 @@ class OimClient {
 
   bool owns_call(std::uint32_t call_id) const;
   void on_web_result(std::uint32_t call_id, Result<http::Response> result, TimePoint now);
+  // A renewal of the tokens ended (the NS's TokensRenewed notice): the calls waiting for it
+  // run again, or fail with `error`.
+  void tokens_renewed(const std::optional<Error>& error);
 
   std::vector<WebCall> take_web_calls() { return std::exchange(calls_, {}); }
   std::vector<OimReport> take_reports() { return std::exchange(reports_, {}); }
 
-  bool idle() const { return in_flight_.empty() && stores_.empty() && fetch_queue_.empty(); }
+  bool idle() const { return in_flight_.empty() && held_.empty() && stores_.empty() && fetch_queue_.empty(); }
 
  private:
   enum class CallKind { kStore, kMetadata, kFetch, kDelete };
+  // A call under way, or waiting for fresh tokens: enough to make it again.
   struct InFlight {
-    CallKind kind;
-    std::string message_id;  // kFetch
+    CallKind kind = CallKind::kStore;
+    std::string message_id{};                // kFetch
+    std::vector<std::string> message_ids{};  // kDelete
+    std::uint64_t generation = 0;          // the tokens it was made with (see generation_)
+    bool ticket_retried = false;           // already made again after a refused ticket
   };
   struct StoreJob {
     std::uint64_t key;
     std::string to;
     std::string text;
-    int attempts = 0;
+    int attempts = 0;  // posts with the current ticket
+    bool ticket_retried = false;
   };
   struct FetchJob {
     soap::MailDataEntry entry;
   };
 
-  std::uint32_t post(CallKind kind, std::string_view historic_url, std::string_view path,
-                     std::string_view action, std::string body, std::string message_id = {});
+  std::uint32_t post(InFlight call, std::string_view historic_url, std::string_view path,
+                     std::string_view action, std::string body);
+  // Refused tickets: true if `call` will run again (at once when the tokens were renewed since
+  // it was made, else once the renewal ends); false if it must fail as it is.
+  bool park_for_tokens(InFlight call, TimePoint now);
+  void resend(InFlight call);
+  void give_up(InFlight call, const Error& error);
+
   void pump_store();
   void finish_store(std::optional<Error> error);
-  void on_store_result(Result<http::Response> result);
+  void on_store_result(InFlight call, Result<http::Response> result, TimePoint now);
   void add_entries(const std::vector<soap::MailDataEntry>& entries);
   void pump_fetch();
-  void on_metadata_result(Result<http::Response> result);
-  void on_fetch_result(const std::string& message_id, Result<http::Response> result);
+  // Each is false (and logged) when there is no messenger.msn.com ticket.
+  bool send_metadata(bool ticket_retried);
+  bool send_fetch(const std::string& message_id, bool ticket_retried);
+  bool send_delete(std::vector<std::string> message_ids, bool ticket_retried);
+  void on_metadata_result(InFlight call, Result<http::Response> result, TimePoint now);
+  void on_fetch_result(InFlight call, Result<http::Response> result, TimePoint now);
+  void on_delete_result(InFlight call, Result<http::Response> result, TimePoint now);
   void finish_batch_if_done();
   std::optional<soap::PassportCookie> rsi_cookie();
   void log(LogLevel level, std::string text);
@@ -128,6 +154,13 @@ class OimClient {
   OimRandomSource random_;
   std::uint32_t next_offset_ = 0;
   std::map<std::uint32_t, InFlight> in_flight_;
+
+  // Ticket renewal: generation_ counts the renewals seen (calls made before the last one may
+  // just be made again); a renewal that failed is not asked for again for the same tokens.
+  std::uint64_t generation_ = 0;
+  std::optional<std::uint64_t> failed_generation_;
+  bool renewal_pending_ = false;
+  std::vector<InFlight> held_;  // waiting for the renewal
 
   // Sending.
   std::unique_ptr<soap::OimSender> sender_;  // made at the first store (needs the run id)

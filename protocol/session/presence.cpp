@@ -8,6 +8,7 @@
 
 #include "soap/envelope.h"
 #include "wire/command_writer.h"
+#include "wire/mime_message.h"
 
 namespace msn {
 namespace {
@@ -110,7 +111,7 @@ Result<ContactPresence> parse_presence(const wire::Command& command) {
   auto network = parse_network(verb, command.arg(first + 2));
   if (!network) return network.error();
   presence.network = *network;
-  presence.friendly_name = wire::url_decode(command.arg(first + 3));
+  presence.friendly_name = wire::sanitize_utf8(wire::url_decode(command.arg(first + 3)));
   presence.capabilities = parse_u32_arg(command.arg(first + 4)).value_or(0);
   std::string msn_object = wire::url_decode(command.arg(first + 5));
   if (msn_object != "0") presence.msn_object = std::move(msn_object);

@@ -74,12 +74,15 @@ struct InviteFailed {
 };
 
 // A text message. `text` is UTF-8 with CRLF line breaks; render with msn_to_html().
+// `message_id` is its Message-ID header (empty when absent or unreasonably long): a sender
+// that resends a message it could not confirm keeps the id, so the owner can drop the copy.
 struct TextReceived {
   ConnectionId conn;
   std::string from;
   std::string friendly_name;
   std::string text;
   TextFormat format;
+  std::string message_id;
 };
 
 struct TypingReceived {
@@ -117,6 +120,9 @@ struct MessageNotDelivered {
   std::string text;
   TextFormat format;
   std::vector<std::string> recipients;  // who it was meant for (the invitee or participants)
+  // The Message-ID it carried: pass it to send_text() for the resend, so that a receiver who
+  // got the first copy after all (relayed, but the ACK was lost) recognises the second.
+  std::string message_id;
 };
 
 // The session is over; nothing follows. `error` is set when it ended on a failure (connection

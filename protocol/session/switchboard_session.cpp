@@ -5,9 +5,9 @@
 #include "session/switchboard_session.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <utility>
 
+#include "crypto/crypto.h"
 #include "session/message_split.h"
 #include "wire/server_error.h"
 
@@ -21,6 +21,8 @@ constexpr std::size_t kMaxRecentNudges = 16;
 constexpr std::size_t kMaxPartialMessages = 8;
 constexpr std::uint32_t kMaxChunks = 64;
 constexpr std::size_t kMaxJoinedBytes = 128 * 1024;
+// A Message-ID longer than this is no id we or any client made: treated as absent.
+constexpr std::size_t kMaxMessageIdBytes = 128;
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -71,15 +73,35 @@ char ack_letter(AckMode mode) {
   return 'U';
 }
 
+// A header value we are willing to carry or believe: bounded, printable, one line.
+bool usable_message_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxMessageIdBytes) return false;
+  return std::none_of(id.begin(), id.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+}
+
 }  // namespace
 
-// "{0000002A-0000-4000-8000-000000000007}": unique per connection and message, which is all a
-// receiver needs to tell multi-part messages apart.
-std::string SwitchboardSession::multipart_id(MessageId id) const {
-  char text[48];
-  std::snprintf(text, sizeof text, "{%08X-0000-4000-8000-%012llX}", static_cast<unsigned>(conn_),
-                static_cast<unsigned long long>(id & 0xFFFFFFFFFFFFull));
-  return text;
+// Reference vs reality: official clients (MSN 7.x, WLM) put Message-ID only on multi-part
+// messages, to join the parts (MSNP15.md §9.4); receivers (WLM, the old Pidgin msn prpl's
+// cmdproc.c/msg.c) ignore it on a single message. We put it on every text so that a resend
+// after a lost ACK carries the id of the first try and our own receiving side (and any that
+// cares) recognises the copy; to everyone else it is one more ignored header.
+std::string random_message_id() {
+  auto random = crypto::random_bytes(16);
+  if (!random || random.value().size() != 16) return {};
+  std::string b = std::move(random.value());
+  b[6] = static_cast<char>((static_cast<unsigned char>(b[6]) & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<char>((static_cast<unsigned char>(b[8]) & 0x0F) | 0x80);  // variant
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string id = "{";
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) id += '-';
+    const auto byte = static_cast<unsigned char>(b[i]);
+    id += kHex[byte >> 4];
+    id += kHex[byte & 0x0F];
+  }
+  id += '}';
+  return id;
 }
 
 Result<SwitchboardTicket> parse_xfr_switchboard(const wire::Command& xfr) {
@@ -461,7 +483,8 @@ bool SwitchboardSession::accepts_messages() const {
 // ---------------------------------------------------------------------------------------------
 // Messages out
 
-Result<MessageId> SwitchboardSession::send_text(std::string_view text, const TextFormat& format, TimePoint now) {
+Result<MessageId> SwitchboardSession::send_text(std::string_view text, const TextFormat& format, TimePoint now,
+                                                std::string_view message_id) {
   if (!accepts_messages()) return make_error(Errc::kInvalidArgument, "the conversation no longer takes messages");
   if (text.empty()) return make_error(Errc::kInvalidArgument, "empty message");
   if (messages_.size() >= config_.max_pending_messages)
@@ -469,16 +492,24 @@ Result<MessageId> SwitchboardSession::send_text(std::string_view text, const Tex
   OutgoingMessage message;
   message.format = format;
   message.format_header = format_header(format);
-  const MessageId id = next_message_id_++;
+  if (usable_message_id(message_id)) {
+    message.message_id = std::string(message_id);
+  } else if (config_.new_message_id) {
+    message.message_id = config_.new_message_id();
+    if (!usable_message_id(message.message_id)) message.message_id.clear();
+  }
   // Room for the text: what the first part of a multi-part message carries (the most).
   wire::MimeMessage first = wire::make_text_message(message.format_header, "");
-  first.set_header("Message-ID", multipart_id(id));
+  first.set_header("Message-ID", message.message_id.empty() ? std::string(38, '0') : message.message_id);
   first.set_header("Chunks", "999");
   auto pieces = split_message_text(wire::sanitize_utf8(text), first.header_bytes());
   if (!pieces) return pieces.error();
+  if (pieces.value().size() > 1 && message.message_id.empty())
+    return make_error(Errc::kInvalidArgument, "no Message-ID could be made for a multi-part message");
   for (auto& piece : pieces.value()) message.pieces.push_back(Piece{std::move(piece)});
-  if (message.pieces.size() > 1) message.message_id = multipart_id(id);
+  message.multipart = message.pieces.size() > 1;
   message.recipients = current_recipients();
+  const MessageId id = next_message_id_++;
   const std::size_t count = message.pieces.size();
   messages_.emplace(id, std::move(message));
   for (std::size_t i = 0; i < count; ++i) {
@@ -552,8 +583,9 @@ void SwitchboardSession::send_piece(MessageId id, std::size_t index, TimePoint n
   const OutgoingMessage& message = it->second;
   Piece& piece = it->second.pieces[index];
   wire::MimeMessage part;
-  if (message.message_id.empty()) {
+  if (!message.multipart) {
     part = wire::make_text_message(message.format_header, piece.text);
+    if (!message.message_id.empty()) part.set_header("Message-ID", message.message_id);
   } else if (index == 0) {
     part = wire::make_text_message(message.format_header, piece.text);
     part.set_header("Message-ID", message.message_id);
@@ -614,7 +646,7 @@ void SwitchboardSession::resolve_if_done(MessageId id) {
     }
   }
   // The receiver drops a multi-part message with a part missing: none of it was shown.
-  if (reason && !message.message_id.empty()) {
+  if (reason && message.multipart) {
     undelivered.clear();
     for (const Piece& piece : message.pieces) undelivered += piece.text;
   }
@@ -622,7 +654,7 @@ void SwitchboardSession::resolve_if_done(MessageId id) {
   if (message.recipients.empty()) message.recipients = current_recipients();
   if (reason) {
     events_.push_back(ev::MessageNotDelivered{conn_, id, *reason, std::move(undelivered), std::move(message.format),
-                                              std::move(message.recipients)});
+                                              std::move(message.recipients), std::move(message.message_id)});
   } else {
     events_.push_back(ev::MessageDelivered{conn_, id});
   }
@@ -693,7 +725,9 @@ void SwitchboardSession::handle_message(const std::string& from, const std::stri
       std::string text = wire::text_body(message);
       if (text.empty()) return;
       TextFormat format = parse_format_header(message.header("X-MMS-IM-Format").value_or(""));
-      events_.push_back(ev::TextReceived{conn_, from, friendly, std::move(text), std::move(format)});
+      const std::string_view id = message.header("Message-ID").value_or("");
+      events_.push_back(ev::TextReceived{conn_, from, friendly, std::move(text), std::move(format),
+                                         usable_message_id(id) ? std::string(id) : std::string()});
       return;
     }
     case wire::MessageKind::kTyping:

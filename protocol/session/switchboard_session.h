@@ -13,7 +13,9 @@
 // ACKed) or ev::MessageNotDelivered (NAK, no ACK in time, connection lost, invitee unavailable,
 // closed). close() resolves everything still open, so an owner that calls close() before
 // destroying a session never loses a message silently; destroying an unfinished session
-// without close() drops its events (and the destructor cannot report them).
+// without close() drops its events (and the destructor cannot report them). Every text goes
+// with a Message-ID (a random GUID; see random_message_id()) and every received text reports
+// its own, so that an owner can resend with the same id and drop the copies it receives.
 //
 // Example (outgoing, transcript 02):
 //   SwitchboardSession sb(config, ids.next());
@@ -25,6 +27,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,11 +53,19 @@ struct SwitchboardTimeouts {
   Duration ack = seconds(30);      // MSG (ack mode A) until its ACK/NAK
 };
 
+// "{XXXXXXXX-XXXX-4XXX-8XXX-XXXXXXXXXXXX}": a random (version 4) GUID in braces, upper-case
+// hex, the form official clients put in Message-ID. Random, not counted, so that ids never
+// repeat across sign-ins or clients: a receiver drops a text whose (sender, id) it has seen.
+// Empty if the system has no randomness to give (the message then goes without an id).
+std::string random_message_id();
+
 struct SwitchboardConfig {
   std::string account;  // our Passport name, for USR/ANS and TypingUser
   SwitchboardTimeouts timeouts;
   std::size_t max_pending_messages = 100;  // unresolved send_text() messages
   std::size_t max_participants = 100;
+  // Makes the Message-ID of each new text message; tests inject a deterministic one.
+  std::function<std::string()> new_message_id = random_message_id;
 };
 
 // The switchboard part of the NS answer "XFR trid SB host:port CKI cookie ...".
@@ -109,10 +120,13 @@ class SwitchboardSession {
 
   // Sends a text (UTF-8; CRLF line breaks) with its format, split into as many MSGs as the
   // 1664-byte limit needs, as one multi-part message (the receiver joins the parts; a message
-  // missing a part is never shown, so a partly delivered one is reported whole). Errc::kInvalidArgument for an empty text or once the session no
-  // longer accepts messages (see accepts_messages()); Errc::kLimit when max_pending_messages
-  // are already unresolved.
-  Result<MessageId> send_text(std::string_view text, const TextFormat& format, TimePoint now);
+  // missing a part is never shown, so a partly delivered one is reported whole). Every text
+  // carries a Message-ID, a new one unless `message_id` (from ev::MessageNotDelivered) says
+  // which: a resend keeps the id of the first try so that the receiver can drop a second copy.
+  // Errc::kInvalidArgument for an empty text or once the session no longer accepts messages
+  // (see accepts_messages()); Errc::kLimit when max_pending_messages are already unresolved.
+  Result<MessageId> send_text(std::string_view text, const TextFormat& format, TimePoint now,
+                              std::string_view message_id = {});
   // A typing notification (ack U). Only while ready: typing before anyone is here is pointless.
   Status send_typing(TimePoint now);
   // A nudge (ack N). Queued like text until the first participant joins.
@@ -161,9 +175,11 @@ class SwitchboardSession {
   struct OutgoingMessage {
     TextFormat format;
     std::string format_header;
-    // Set when the text needs several MSGs: they go as one multi-part message (Message-ID,
-    // Chunks/Chunk, MSNP15.md §9.4) that the receiver shows only once it has every part.
+    // Every text has one (empty only without randomness). When the text needs several MSGs
+    // they go as one multi-part message (Message-ID, Chunks/Chunk, MSNP15.md §9.4) that the
+    // receiver shows only once it has every part.
     std::string message_id;
+    bool multipart = false;
     std::vector<Piece> pieces;
     std::vector<std::string> recipients;
   };
@@ -221,7 +237,6 @@ class SwitchboardSession {
   void handle_message(const std::string& from, const std::string& friendly, wire::MimeMessage message);
   std::optional<wire::MimeMessage> reassemble(const std::string& from, wire::MimeMessage message);
   std::vector<std::string> current_recipients() const;
-  std::string multipart_id(MessageId id) const;
 
   SwitchboardConfig config_;
   ConnectionId conn_;

@@ -115,6 +115,11 @@ constexpr std::array<std::string_view, 4> kTicketFaults = {
     "BadContextToken", "AuthenticationFailed", "PassportAuthFail", "TicketExpired"};
 constexpr std::array<std::string_view, 3> kExistsFaults = {
     "ContactAlreadyExists", "MemberAlreadyExists", "GroupAlreadyExists"};
+// The service's list limits (1,000 forward-list contacts, the group limit): reported as
+// Errc::kLimit so that the user is told the list is full. QuotaLimitReached is what the
+// local server and, as far as we know, revival servers send; the others are defensive.
+constexpr std::array<std::string_view, 3> kLimitFaults = {
+    "QuotaLimitReached", "ContactLimitReached", "MaximumContactsReached"};
 constexpr std::array<std::string_view, 3> kNotFoundFaults = {
     "ContactDoesNotExist", "MemberDoesNotExist", "GroupDoesNotExist"};
 
@@ -428,6 +433,8 @@ Status EnvelopeReader::finish(std::string_view operation, bool response_seen) co
       return make_error(Errc::kSoap, detail, static_cast<int>(AbFault::kAlreadyExists));
     if (std::any_of(kNotFoundFaults.begin(), kNotFoundFaults.end(), named))
       return make_error(Errc::kSoap, detail, static_cast<int>(AbFault::kNotFound));
+    if (std::any_of(kLimitFaults.begin(), kLimitFaults.end(), named))
+      return make_error(Errc::kLimit, detail);
     return make_error(Errc::kSoap, detail, static_cast<int>(AbFault::kOther));
   }
   if (!response_seen) return make_error(Errc::kSoap, op + ": no " + op + "Response in the body");

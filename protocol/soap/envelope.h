@@ -74,7 +74,8 @@ struct ServiceHeader {
 
 // What a fault means to the caller. The parsers report a fault as an Error whose code is
 // Errc::kAuth (kTicketExpired) or Errc::kSoap (the others), with the kind in
-// Error::server_code; ab_fault() reads it back. The detail holds faultcode, errorcode and
+// Error::server_code; ab_fault() reads it back. A list limit fault (QuotaLimitReached) is
+// Errc::kLimit instead (ab_fault() says kNone: nothing to retry). The detail holds faultcode, errorcode and
 // faultstring (server text, bounded) and never a ticket.
 enum class AbFault {
   kNone = 0,            // not a fault (malformed document, limit, transport...)

@@ -269,6 +269,31 @@ void contacts_add_invalid(World& w) {
                     "removed again from the buddy list"));
 }
 
+// The service's forward-list limit (1,000 contacts): the user is told the list is full, stays
+// signed in, and the buddy they tried to add does not linger in the list.
+void contacts_list_full(World& w) {
+  STEP(w.sign_in("alice"));
+  STEP(wait_list_loaded(w, "alice", 1000));
+  const std::string bob = address_of("bob");
+  const std::size_t notes_before = ui_events().notifications.size();
+  w.add_buddy("alice", bob, "Friends", "");
+  STEP(w.wait(
+      "alice is told that her contact list is full",
+      [&] {
+        for (std::size_t i = notes_before; i < ui_events().notifications.size(); ++i) {
+          const NotificationSeen& n = ui_events().notifications[i];
+          if ((n.title + n.primary + n.secondary).find("full") != std::string::npos)
+            return true;
+        }
+        return false;
+      },
+      [&] { return "\n" + describe_ui_events(w.account("alice")); }));
+  STEP(w.wait_buddy("alice", bob, [](const auto& views) { return views.empty(); },
+                    "removed again from the buddy list"));
+  w.check(purple_account_is_connected(w.account("alice")),
+          "alice was disconnected by a list limit");
+}
+
 void contacts_remove(World& w) {
   STEP(w.sign_in("alice") && w.sign_in("bob"));
   STEP(w.befriend("alice", "bob"));
@@ -811,6 +836,7 @@ std::vector<IntegrationScenario> build() {
   list.push_back(make("contacts-add-accept", contacts_add_accept));
   list.push_back(make("contacts-add-deny", contacts_add_deny));
   list.push_back(make("contacts-add-invalid", contacts_add_invalid, {}, {"alice"}));
+  list.push_back(make("contacts-list-full", contacts_list_full, {"--contacts", "1000"}));
   list.push_back(make("contacts-remove", contacts_remove));
   list.push_back(make("contacts-move", contacts_move));
   list.push_back(make("contacts-group-rename", contacts_group_rename));

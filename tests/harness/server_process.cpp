@@ -3,6 +3,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,14 @@
 #include <cstdio>
 #include <cstring>
 #include <thread>
+
+namespace {
+
+// Runs in the child before exec: a harness that crashes (a sanitizer abort) must not leave its
+// server running, holding the test's output pipe open and the ports busy.
+void die_with_parent(gpointer) { prctl(PR_SET_PDEATHSIG, SIGTERM); }
+
+}  // namespace
 
 namespace harness {
 namespace {
@@ -61,8 +70,9 @@ bool ServerProcess::start(const std::string& program, const std::vector<std::str
   GError* spawn_error = nullptr;
   // stdin from /dev/null, stderr shared with the harness so the server's log lands in the
   // test log, stdout piped for the READY line.
-  if (!g_spawn_async_with_pipes(nullptr, argv.data(), nullptr, G_SPAWN_DO_NOT_REAP_CHILD, nullptr,
-                                nullptr, &pid_, nullptr, &stdout_fd_, nullptr, &spawn_error)) {
+  if (!g_spawn_async_with_pipes(nullptr, argv.data(), nullptr, G_SPAWN_DO_NOT_REAP_CHILD,
+                                &die_with_parent, nullptr, &pid_, nullptr, &stdout_fd_, nullptr,
+                                &spawn_error)) {
     error = std::string("cannot start ") + program + ": " + spawn_error->message;
     g_error_free(spawn_error);
     pid_ = 0;

@@ -728,3 +728,32 @@ class ExpiredTicketTest(ContactsCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FriendsOptionTest(unittest.TestCase):
+    """--friends (the demo): the listed accounts and the bot are on each other's lists."""
+
+    def test_friends_are_on_fl_allow_reverse_in_one_group(self):
+        from msnp_server import accounts, contacts
+        directory = accounts.Directory({ALICE: PW, BOB: PW, CAROL: PW})
+        books = contacts.Books(directory, 5, friends=[ALICE, BOB, "bot@example.com"])
+        alice = books.get(ALICE)
+        friends = alice.group_by_name("Friends")
+        self.assertIsNotNone(friends)
+        for email in (BOB, "bot@example.com"):
+            c = alice.contact(email)
+            self.assertIsNotNone(c, email)
+            self.assertEqual(c.groups, [friends.id])
+            self.assertIsNotNone(alice.member("Allow", email))
+            self.assertIsNotNone(alice.member("Reverse", email))
+        self.assertIsNone(alice.contact(ALICE))
+        self.assertEqual(alice.fl_count(), 5 + 2)
+        # Carol is not listed: her book holds only her generated contacts.
+        self.assertIsNone(books.get(CAROL).contact(ALICE))
+        self.assertEqual(books.get(CAROL).fl_count(), 5)
+
+    def test_unknown_friend_is_refused(self):
+        from msnp_server import config
+        with self.assertRaises(SystemExit):
+            config.parse(["--account", "%s:%s" % (ALICE, PW), "--friends",
+                               "%s,nobody@example.com" % ALICE])

@@ -385,5 +385,71 @@ class MailboxTest(OimCase):
         self.assertEqual((status, fault(body)[0]), (500, "soap:Client"))
 
 
+class ExpiredTicketFaultTest(unittest.TestCase):
+    """--fault oim-store-expired-once / oim-rsi-expired-once: the first ticket of each kind in
+    use expires on the spot (and stays expired); a fresh RST.srf login works."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = mc.ServerProcess([(ALICE, PASSWORD), (BOB, PASSWORD)],
+                                   ("--fault", "oim-store-expired-once",
+                                    "--fault", "oim-rsi-expired-once"),
+                                   state_dir=mc.shared_state_dir())
+
+    @classmethod
+    def tearDownClass(cls):
+        rc, rest = cls.srv.stop()
+        log = cls.srv.log()
+        cls.srv.stderr.close()
+        if rc != 0 or rest or "Traceback" in log:
+            raise AssertionError("server exit %r, extra stdout %r; log:\n%s"
+                                 % (rc, rest, log[-6000:]))
+
+    def tokens(self, email):
+        status, _, body = self.srv.web.rst(email, PASSWORD)
+        self.assertEqual(status, 200)
+        return mc.parse_rst_response(body)
+
+    def store2(self, toks, lockkey, seq, text):
+        body = store2_body(ALICE, rfc2047("Alice"), BOB, toks[SECURE]["ticket"], lockkey, seq,
+                           oim_content(text, seq))
+        return self.srv.web.post("/OimWS/oim.asmx", body, {"SOAPAction": STORE2})
+
+    def get_metadata(self, toks):
+        tok = toks["messenger.msn.com"]
+        return self.srv.web.post("/rsi/rsi.asmx",
+                                 rsi_body(tok["t"], tok["p"], '<GetMetadata xmlns="%s" />' % RSI),
+                                 {"SOAPAction": RSI + "/GetMetadata"})
+
+    def test_store2_ticket_expires_once(self):
+        old = self.tokens(ALICE)
+        for _ in range(2):   # the ticket stays expired, whatever the lock key
+            status, _, body = self.store2(old, "", 1, "hello")
+            code, detail = fault(body)
+            self.assertEqual((status, code), (500, "q0:AuthenticationFailed"))
+            self.assertEqual(detail.get("RequiredAuthPolicy"), "MBI_SSL")
+            self.assertNotIn("LockKeyChallenge", detail)
+        # a renewed ticket: the usual LockKey handshake, then stored; the fault is used up
+        for seq in (1, 2):
+            fresh = self.tokens(ALICE)
+            status, _, body = self.store2(fresh, "", seq, "hello")
+            code, detail = fault(body)
+            self.assertEqual((status, code), (500, "q0:AuthenticationFailed"))
+            key = challenge.answer(detail["LockKeyChallenge"])
+            status, _, body = self.store2(fresh, key, seq, "hello")
+            self.assertEqual(status, 200, body)
+            self.assertIsNotNone(find(ET.fromstring(body), "StoreResponse"))
+
+    def test_rsi_ticket_expires_once(self):
+        old = self.tokens(BOB)
+        for _ in range(2):
+            status, _, body = self.get_metadata(old)
+            self.assertEqual((status, fault(body)[0]), (500, "q0:AuthenticationFailed"))
+        for _ in range(2):
+            status, _, body = self.get_metadata(self.tokens(BOB))
+            self.assertEqual(status, 200, body)
+            self.assertIsNotNone(find(ET.fromstring(body), "MD"))
+
+
 if __name__ == "__main__":
     unittest.main()

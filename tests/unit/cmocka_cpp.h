@@ -54,6 +54,11 @@ T& fixture(void** state) {
   return *static_cast<T*>(*state);
 }
 
+// A CMUnitTest entry whose test gets a fresh T in *state (owned_setup/owned_teardown), so
+// that the tables in main() name only the tests.
+#define MSN_OWNED_TEST(name, T) \
+  cmocka_unit_test_setup_teardown(name, msn::test::owned_setup<T>, msn::test::owned_teardown<T>)
+
 // Reads a file under tests/data (TEST_DATA_DIR is set by tests/unit/meson.build).
 inline std::string read_data_file(std::string_view relative) {
   std::ifstream in(std::string(TEST_DATA_DIR) + "/" + std::string(relative), std::ios::binary);

@@ -27,6 +27,16 @@ class Config:
     bot: str = ""                                   # e-mail of the bot account (bot.py)
     bot_name: str = "Echo Bot"
     new_accounts: list = field(default_factory=list)  # accounts without an address book yet
+    friends: list = field(default_factory=list)  # addresses on each other's lists (--friends)
+
+
+def _friends(p, a, accounts):
+    """The --friends list: valid addresses, each an --account or the --bot."""
+    friends = [e.strip() for e in a.friends.split(",") if e.strip()]
+    for email in friends:
+        if email.lower() not in accounts and email.lower() != a.bot.lower():
+            p.error("--friends %s is neither an --account nor the --bot" % email)
+    return friends
 
 
 def _account(text):
@@ -117,6 +127,9 @@ def parser():
                    help="close a switchboard without messages for this long (default 300)")
     p.add_argument("--bot", default="", metavar="EMAIL",
                    help="an always-online bot account that echoes messages (default none)")
+    p.add_argument("--friends", default="", metavar="EMAIL,EMAIL,...",
+                   help="these accounts (and the --bot) have each other on FL, Allow and "
+                        "Reverse, in a group 'Friends' (the demo's someone to talk to)")
     p.add_argument("--bot-name", default="Echo Bot", metavar="NAME",
                    help="friendly name of the bot (default 'Echo Bot')")
     return p
@@ -147,4 +160,5 @@ def parse(argv=None):
                   rst_fault_status=a.rst_fault_status, ticket_lifetime=a.ticket_lifetime,
                   redirect=a.redirect, faults=Faults(a.fault),
                   sb_idle=a.sb_idle, bot=a.bot, bot_name=a.bot_name,
-                  new_accounts=[e for e, _ in a.new_account])
+                  new_accounts=[e for e, _ in a.new_account],
+                  friends=_friends(p, a, seen))

@@ -423,7 +423,7 @@ def generate(book, n):
 class Books:
     """Every account's Book, plus who counts as an existing Passport."""
 
-    def __init__(self, directory, contacts=0, new_accounts=()):
+    def __init__(self, directory, contacts=0, new_accounts=(), friends=()):
         self.directory = directory
         self.clock = Clock()
         now = self.clock.stamp()
@@ -437,6 +437,24 @@ class Books:
                 generate(book, contacts)
                 self.generated.update(book.by_email)
             self._books[key] = book
+        self._befriend(friends)
+
+    def _befriend(self, friends):
+        """--friends: every listed account has the others on FL (group "Friends"), Allow and
+        Reverse, as two people who added each other long ago."""
+        for email in friends:
+            book = self._books.get(email.lower())
+            if book is None or not book.exists:
+                continue  # the bot (or a fresh account) has no book to fill
+            group = book.group_by_name("Friends") or book.add_group("Friends")
+            for other in friends:
+                if other.lower() == email.lower() or book.contact(other) is not None:
+                    continue
+                c = book.add_contact(other)
+                book.group_contact(group, c, True)
+                for role in ("Allow", "Reverse"):
+                    if book.member(role, other) is None:
+                        book.add_member(role, other)
 
     def get(self, account_or_email):
         email = getattr(account_or_email, "email", account_or_email)

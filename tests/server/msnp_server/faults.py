@@ -25,13 +25,19 @@ SWITCHBOARD = (
     "sb-no-ack",             # MSGs are relayed but never ACKed (NAK still sent when undelivered)
     "cal-217",               # every CAL is answered 217
 )
+# Offline-message faults (oim.py): the first request of the kind that carries a valid ticket
+# finds that ticket expired (it stays expired; a new RST.srf login gives a working one).
+OIM = (
+    "oim-store-expired-once",  # Store2: AuthenticationFailed with RequiredAuthPolicy
+    "oim-rsi-expired-once",    # rsi GetMetadata/GetMessage/DeleteMessages: AuthenticationFailed
+)
 # Faults with a numeric argument, `NAME:N` (N >= 1).
 COUNTED = (
     "sb-close-after",        # a switchboard closes all its connections after relaying N messages
 )
 
 KNOWN = (tuple("close-at:" + s for s in CLOSE_STEPS)
-         + tuple("silent-at:" + s for s in SILENT_STEPS) + SIMPLE + SWITCHBOARD
+         + tuple("silent-at:" + s for s in SILENT_STEPS) + SIMPLE + SWITCHBOARD + OIM
          + tuple(n + ":N" for n in COUNTED))
 
 

@@ -26,7 +26,7 @@ class Server:
     def __init__(self, cfg):
         self.cfg = cfg
         self.directory = Directory(cfg.accounts, cfg.contacts)
-        self.books = contacts.Books(self.directory, cfg.contacts, cfg.new_accounts)
+        self.books = contacts.Books(self.directory, cfg.contacts, cfg.new_accounts, cfg.friends)
         self.presence = presence.Presence(self)
         self.ns_address = None        # (host, port) of the NS that does the sign-in
         self.web_base = None          # https://localhost:PORT

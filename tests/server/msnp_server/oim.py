@@ -206,6 +206,7 @@ class OimService:
         self.boxes = {}             # recipient (lower case) -> [Oim] in arrival order
         self.lock_challenges = {}   # (sender lower, ticket t) -> last LockKeyChallenge given
         self.sequences = {}         # (sender lower, run id upper) -> last accepted number
+        self.expired_once = set()   # the oim-*-expired-once faults already used
 
     # ---- lists -------------------------------------------------------------------------------
 
@@ -223,6 +224,14 @@ class OimService:
             return
         payload = hotmail_msg(content_type, lines)
         ns.send("MSG Hotmail Hotmail %d" % len(payload), payload)
+
+    def expire_once(self, fault, ticket):
+        """The oim-*-expired-once faults: the first valid ticket of the kind expires now."""
+        if fault not in self.server.cfg.faults or fault in self.expired_once:
+            return
+        self.expired_once.add(fault)
+        ticket.expires = min(ticket.expires, time.time())
+        log.info("fault %s: the %s ticket in use expires now", fault, ticket.service)
 
     # ---- Store2 ------------------------------------------------------------------------------
 
@@ -259,6 +268,8 @@ class OimService:
         sender = directory.get(sender_email)
         ticket = sender.find_ticket(MESSENGER_SECURE, ticket_el.get("passport") or "") \
             if sender is not None else None
+        if ticket is not None:
+            self.expire_once("oim-store-expired-once", ticket)
         if ticket is None or ticket.expired():
             why = ("unknown sender %r" % sender_email if sender is None else
                    "expired %s ticket" % MESSENGER_SECURE if ticket is not None else
@@ -432,7 +443,11 @@ class OimService:
         for account in self.server.directory:
             ticket = account.find_ticket(MESSENGER_MSN, ticket_string)
             if ticket is not None:
-                return None if ticket.expired() else account
+                self.expire_once("oim-rsi-expired-once", ticket)
+                if ticket.expired():
+                    log.info("rsi: expired %s ticket of %s", MESSENGER_MSN, account.email)
+                    return None
+                return account
         return None
 
     def _find(self, account, msg_id):

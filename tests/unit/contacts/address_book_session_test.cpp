@@ -175,7 +175,7 @@ void test_already_exists_and_errors(void** state) {
 
 }  // namespace
 
-#define FX_TEST(name) cmocka_unit_test_setup_teardown(name, t::owned_setup<Fx>, t::owned_teardown<Fx>)
+#define FX_TEST(name) MSN_OWNED_TEST(name, Fx)
 
 int main() {
   const struct CMUnitTest tests[] = {

@@ -519,6 +519,12 @@ void test_operation_responses(void** state) {
   f.operation = soap::parse_operation_response(f.xml, "ABGroupDelete");
   assert_int_equal(static_cast<int>(soap::ab_fault(f.operation->error())),
                    static_cast<int>(AbFault::kNotFound));
+  // The forward-list limit: a limit the user is told about, nothing to retry.
+  f.xml = t::soap_fault("soap:Client", "Contact limit reached", "QuotaLimitReached");
+  f.operation = soap::parse_operation_response(f.xml, "ABContactAdd");
+  assert_int_equal(static_cast<int>(f.operation->error().code), static_cast<int>(Errc::kLimit));
+  assert_int_equal(static_cast<int>(soap::ab_fault(f.operation->error())),
+                   static_cast<int>(AbFault::kNone));
 }
 
 }  // namespace

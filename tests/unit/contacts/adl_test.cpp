@@ -22,17 +22,7 @@ using msn::wire::MlContact;
 using msn::wire::MlLimits;
 namespace wire = msn::wire;
 
-constexpr ListBits FL = ListBits::kForward;
-constexpr ListBits AL = ListBits::kAllow;
-constexpr ListBits BL = ListBits::kBlock;
-constexpr ListBits RL = ListBits::kReverse;
-constexpr ListBits PL = ListBits::kPending;
-
-// vectors/README.md, "Resulting initial ADL".
-constexpr std::string_view kExpectedAdl =
-    "<ml l=\"1\"><d n=\"example.com\"><c n=\"bob\" l=\"3\" t=\"1\" /></d><d n=\"example.net\">"
-    "<c n=\"carol\" l=\"3\" t=\"1\" /></d><d n=\"example.org\"><c n=\"mallory\" l=\"4\" t=\"1\" />"
-    "</d></ml>";
+using namespace msn::test::list_bits;
 
 struct Fixture {
   std::vector<MlContact> contacts;
@@ -94,7 +84,7 @@ void test_vector_initial_adl(void** state) {
                 {"bob@example.com", FL | AL | RL, Network::kPassport, {}}};
   f.payloads = wire::build_initial_adl(f.contacts);
   assert_int_equal(f.payloads.size(), 1);
-  assert_bytes_equal(f.payloads[0], kExpectedAdl);
+  assert_bytes_equal(f.payloads[0], msn::test::kVectorInitialAdl);
   assert_int_equal(f.payloads[0].size(), 165);  // "ADL 6 165" in the transcript
 }
 

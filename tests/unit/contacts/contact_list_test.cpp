@@ -31,17 +31,9 @@ namespace soap = msn::soap;
 namespace wire = msn::wire;
 namespace t = msn::test;
 
-constexpr ListBits FL = ListBits::kForward;
-constexpr ListBits AL = ListBits::kAllow;
-constexpr ListBits BL = ListBits::kBlock;
-constexpr ListBits RL = ListBits::kReverse;
-constexpr ListBits PL = ListBits::kPending;
+using namespace msn::test::list_bits;
 
 constexpr std::string_view kFriends = "7bd6a7a1-5f3e-4f7a-9a61-0c2f6a1d0e01";
-constexpr std::string_view kExpectedAdl =
-    "<ml l=\"1\"><d n=\"example.com\"><c n=\"bob\" l=\"3\" t=\"1\" /></d><d n=\"example.net\">"
-    "<c n=\"carol\" l=\"3\" t=\"1\" /></d><d n=\"example.org\"><c n=\"mallory\" l=\"4\" t=\"1\" />"
-    "</d></ml>";
 
 struct Fixture {
   ContactList list;
@@ -132,7 +124,7 @@ void test_vectors_initial_adl(void** state) {
   load_vectors(f);
   f.payloads = f.list.initial_adl();
   assert_int_equal(f.payloads.size(), 1);
-  assert_bytes_equal(f.payloads[0], kExpectedAdl);
+  assert_bytes_equal(f.payloads[0], t::kVectorInitialAdl);
 }
 
 void test_empty_account(void** state) {

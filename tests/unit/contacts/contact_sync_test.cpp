@@ -27,11 +27,8 @@ using msn::PresenceStatus;
 namespace ev = msn::ev;
 namespace t = msn::test;
 
-constexpr ListBits FL = ListBits::kForward;
-constexpr ListBits AL = ListBits::kAllow;
-constexpr ListBits BL = ListBits::kBlock;
-constexpr ListBits RL = ListBits::kReverse;
-constexpr ListBits PL = ListBits::kPending;
+using namespace msn::test::list_bits;
+
 constexpr std::string_view kNs = "http://www.msn.com/webservices/AddressBook";
 constexpr std::string_view kFriendsId = "7bd6a7a1-5f3e-4f7a-9a61-0c2f6a1d0e01";
 
@@ -80,9 +77,8 @@ std::string with_payload(std::string_view line, std::string_view payload) {
 std::string vector_membership() { return t::read_data_file("vectors/findmembership-response.xml"); }
 std::string vector_address_book() { return t::read_data_file("vectors/abfindall-response.xml"); }
 
-constexpr std::string_view kVectorAdl =
-    "ADL 6 165\r\n<ml l=\"1\"><d n=\"example.com\"><c n=\"bob\" l=\"3\" t=\"1\" /></d><d n=\"example.net\">"
-    "<c n=\"carol\" l=\"3\" t=\"1\" /></d><d n=\"example.org\"><c n=\"mallory\" l=\"4\" t=\"1\" /></d></ml>";
+// The NS line of the vectors' initial ADL, TrId 6, with its length as the engine must count it.
+std::string vector_adl_line() { return "ADL 6 165\r\n" + std::string(t::kVectorInitialAdl); }
 
 // One engine under test; the fixture owns it so a failing assertion frees it.
 struct Fx {
@@ -91,16 +87,21 @@ struct Fx {
   t::ScriptedClient& operator*() { return *s; }
 };
 
+// Answers a list fetch with the transcript's vectors (membership first) and checks the BLP and
+// the initial ADL the engine writes for them.
+void answer_fetch_with_vectors(Fx& fx, const t::ListFetch& fetch) {
+  t::answer_web(*fx, fetch.membership, vector_membership());
+  t::answer_web(*fx, fetch.address_book, vector_address_book());
+  fx.s->expect_send(fx.ns, "BLP 5 AL\r\n");
+  fx.s->expect_send(fx.ns, vector_adl_line());
+}
+
 // Signs in with the transcript's vectors (bob FL AL RL in Friends, carol FL AL RL, mallory BL
 // RL, dave RL PL) and settles at the first free TrId, 8.
 void sign_in_with_vectors(Fx& fx, msn::Settings settings = t::contacts_settings()) {
   fx.s = std::make_unique<t::ScriptedClient>(std::move(settings));
   fx.ns = t::sign_in_until_contacts(*fx);
-  const auto fetch = t::open_list_fetch(*fx);
-  t::answer_web(*fx, fetch.membership, vector_membership());
-  t::answer_web(*fx, fetch.address_book, vector_address_book());
-  fx.s->expect_send(fx.ns, "BLP 5 AL\r\n");
-  fx.s->expect_send(fx.ns, kVectorAdl);
+  answer_fetch_with_vectors(fx, t::open_list_fetch(*fx));
   fx.s->feed(fx.ns, "BLP 5 AL\r\nADL 6 OK\r\n");
   fx.s->expect_send(fx.ns, "CHG 7 NLN 1074004004\r\n");
   fx.s->feed(fx.ns, "CHG 7 NLN 1074004004\r\n");
@@ -152,7 +153,7 @@ void test_vector_sign_in_loads_the_list(void** state) {
   fx.s->expect_no_output();
   t::answer_web(*fx, fetch.membership, vector_membership());
   fx.s->expect_send(fx.ns, "BLP 5 AL\r\n");
-  fx.s->expect_send(fx.ns, kVectorAdl);
+  fx.s->expect_send(fx.ns, vector_adl_line());
 
   auto loaded = fx.s->take<ev::ContactListLoaded>();
   assert_int_equal(loaded.size(), 1);
@@ -318,10 +319,7 @@ void test_full_sync_required_falls_back(void** state) {
   assert_false(full.address_book.has("deltasOnly"));
   // The abandoned delta's late answer changes nothing.
   t::answer_web(*fx, delta.membership, membership_doc(pending_member("zed@example.com", "Zed", "x"), "2009-01-01T00:00:00Z"));
-  t::answer_web(*fx, full.membership, vector_membership());
-  t::answer_web(*fx, full.address_book, vector_address_book());
-  fx.s->expect_send(fx.ns, "BLP 5 AL\r\n");
-  fx.s->expect_send(fx.ns, kVectorAdl);
+  answer_fetch_with_vectors(fx, full);
   auto loaded = fx.s->take<ev::ContactListLoaded>();
   assert_int_equal(loaded.size(), 1);
   assert_int_equal(loaded[0].contacts.size(), 4);
@@ -371,7 +369,7 @@ void test_ticket_expiry_at_sign_in_renews(void** state) {
   t::answer_web(*fx, retried, vector_membership());
   t::answer_web(*fx, fetch.address_book, vector_address_book());
   fx.s->expect_send(fx.ns, "BLP 5 AL\r\n");
-  fx.s->expect_send(fx.ns, kVectorAdl);
+  fx.s->expect_send(fx.ns, vector_adl_line());
   assert_true(fx.s->all_logs().find("s3cr3t") == std::string::npos);
 }
 
@@ -412,12 +410,19 @@ void test_block_with_ticket_renewal_retries_once(void** state) {
   assert_true(fx.s->take<ev::Disconnected>().empty());
 }
 
+// Signs in and blocks local@domain, answering its first half (off Allow, RML 8); the Block half
+// (AddMember) is the caller's. For the tests about what follows a block.
+void sign_in_and_start_block(Fx& fx, std::string_view local, std::string_view domain) {
+  sign_in_with_vectors(fx);
+  const std::string address = std::string(local) + "@" + std::string(domain);
+  assert_true(act(fx, fx.s->client().block(address, fx.s->now())).is_ok());
+  t::answer_web(*fx, t::open_web(*fx), op_response("DeleteMember"));
+  fx.s->expect_send(fx.ns, list_line("RML", 8, local, domain, 2));
+}
+
 void test_block_and_unblock(void** state) {
   Fx& fx = t::fixture<Fx>(state);
-  sign_in_with_vectors(fx);
-  assert_true(act(fx, fx.s->client().block("bob@example.com", fx.s->now())).is_ok());
-  t::answer_web(*fx, t::open_web(*fx), op_response("DeleteMember"));
-  fx.s->expect_send(fx.ns, list_line("RML", 8, "bob", "example.com", 2));
+  sign_in_and_start_block(fx, "bob", "example.com");
   const auto add = t::open_web(*fx);
   assert_true(add.has("<MemberRole>Block</MemberRole>") && add.has("<PartnerScenario>BlockUnblock</PartnerScenario>"));
   t::answer_web(*fx, add, op_response("AddMember"));
@@ -568,11 +573,7 @@ void test_presence_wishes_before_sign_in(void** state) {
   assert_true(act(fx, client.set_presence(PresenceStatus::kBusy, fx.s->now())).is_ok());
   assert_true(act(fx, client.set_personal_message("Writing a protocol engine", std::nullopt, fx.s->now())).is_ok());
   fx.ns = t::sign_in_until_contacts(*fx);
-  const auto fetch = t::open_list_fetch(*fx);
-  t::answer_web(*fx, fetch.membership, vector_membership());
-  t::answer_web(*fx, fetch.address_book, vector_address_book());
-  fx.s->expect_send(fx.ns, "BLP 5 AL\r\n");
-  fx.s->expect_send(fx.ns, kVectorAdl);
+  answer_fetch_with_vectors(fx, t::open_list_fetch(*fx));
   fx.s->feed(fx.ns, "ADL 6 OK\r\n");
   fx.s->expect_send(fx.ns, "CHG 7 BSY 1074004004\r\n");
   fx.s->feed(fx.ns, "CHG 7 BSY 1074004004\r\n");
@@ -697,10 +698,7 @@ void test_server_adl_twice_one_request(void** state) {
 
 void test_list_error_replies_do_not_disconnect(void** state) {
   Fx& fx = t::fixture<Fx>(state);
-  sign_in_with_vectors(fx);
-  assert_true(act(fx, fx.s->client().block("carol@example.net", fx.s->now())).is_ok());
-  t::answer_web(*fx, t::open_web(*fx), op_response("DeleteMember"));
-  fx.s->expect_send(fx.ns, list_line("RML", 8, "carol", "example.net", 2));
+  sign_in_and_start_block(fx, "carol", "example.net");
   t::answer_web(*fx, t::open_web(*fx), op_response("AddMember"));
   fx.s->expect_send(fx.ns, list_line("ADL", 9, "carol", "example.net", 4));
   fx.s->take<ev::ContactChanged>();
@@ -733,7 +731,7 @@ void test_intents_before_sign_in_are_refused(void** state) {
 
 }  // namespace
 
-#define FX_TEST(name) cmocka_unit_test_setup_teardown(name, t::owned_setup<Fx>, t::owned_teardown<Fx>)
+#define FX_TEST(name) MSN_OWNED_TEST(name, Fx)
 
 int main() {
   const struct CMUnitTest tests[] = {

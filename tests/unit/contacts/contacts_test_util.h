@@ -14,6 +14,23 @@
 
 namespace msn::test {
 
+// The list bits by the names the protocol and the spec give them; bring them in with
+// `using namespace msn::test::list_bits;`.
+namespace list_bits {
+inline constexpr ListBits FL = ListBits::kForward;
+inline constexpr ListBits AL = ListBits::kAllow;
+inline constexpr ListBits BL = ListBits::kBlock;
+inline constexpr ListBits RL = ListBits::kReverse;
+inline constexpr ListBits PL = ListBits::kPending;
+}  // namespace list_bits
+
+// The initial ADL payload the transcript's two vectors must give (vectors/README.md,
+// "Resulting initial ADL"); the list model, the ADL builder and the whole Client all check it.
+inline constexpr std::string_view kVectorInitialAdl =
+    "<ml l=\"1\"><d n=\"example.com\"><c n=\"bob\" l=\"3\" t=\"1\" /></d><d n=\"example.net\">"
+    "<c n=\"carol\" l=\"3\" t=\"1\" /></d><d n=\"example.org\"><c n=\"mallory\" l=\"4\" t=\"1\" />"
+    "</d></ml>";
+
 inline std::string replace_all(std::string s, std::string_view from, std::string_view to) {
   std::size_t pos = s.find(from);
   while (pos != std::string::npos) {

@@ -612,9 +612,7 @@ void test_malformed_mail_data_is_ignored(void** state) {
 }  // namespace
 
 int main() {
-  using msn::test::owned_setup;
-  using msn::test::owned_teardown;
-#define CASE(name) cmocka_unit_test_setup_teardown(name, owned_setup<Fixture>, owned_teardown<Fixture>)
+#define CASE(name) MSN_OWNED_TEST(name, Fixture)
   const struct CMUnitTest tests[] = {
       CASE(test_messages_typed_while_opening_are_queued_in_order),
       CASE(test_nak_resends_once_on_a_fresh_switchboard_then_fails),

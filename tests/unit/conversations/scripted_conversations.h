@@ -14,6 +14,8 @@
 
 // Engine headers before cmocka_cpp.h: CMocka's fail() macro would clash with their fail().
 #include "session/conversation_manager.h"
+#include "support/event_queue.h"
+#include "support/fake_clock.h"
 #include "cmocka_cpp.h"
 
 namespace msn::test {
@@ -91,7 +93,7 @@ inline ConversationConfig alice_conversations() {
   return config;
 }
 
-class ScriptedConversations {
+class ScriptedConversations : public EventQueue<Event>, public OutputQueue {
  public:
   ScriptedConversations() : manager_(alice_conversations(), ids_, ns_) {
     manager_.set_random_source([](std::size_t n) -> Result<std::string> { return std::string(n, '\x11'); });
@@ -158,17 +160,14 @@ class ScriptedConversations {
     collect();
   }
   void advance(Duration by) {
-    now_ += by;
-    manager_.on_timer(now_);
+    advance_clock(manager_, now_, by);
     collect();
   }
+  // Moves the clock to the next deadline and fires it; false if there is none.
   bool fire_deadline() {
-    const auto deadline = manager_.next_deadline();
-    if (!deadline) return false;
-    now_ = std::max(now_, *deadline);
-    manager_.on_timer(now_);
+    const bool fired = fire_next_deadline(manager_, now_);
     collect();
-    return true;
+    return fired;
   }
 
   // Grant, connect, USR, CAL `invitee`, RINGING and JOI: the switchboard is ready. The CAL is
@@ -195,34 +194,14 @@ class ScriptedConversations {
   }
 
   ConnectionId expect_connect() {
-    auto output = pop();
-    auto* connect = std::get_if<out::Connect>(&output);
-    if (connect == nullptr) fail_msg("expected Connect");
-    assert_bytes_equal(connect->host, kSbHost);
-    assert_int_equal(connect->port, 1863);
-    return connect->conn;
+    const out::Connect connect = expect_connect_to(kSbHost);
+    assert_int_equal(connect.port, 1863);
+    return connect.conn;
   }
-  std::string expect_send(ConnectionId conn) {
-    auto output = pop();
-    auto* send = std::get_if<out::Send>(&output);
-    if (send == nullptr) fail_msg("expected Send");
-    assert_int_equal(send->conn, conn);
-    return send->bytes;
-  }
-  void expect_send(ConnectionId conn, std::string_view bytes) { assert_bytes_equal(expect_send(conn), bytes); }
   SentMsg expect_msg(ConnectionId conn) { return parse_sent_msg(expect_send(conn)); }
-  void expect_close(ConnectionId conn) {
-    auto output = pop();
-    auto* close = std::get_if<out::Close>(&output);
-    if (close == nullptr) fail_msg("expected Close");
-    assert_int_equal(close->conn, conn);
-  }
   void expect_out_and_close(ConnectionId conn) {
     expect_send(conn, "OUT\r\n");
     expect_close(conn);
-  }
-  void expect_no_output() {
-    if (!outputs_.empty()) fail_msg("unexpected output (%zu pending)", outputs_.size());
   }
 
   // ---- web calls ----
@@ -247,61 +226,17 @@ class ScriptedConversations {
     collect();
   }
 
-  // ---- events ----
-  template <typename T>
-  std::vector<T> take() {
-    std::vector<T> found;
-    std::vector<Event> rest;
-    for (auto& event : events_) {
-      if (auto* e = std::get_if<T>(&event)) {
-        found.push_back(*e);
-      } else {
-        rest.push_back(std::move(event));
-      }
-    }
-    events_ = std::move(rest);
-    return found;
-  }
-  template <typename T>
-  T take_one() {
-    auto found = take<T>();
-    if (found.size() != 1) fail_msg("expected one event of the kind, got %zu", found.size());
-    return found[0];
-  }
-  // Events other than log lines still unconsumed.
-  std::size_t pending_events() const {
-    return static_cast<std::size_t>(
-        std::count_if(events_.begin(), events_.end(), [](const Event& e) { return !std::holds_alternative<ev::Log>(e); }));
-  }
-  std::string all_logs() const {
-    std::string text;
-    for (const auto& event : events_)
-      if (auto* log = std::get_if<ev::Log>(&event)) text += log->text + "\n";
-    return text;
-  }
-  // Every event in order (for ordering checks), consumed.
-  std::vector<Event> take_all() { return std::exchange(events_, {}); }
-
   void collect() {
-    for (auto& output : manager_.take_outputs()) outputs_.push_back(std::move(output));
-    for (auto& event : manager_.take_events()) events_.push_back(std::move(event));
+    keep_outputs(manager_.take_outputs());
+    keep_events(manager_.take_events());
     for (auto& call : manager_.take_web_calls()) calls_.push_back(std::move(call));
   }
 
  private:
-  Output pop() {
-    if (outputs_.empty()) fail_msg("expected an output, there is none");
-    Output output = std::move(outputs_.front());
-    outputs_.pop_front();
-    return output;
-  }
-
   FakeNs ns_;
   ConnectionIds ids_;
   ConversationManager manager_;
   TimePoint now_{};
-  std::deque<Output> outputs_;
-  std::vector<Event> events_;
   std::deque<WebCall> calls_;
 };
 

@@ -13,6 +13,8 @@
 
 // Engine headers before cmocka_cpp.h: CMocka's fail() macro would clash with their fail().
 #include "session/switchboard_session.h"
+#include "support/event_queue.h"
+#include "support/fake_clock.h"
 #include "cmocka_cpp.h"
 
 namespace msn::test {
@@ -31,7 +33,7 @@ inline std::string peer_msg(std::string_view from, std::string_view name, std::s
          std::string(payload);
 }
 
-class ScriptedSwitchboard {
+class ScriptedSwitchboard : public EventQueue<SwitchboardEvent>, public OutputQueue {
  public:
   explicit ScriptedSwitchboard(SwitchboardConfig config = alice_config()) : sb_(std::move(config), kSbConn) {}
 
@@ -74,18 +76,14 @@ class ScriptedSwitchboard {
     collect();
   }
   void advance(Duration by) {
-    now_ += by;
-    sb_.on_timer(now_);
+    advance_clock(sb_, now_, by);
     collect();
   }
   // Moves the clock to the next deadline and fires it; false if there is none.
   bool fire_deadline() {
-    const auto deadline = sb_.next_deadline();
-    if (!deadline) return false;
-    now_ = std::max(now_, *deadline);
-    sb_.on_timer(now_);
+    const bool fired = fire_next_deadline(sb_, now_);
     collect();
-    return true;
+    return fired;
   }
   MessageId send_text(std::string_view text, const TextFormat& format = {}) {
     auto id = sb_.send_text(text, format, now_);
@@ -115,88 +113,29 @@ class ScriptedSwitchboard {
   }
 
   void expect_connect(std::string_view host, std::uint16_t port) {
-    auto output = pop();
-    auto* connect = std::get_if<out::Connect>(&output);
-    if (connect == nullptr) fail_msg("expected Connect");
-    assert_int_equal(connect->conn, kSbConn);
-    assert_bytes_equal(connect->host, host);
-    assert_int_equal(connect->port, port);
-    assert_false(connect->tls);
+    const out::Connect connect = expect_connect_to(host);
+    assert_int_equal(connect.conn, kSbConn);
+    assert_int_equal(connect.port, port);
+    assert_false(connect.tls);
   }
-  std::string expect_send() {
-    auto output = pop();
-    auto* send = std::get_if<out::Send>(&output);
-    if (send == nullptr) fail_msg("expected Send");
-    assert_int_equal(send->conn, kSbConn);
-    return send->bytes;
-  }
-  void expect_send(std::string_view bytes) { assert_bytes_equal(expect_send(), bytes); }
-  void expect_close() {
-    auto output = pop();
-    auto* close = std::get_if<out::Close>(&output);
-    if (close == nullptr) fail_msg("expected Close");
-    assert_int_equal(close->conn, kSbConn);
-  }
+  // The session has one connection: the output checks need no connection argument.
+  std::string expect_send() { return OutputQueue::expect_send(kSbConn); }
+  void expect_send(std::string_view bytes) { OutputQueue::expect_send(kSbConn, bytes); }
+  void expect_close() { OutputQueue::expect_close(kSbConn); }
   void expect_out_and_close() {
     expect_send("OUT\r\n");
     expect_close();
   }
-  void expect_no_output() {
-    if (!outputs_.empty()) fail_msg("unexpected output (%zu pending)", outputs_.size());
-  }
-
-  // Events of one kind seen so far, consumed.
-  template <typename T>
-  std::vector<T> take() {
-    std::vector<T> found;
-    std::vector<SwitchboardEvent> rest;
-    for (auto& event : events_) {
-      if (auto* e = std::get_if<T>(&event)) {
-        found.push_back(*e);
-      } else {
-        rest.push_back(std::move(event));
-      }
-    }
-    events_ = std::move(rest);
-    return found;
-  }
-  template <typename T>
-  T take_one() {
-    auto found = take<T>();
-    if (found.size() != 1) fail_msg("expected one event of the kind, got %zu", found.size());
-    return found[0];
-  }
-  // Every event except log lines, in order (for "nothing else happened" checks).
-  std::size_t pending_events() const {
-    return static_cast<std::size_t>(std::count_if(events_.begin(), events_.end(), [](const SwitchboardEvent& e) {
-      return !std::holds_alternative<ev::Log>(e);
-    }));
-  }
-  std::string all_logs() const {
-    std::string text;
-    for (const auto& event : events_) {
-      if (auto* log = std::get_if<ev::Log>(&event)) text += log->text + "\n";
-    }
-    return text;
-  }
 
  private:
   void collect() {
-    for (auto& output : sb_.take_outputs()) outputs_.push_back(std::move(output));
-    for (auto& event : sb_.take_events()) events_.push_back(std::move(event));
-  }
-  Output pop() {
-    if (outputs_.empty()) fail_msg("expected an output, there is none");
-    Output output = std::move(outputs_.front());
-    outputs_.pop_front();
-    return output;
+    keep_outputs(sb_.take_outputs());
+    keep_events(sb_.take_events());
   }
 
   SwitchboardSession sb_;
   TimePoint now_{};
   bool byte_by_byte_ = false;
-  std::deque<Output> outputs_;
-  std::vector<SwitchboardEvent> events_;
 };
 
 }  // namespace msn::test

@@ -4,6 +4,7 @@
 // JOI/BYE, chunked and malformed input. Server bytes are fed whole, byte by byte and split at
 // every point; time moves only through the fake clock.
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
@@ -29,7 +30,8 @@ const std::string kAliceTyping =
     "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgscontrol\r\nTypingUser: alice@example.com\r\n\r\n\r\n";
 const std::string kAliceText =
     "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-    "X-MMS-IM-Format: FN=Segoe%20UI; EF=; CO=0; CS=1; PF=0\r\n\r\nHi Bob!\r\nHow are you?";
+    "X-MMS-IM-Format: FN=Segoe%20UI; EF=; CO=0; CS=1; PF=0\r\n"
+    "Message-ID: {00000000-0000-4000-8000-000000000001}\r\n\r\nHi Bob!\r\nHow are you?";
 const std::string kBobTyping =
     "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgscontrol\r\nTypingUser: bob@example.com\r\n\r\n\r\n";
 const std::string kBobText =
@@ -37,8 +39,19 @@ const std::string kBobText =
     "X-MMS-IM-Format: FN=Arial; EF=B; CO=0000ff; CS=0; PF=22\r\n\r\nFine, thanks :)";
 const std::string kNudge = "MIME-Version: 1.0\r\nContent-Type: text/x-msnmsgr-datacast\r\n\r\nID: 1\r\n";
 
+// Message-IDs counted from 1 instead of random ones: exact bytes to compare.
+msn::SwitchboardConfig counted_ids_config() {
+  auto config = msn::test::alice_config();
+  config.new_message_id = [n = 0u]() mutable {
+    char id[48];
+    std::snprintf(id, sizeof id, "{00000000-0000-4000-8000-%012X}", ++n);
+    return std::string(id);
+  };
+  return config;
+}
+
 struct Fixture {
-  std::unique_ptr<ScriptedSwitchboard> s = std::make_unique<ScriptedSwitchboard>();
+  std::unique_ptr<ScriptedSwitchboard> s = std::make_unique<ScriptedSwitchboard>(counted_ids_config());
 };
 
 int setup(void** state) {
@@ -140,7 +153,7 @@ void test_transcript_split_everywhere(void** /*state*/) {
   const std::string stream = "ACK 3\r\n" + peer_msg("bob@example.com", "Bob", kBobTyping) +
                              peer_msg("bob@example.com", "Bob", kBobText) + "BYE bob@example.com 1\r\n";
   for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
-    auto s = std::make_unique<ScriptedSwitchboard>();
+    auto s = std::make_unique<ScriptedSwitchboard>(counted_ids_config());
     open_outgoing(*s);
     const MessageId id = s->send_text("Hi Bob!\r\nHow are you?");
     s->expect_send(msg_line(3, 'A', kAliceText));
@@ -474,9 +487,9 @@ void test_long_message_is_split(void** state) {
   assert_bytes_equal(bodies[0] + bodies[1], text);
   // One multi-part message: the receiver shows it once it has both parts.
   assert_true(payloads[0].find("Content-Type: text/plain; charset=UTF-8\r\n") != std::string::npos);
-  assert_true(payloads[0].find("Message-ID: {0000002A-0000-4000-8000-000000000001}\r\nChunks: 2\r\n\r\n") !=
+  assert_true(payloads[0].find("Message-ID: {00000000-0000-4000-8000-000000000001}\r\nChunks: 2\r\n\r\n") !=
               std::string::npos);
-  assert_true(payloads[1].rfind("Message-ID: {0000002A-0000-4000-8000-000000000001}\r\nChunk: 1\r\n\r\n", 0) == 0);
+  assert_true(payloads[1].rfind("Message-ID: {00000000-0000-4000-8000-000000000001}\r\nChunk: 1\r\n\r\n", 0) == 0);
   s.feed("ACK 3\r\n");
   assert_true(s.take<ev::MessageDelivered>().empty());  // one piece is not the whole message
   s.feed("ACK 4\r\n");

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "runtime/client.h"
+#include "support/event_queue.h"
+#include "support/fake_clock.h"
 #include "cmocka_cpp.h"
 
 namespace {
@@ -59,7 +61,7 @@ std::vector<std::string> words(const std::string& line) {
   return out;
 }
 
-class Harness {
+class Harness : public msn::test::EventQueue<msn::Event>, public msn::test::OutputQueue {
  public:
   Harness() : client_(test_settings()) {
     client_.set_random_source([](std::size_t n) -> msn::Result<std::string> { return std::string(n, '\x07'); });
@@ -73,12 +75,12 @@ class Harness {
     client_.start(now_);
     collect();
     for (int step = 0; step < 400 && !signed_in_; ++step) {
-      if (outputs_.empty()) fail_msg("sign-in stalled");
+      if (!has_output()) fail_msg("sign-in stalled");
       serve(pop());
     }
     if (!signed_in_) fail_msg("not signed in");
     // Whatever the sign-in still wrote after going online is answered too.
-    while (!outputs_.empty()) serve(pop());
+    while (has_output()) serve(pop());
   }
 
   void feed(ConnectionId conn, std::string_view bytes) {
@@ -94,39 +96,16 @@ class Harness {
     collect();
   }
   void advance(msn::Duration by) {
-    now_ += by;
-    client_.on_timer(now_);
+    msn::test::advance_clock(client_, now_, by);
     collect();
   }
 
   ConnectionId ns() const { return ns_; }
 
-  msn::Output pop() {
-    if (outputs_.empty()) fail_msg("expected an output; log:\n%s", logs_.c_str());
-    msn::Output output = std::move(outputs_.front());
-    outputs_.pop_front();
-    return output;
-  }
-  std::string expect_send(ConnectionId conn) {
-    auto output = pop();
-    auto* send = std::get_if<out::Send>(&output);
-    if (send == nullptr) fail_msg("expected Send");
-    assert_int_equal(send->conn, conn);
-    return send->bytes;
-  }
   ConnectionId expect_connect(std::string_view host, bool tls) {
-    auto output = pop();
-    auto* connect = std::get_if<out::Connect>(&output);
-    if (connect == nullptr) fail_msg("expected Connect to %s", std::string(host).c_str());
-    assert_bytes_equal(connect->host, host);
-    assert_int_equal(connect->tls, tls);
-    return connect->conn;
-  }
-  void expect_close(ConnectionId conn) {
-    auto output = pop();
-    auto* close = std::get_if<out::Close>(&output);
-    if (close == nullptr) fail_msg("expected Close");
-    assert_int_equal(close->conn, conn);
+    const out::Connect connect = expect_connect_to(host);
+    assert_int_equal(connect.tls, tls);
+    return connect.conn;
   }
   // The NS's next line must be "XFR n SB"; returns n.
   std::string expect_xfr() {
@@ -145,39 +124,16 @@ class Harness {
     expect_close(web);
     return request;
   }
-  bool has_output() const { return !outputs_.empty(); }
-  void drop_outputs() { outputs_.clear(); }  // keep-alive pings and the like
 
-  template <typename T>
-  std::vector<T> take() {
-    std::vector<T> found;
-    std::vector<msn::Event> rest;
-    for (auto& event : events_) {
-      if (auto* e = std::get_if<T>(&event)) {
-        found.push_back(*e);
-      } else {
-        rest.push_back(std::move(event));
-      }
-    }
-    events_ = std::move(rest);
-    return found;
-  }
-  std::vector<msn::Event> take_all() { return std::exchange(events_, {}); }
-  std::string all_logs() const {
-    std::string text;
-    for (const auto& event : events_)
-      if (auto* log = std::get_if<ev::Log>(&event)) text += log->text + "\n";
-    return text;
-  }
-
- public:
+  // Tests that call the Client directly collect what it produced themselves.
   void collect() {
-    for (auto& output : client_.take_outputs()) outputs_.push_back(std::move(output));
-    for (auto& event : client_.take_events()) {
+    keep_outputs(client_.take_outputs());
+    auto events = client_.take_events();
+    for (const auto& event : events) {
       if (std::holds_alternative<ev::SignedIn>(event)) signed_in_ = true;
-      if (auto* log = std::get_if<ev::Log>(&event)) logs_ += log->text + "\n";
-      events_.push_back(std::move(event));
+      if (auto* log = std::get_if<ev::Log>(&event)) failure_note_ += log->text + "\n";
     }
+    keep_events(std::move(events));
   }
 
  private:
@@ -225,9 +181,6 @@ class Harness {
   msn::TimePoint now_{};
   ConnectionId ns_ = 0;
   bool signed_in_ = false;
-  std::deque<msn::Output> outputs_;
-  std::vector<msn::Event> events_;
-  std::string logs_;
 };
 
 using msn::test::fixture;
@@ -235,16 +188,28 @@ Harness& fx(void** state) { return fixture<Harness>(state); }
 
 void bob_online(Harness& h) { h.feed(h.ns(), "NLN NLN bob@example.com 1 Bob 0\r\n"); }
 
-void test_message_over_a_switchboard_from_xfr(void** state) {
-  auto& h = fx(state);
+// A message typed to Bob and the switchboard request it caused.
+struct TypedMessage {
+  msn::ConversationId conversation;
+  std::string xfr_trid;
+};
+
+// The start every sending test shares: signed in, Bob online, no event pending, a message to
+// Bob typed; the engine has just asked the NS for a switchboard.
+TypedMessage sign_in_and_message_bob(Harness& h, std::string_view text) {
   h.sign_in();
   bob_online(h);
   h.take_all();
-  auto id = h.client().send_message("bob@example.com", "Hi Bob!", h.now());
+  auto id = h.client().send_message("bob@example.com", text, h.now());
   h.collect();
   assert_true(id.is_ok());
-  const std::string trid = h.expect_xfr();
-  h.feed(h.ns(), "XFR " + trid + " SB 198.51.100.20:1863 CKI " + std::string(kCookie) + " U messenger.msn.com 1\r\n");
+  return {id.value(), h.expect_xfr()};
+}
+
+void test_message_over_a_switchboard_from_xfr(void** state) {
+  auto& h = fx(state);
+  const TypedMessage typed = sign_in_and_message_bob(h, "Hi Bob!");
+  h.feed(h.ns(), "XFR " + typed.xfr_trid + " SB 198.51.100.20:1863 CKI " + std::string(kCookie) + " U messenger.msn.com 1\r\n");
   const ConnectionId sb = h.expect_connect("198.51.100.20", false);
   h.connected(sb);
   assert_bytes_equal(h.expect_send(sb), "USR 1 alice@example.com " + std::string(kCookie) + "\r\n");
@@ -258,7 +223,7 @@ void test_message_over_a_switchboard_from_xfr(void** state) {
   h.feed(sb, peer_text("hello!!"));
   const auto received = h.take<ev::MessageReceived>();
   assert_int_equal(received.size(), 1);
-  assert_int_equal(received[0].conversation, id.value());
+  assert_int_equal(received[0].conversation, typed.conversation);
   assert_bytes_equal(received[0].html, "hello!!");
   assert_true(h.take<ev::MessageFailed>().empty());
   assert_true(h.all_logs().find(std::string(kCookie)) == std::string::npos);
@@ -266,12 +231,7 @@ void test_message_over_a_switchboard_from_xfr(void** state) {
 
 void test_unanswered_xfr_times_out_without_ending_the_session(void** state) {
   auto& h = fx(state);
-  h.sign_in();
-  bob_online(h);
-  h.take_all();
-  assert_true(h.client().send_message("bob@example.com", "hello?", h.now()).is_ok());
-  h.collect();
-  h.expect_xfr();
+  sign_in_and_message_bob(h, "hello?");
   h.advance(msn::seconds(31));  // the NS never answers: the request times out, and is asked again
   h.expect_xfr();
   assert_true(h.take<ev::MessageFailed>().empty());
@@ -290,12 +250,8 @@ void test_unanswered_xfr_times_out_without_ending_the_session(void** state) {
 
 void test_refused_xfr_is_retried_then_reported(void** state) {
   auto& h = fx(state);
-  h.sign_in();
-  bob_online(h);
-  h.take_all();
-  assert_true(h.client().send_message("bob@example.com", "x", h.now()).is_ok());
-  h.collect();
-  h.feed(h.ns(), "913 " + h.expect_xfr() + "\r\n");
+  const TypedMessage typed = sign_in_and_message_bob(h, "x");
+  h.feed(h.ns(), "913 " + typed.xfr_trid + "\r\n");
   h.feed(h.ns(), "913 " + h.expect_xfr() + "\r\n");
   const auto failed = h.take<ev::MessageFailed>();
   assert_int_equal(failed.size(), 1);
@@ -321,12 +277,7 @@ void test_invitation_from_the_ns(void** state) {
 
 void test_sign_out_reports_pending_messages(void** state) {
   auto& h = fx(state);
-  h.sign_in();
-  bob_online(h);
-  h.take_all();
-  assert_true(h.client().send_message("bob@example.com", "never sent", h.now()).is_ok());
-  h.collect();
-  h.expect_xfr();
+  sign_in_and_message_bob(h, "never sent");
   h.client().sign_out(h.now());
   h.collect();
   const auto failed = h.take<ev::MessageFailed>();
@@ -337,12 +288,7 @@ void test_sign_out_reports_pending_messages(void** state) {
 
 void test_lost_connection_reports_before_disconnected(void** state) {
   auto& h = fx(state);
-  h.sign_in();
-  bob_online(h);
-  h.take_all();
-  assert_true(h.client().send_message("bob@example.com", "in flight", h.now()).is_ok());
-  h.collect();
-  h.expect_xfr();
+  sign_in_and_message_bob(h, "in flight");
   h.closed(h.ns());
   const auto events = h.take_all();
   int failed_at = -1;
@@ -361,9 +307,7 @@ void test_lost_connection_reports_before_disconnected(void** state) {
 }  // namespace
 
 int main() {
-  using msn::test::owned_setup;
-  using msn::test::owned_teardown;
-#define CASE(name) cmocka_unit_test_setup_teardown(name, owned_setup<Harness>, owned_teardown<Harness>)
+#define CASE(name) MSN_OWNED_TEST(name, Harness)
   const struct CMUnitTest tests[] = {
       CASE(test_message_over_a_switchboard_from_xfr),
       CASE(test_unanswered_xfr_times_out_without_ending_the_session),

@@ -13,11 +13,13 @@
 
 // Engine headers before cmocka_cpp.h: CMocka's fail() macro would clash with their fail().
 #include "runtime/client.h"
+#include "support/event_queue.h"
+#include "support/fake_clock.h"
 #include "cmocka_cpp.h"
 
 namespace msn::test {
 
-class ScriptedClient {
+class ScriptedClient : public EventQueue<Event>, public OutputQueue {
  public:
   explicit ScriptedClient(Settings settings) : client_(std::move(settings)) {
     client_.set_random_source([](std::size_t n) -> Result<std::string> {
@@ -35,18 +37,14 @@ class ScriptedClient {
     collect();
   }
   void advance(Duration by) {
-    now_ += by;
-    client_.on_timer(now_);
+    advance_clock(client_, now_, by);
     collect();
   }
   // Moves the clock to the engine's next deadline and fires it; false if there is none.
   bool fire_deadline() {
-    auto deadline = client_.next_deadline();
-    if (!deadline) return false;
-    now_ = std::max(now_, *deadline);
-    client_.on_timer(now_);
+    const bool fired = fire_next_deadline(client_, now_);
     collect();
-    return true;
+    return fired;
   }
   void connected(ConnectionId conn) {
     client_.on_connected(conn, now_);
@@ -72,55 +70,12 @@ class ScriptedClient {
 
   // The next output must be a Connect to host:port (tls as given); returns its connection.
   ConnectionId expect_connect(std::string_view host, std::uint16_t port, bool tls) {
-    auto output = pop();
-    auto* connect = std::get_if<out::Connect>(&output);
-    if (connect == nullptr) fail_msg("expected Connect to %s", std::string(host).c_str());
-    assert_bytes_equal(connect->host, host);
-    assert_int_equal(connect->port, port);
-    assert_int_equal(connect->tls, tls);
-    return connect->conn;
-  }
-  // The next output must be a Send on conn; returns its bytes.
-  std::string expect_send(ConnectionId conn) {
-    auto output = pop();
-    auto* send = std::get_if<out::Send>(&output);
-    if (send == nullptr) fail_msg("expected Send");
-    assert_int_equal(send->conn, conn);
-    return send->bytes;
-  }
-  void expect_send(ConnectionId conn, std::string_view bytes) { assert_bytes_equal(expect_send(conn), bytes); }
-  void expect_close(ConnectionId conn) {
-    auto output = pop();
-    auto* close = std::get_if<out::Close>(&output);
-    if (close == nullptr) fail_msg("expected Close");
-    assert_int_equal(close->conn, conn);
-  }
-  void expect_no_output() {
-    if (!outputs_.empty()) fail_msg("unexpected output (%zu pending)", outputs_.size());
+    const out::Connect connect = expect_connect_to(host);
+    assert_int_equal(connect.port, port);
+    assert_int_equal(connect.tls, tls);
+    return connect.conn;
   }
 
-  // Events of a kind seen so far (Log events included), consumed.
-  template <typename T>
-  std::vector<T> take() {
-    std::vector<T> found;
-    std::vector<Event> rest;
-    for (auto& event : events_) {
-      if (auto* e = std::get_if<T>(&event)) {
-        found.push_back(*e);
-      } else {
-        rest.push_back(std::move(event));
-      }
-    }
-    events_ = std::move(rest);
-    return found;
-  }
-  // Every debug line produced so far (not consumed).
-  std::string all_logs() const {
-    std::string text;
-    for (const auto& event : events_)
-      if (auto* log = std::get_if<ev::Log>(&event)) text += log->text + "\n";
-    return text + logs_seen_;
-  }
   // The Disconnected error, failing the test if the session did not end.
   Error expect_disconnected() {
     auto ends = take<ev::Disconnected>();
@@ -130,22 +85,13 @@ class ScriptedClient {
 
  private:
   void collect() {
-    for (auto& output : client_.take_outputs()) outputs_.push_back(std::move(output));
-    for (auto& event : client_.take_events()) events_.push_back(std::move(event));
-  }
-  Output pop() {
-    if (outputs_.empty()) fail_msg("expected an output, there is none");
-    Output output = std::move(outputs_.front());
-    outputs_.pop_front();
-    return output;
+    keep_outputs(client_.take_outputs());
+    keep_events(client_.take_events());
   }
 
   Client client_;
   TimePoint now_{};
   bool byte_by_byte_ = false;
-  std::deque<Output> outputs_;
-  std::vector<Event> events_;
-  std::string logs_seen_;
 };
 
 }  // namespace msn::test
