@@ -141,8 +141,12 @@ void apply_nudge(Account& account, const ev::ConversationNudge& event) {
                                     event.from.c_str(), kNudgeAttention);
 }
 
-void apply_message_failed(Account& account, const ev::MessageFailed& event) {
+void apply_message_failed(Account& account, const ev::MessageFailed& event, bool closing) {
   purple_debug_warning("msnp", "message not delivered: %s\n", event.error.detail.c_str());
+  if (closing && (event.chat || event.to.empty() ||
+                  purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, event.to.c_str(),
+                                                        account.purple_account()) == nullptr))
+    return;
   const std::string reason = escape_markup(delivery_reason(event));
   // `html` is what the user typed, already purple HTML: quoted as it was shown.
   const std::string quoted = "<br>\u201c" + event.html + "\u201d";

@@ -19,7 +19,9 @@ class Account;
 void apply_message_received(Account& account, const ev::MessageReceived& event);
 void apply_typing(Account& account, const ev::ConversationTyping& event);
 void apply_nudge(Account& account, const ev::ConversationNudge& event);
-void apply_message_failed(Account& account, const ev::MessageFailed& event);
+// `closing`: the account is signing out (libpurple's close): the failure is written only into
+// a conversation window that is still open, never into a new one.
+void apply_message_failed(Account& account, const ev::MessageFailed& event, bool closing = false);
 void apply_message_stored_offline(Account& account, const ev::MessageStoredOffline& event);
 void apply_chat_started(Account& account, const ev::ChatStarted& event);
 void apply_chat_joined(Account& account, const ev::ChatParticipantJoined& event);

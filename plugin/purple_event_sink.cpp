@@ -30,11 +30,18 @@ std::string printable(const std::string& text) {
 
 void PurpleEventSink::on_event(const Event& event) {
   // While libpurple closes the connection (sign_out from prpl_close) nothing may open windows
-  // or dialogs any more; only logging and saving the contact-list snapshot go on.
-  if (closing_ && !std::holds_alternative<ev::Log>(event) &&
-      !std::holds_alternative<ev::Disconnected>(event) &&
-      !std::holds_alternative<ev::ContactCacheUpdated>(event))
-    return;
+  // or dialogs any more; only logging, saving the contact-list snapshot and telling an open
+  // conversation which of its messages never left go on.
+  if (closing_) {
+    if (const auto* failed = std::get_if<ev::MessageFailed>(&event)) {
+      apply_message_failed(account_, *failed, /*closing=*/true);
+      return;
+    }
+    if (!std::holds_alternative<ev::Log>(event) &&
+        !std::holds_alternative<ev::Disconnected>(event) &&
+        !std::holds_alternative<ev::ContactCacheUpdated>(event))
+      return;
+  }
   std::visit([this](const auto& e) { handle(e); }, event);
 }
 

@@ -12,8 +12,10 @@
 //
 // Delivery: each message the user sends is tracked until it is acknowledged (no event), stored
 // offline (MessageStoredOffline) or given up (MessageFailed, exactly once). A NAK, a missing
-// ACK or a switchboard lost before the ACK gets the message (only its unacknowledged part)
-// resent once over a fresh switchboard; a second failure is reported. A contact that turns out
+// ACK or a switchboard lost before the ACK gets the message resent once over a fresh
+// switchboard, with the same Message-ID so that a receiver which did get the first copy drops
+// the second (a multi-part message is resent whole: a receiver shows none of an incomplete
+// one); a second failure is reported. A contact that turns out
 // to be offline (CAL 216/217) gets it as an offline message instead.
 #pragma once
 

@@ -576,6 +576,26 @@ void im_nudge(World& w) {
   }
 }
 
+// Signing out while a message is still on its way (its switchboard not even open yet): the open
+// conversation window says that this message was not delivered, instead of losing it silently.
+void im_pending_at_sign_out(World& w) {
+  STEP(w.sign_in("alice") && w.sign_in("bob"));
+  STEP(w.befriend("alice", "bob"));
+  const std::string text = "sent just before signing out";
+  STEP(w.send_im("alice", "bob", text));
+  // No main-loop turn in between: the XFR SB for it cannot have been answered yet.
+  STEP(w.sign_out("alice"));
+  const std::string bob = address_of("bob");
+  bool told = false;
+  for (const WrittenLine& line : ui_events().lines) {
+    if (line.account == w.account("alice") && lower_ascii(line.conversation) == bob &&
+        (line.flags & PURPLE_MESSAGE_ERROR) != 0 && line.html.find(text) != std::string::npos)
+      told = true;
+  }
+  w.check(told, "alice's conversation does not say that her last message was not delivered\n" +
+                    describe_ui_events(w.account("alice")));
+}
+
 std::string repeat_to_characters(const std::string& pattern, long characters) {
   std::string text;
   while (g_utf8_strlen(text.c_str(), -1) < characters)
@@ -838,6 +858,7 @@ std::vector<IntegrationScenario> build() {
   list.push_back(make("contacts-add-invalid", contacts_add_invalid, {}, {"alice"}));
   list.push_back(make("contacts-list-full", contacts_list_full, {"--contacts", "1000"}));
   list.push_back(make("contacts-remove", contacts_remove));
+  list.push_back(make("im-pending-at-sign-out", im_pending_at_sign_out));
   list.push_back(make("contacts-move", contacts_move));
   list.push_back(make("contacts-group-rename", contacts_group_rename));
   list.push_back(make("contacts-group-delete", contacts_group_delete));
