@@ -24,7 +24,7 @@
 #include "purple_scheduler.h"
 #include "purple_transport.h"
 #include "runtime/driver.h"
-#include "runtime/settings.h"
+#include "session/settings.h"
 
 namespace msn::plugin {
 

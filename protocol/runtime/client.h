@@ -12,14 +12,14 @@
 #include <vector>
 
 #include "core/time.h"
-#include "runtime/settings.h"
-#include "runtime/http_exchange.h"
 #include "session/conversation_manager.h"
 #include "session/event.h"
+#include "session/http_exchange.h"
 #include "session/io.h"
 #include "session/notification_session.h"
 #include "session/ns_access.h"
 #include "session/presence.h"
+#include "session/settings.h"
 
 namespace msn {
 

@@ -18,9 +18,9 @@
 
 #include "core/status.h"
 #include "http/http_message.h"
-#include "runtime/http_exchange.h"
-#include "runtime/settings.h"
 #include "session/event.h"
+#include "session/http_exchange.h"
+#include "session/settings.h"
 #include "soap/address_book.h"
 #include "soap/envelope.h"
 #include "soap/membership.h"

@@ -33,8 +33,8 @@
 
 #include "core/status.h"
 #include "core/time.h"
-#include "runtime/http_exchange.h"
 #include "session/event.h"
+#include "session/http_exchange.h"
 #include "session/io.h"
 #include "session/message_format.h"
 #include "session/ns_access.h"

@@ -131,7 +131,7 @@ struct ListOperationFailed {
   Error error;
 };
 
-// A snapshot of the contact list and its sync state (model/contact_cache.h), after sign-in and
+// A snapshot of the contact list and its sync state (session/contact_cache.h), after sign-in and
 // after each change. The UI stores `blob` with the account and hands it back in
 // Settings::contact_cache at the next sign-in; it holds no secrets.
 struct ContactCacheUpdated {

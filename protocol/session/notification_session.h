@@ -25,18 +25,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/rst.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "http/http_message.h"
-#include "model/contact_list.h"
-#include "runtime/http_exchange.h"
-#include "runtime/settings.h"
 #include "session/address_book_session.h"
+#include "session/contact_list.h"
 #include "session/event.h"
+#include "session/http_exchange.h"
 #include "session/io.h"
 #include "session/ns_notice.h"
 #include "session/presence.h"
-#include "auth/rst.h"
+#include "session/settings.h"
 #include "wire/command.h"
 #include "wire/command_parser.h"
 #include "wire/command_writer.h"

@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "model/contact_cache.h"
+#include "session/contact_cache.h"
 #include "session/list_job.h"
 #include "session/notification_session.h"
 #include "wire/adl.h"

@@ -37,8 +37,8 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "http/http_message.h"
-#include "runtime/http_exchange.h"
 #include "session/event.h"
+#include "session/http_exchange.h"
 #include "session/ns_access.h"
 #include "soap/offline_messages.h"
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "book_generator.h"
-#include "model/contact_list.h"
+#include "session/contact_list.h"
 #include "soap/address_book.h"
 #include "soap/membership.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/contact_list.h"
+#include "session/contact_list.h"
 #include "session/presence.h"
 #include "soap/address_book.h"
 #include "wire/adl.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// libFuzzer target: arbitrary bytes as a saved contact list (model/contact_cache.h). A blob
+// libFuzzer target: arbitrary bytes as a saved contact list (session/contact_cache.h). A blob
 // that parses must give a list that serialises back to a blob parsing to the same list, whose
 // contacts are all on some list and whose ADL respects the limits. Any broken invariant aborts.
 #include <cstddef>
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/contact_cache.h"
+#include "session/contact_cache.h"
 #include "wire/adl.h"
 
 namespace {

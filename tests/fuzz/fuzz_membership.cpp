@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/contact_list.h"
+#include "session/contact_list.h"
 #include "soap/membership.h"
 #include "wire/adl.h"
 

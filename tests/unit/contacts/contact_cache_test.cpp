@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The saved contact list (model/contact_cache.h): round trips of a generated book with every
+// The saved contact list (session/contact_cache.h): round trips of a generated book with every
 // kind of name, and the refusals of damaged, foreign or oversized blobs.
-#include "model/contact_cache.h"
+#include "session/contact_cache.h"
 
 #include <string>
 

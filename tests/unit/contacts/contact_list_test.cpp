@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The account's contact list (model/contact_list.h): the merge of the two vectors and its
+// The account's contact list (session/contact_list.h): the merge of the two vectors and its
 // initial ADL, generated 100- and 5,000-contact books (pretty and compact) checked against the
 // generator's truth, deltas, server ADL/RML and local changes.
-#include "model/contact_list.h"
+#include "session/contact_list.h"
 
 #include <chrono>
 #include <map>

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "model/contact_cache.h"
+#include "session/contact_cache.h"
 #include "runtime/client.h"
 #include "soap/address_book.h"
 #include "soap/membership.h"

@@ -24,7 +24,7 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "model/contact_list.h"
+#include "session/contact_list.h"
 
 namespace msn {
 

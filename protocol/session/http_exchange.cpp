@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runtime/http_exchange.h"
+#include "session/http_exchange.h"
 
 #include <utility>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "model/contact_list.h"
+#include "session/contact_list.h"
 
 #include <algorithm>
 #include <array>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "model/contact_cache.h"
+#include "session/contact_cache.h"
 
 #include <array>
 #include <optional>

@@ -25,7 +25,7 @@ struct Settings {
   // Base URL under which every web service lives with its historic path (revival servers);
   // empty: each service uses its historic Microsoft host.
   std::string web_services_url;
-  // The contact list as the last ContactCacheUpdated event carried it (model/contact_cache.h),
+  // The contact list as the last ContactCacheUpdated event carried it (session/contact_cache.h),
   // kept by the caller per account; empty: none. With it the sign-in asks the address book
   // services only for what changed since. A blob that does not parse (or belongs to another
   // account) is ignored and the whole list fetched.
