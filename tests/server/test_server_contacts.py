@@ -730,6 +730,41 @@ if __name__ == "__main__":
     unittest.main()
 
 
+class ContactNamesOptionTest(unittest.TestCase):
+    """--contact-names plain (the demo): ordinary names; the default keeps the stress names."""
+
+    def book(self, *args):
+        from msnp_server import accounts, config, contacts
+        cfg = config.parse(["--account", "%s:%s" % (ALICE, PW), "--contacts", "40", *args])
+        directory = accounts.Directory(cfg.accounts)
+        return contacts.Books(directory, cfg.contacts, names=cfg.contact_names).get(ALICE)
+
+    def test_plain_names_read_as_names(self):
+        book = self.book("--contact-names", "plain")
+        names = [c.display_name for c in book.by_email.values() if c.email != ALICE]
+        self.assertEqual(len(names), 40)
+        self.assertEqual(len(set(names)), 40)  # no two contacts share a name
+        for name in names:
+            # "First Last", letters (Latin, with accents) and an apostrophe only.
+            self.assertRegex(name, r"^[A-Z][a-záéíü]+ [A-Z][A-Za-záéíü']+$")
+        groups = [g.name for g in book.live_groups()]
+        self.assertGreaterEqual(len(groups), 3)
+        for name in groups:
+            self.assertRegex(name, r"^[A-Z][a-z]+( [a-z]+)?$")
+        # Only the names differ: the same people are on the same lists.
+        stress = self.book()
+        self.assertEqual(sorted(book.by_email), sorted(stress.by_email))
+
+    def test_default_keeps_stress_names(self):
+        names = [c.display_name for c in self.book().by_email.values()]
+        self.assertIn("李雷", names)
+        self.assertTrue(any(len(n) > 100 for n in names))
+
+    def test_unknown_style_is_refused(self):
+        with self.assertRaises(SystemExit):
+            self.book("--contact-names", "fancy")
+
+
 class FriendsOptionTest(unittest.TestCase):
     """--friends (the demo): the listed accounts and the bot are on each other's lists."""
 

@@ -28,6 +28,7 @@ class Config:
     bot_name: str = "Echo Bot"
     new_accounts: list = field(default_factory=list)  # accounts without an address book yet
     friends: list = field(default_factory=list)  # addresses on each other's lists (--friends)
+    contact_names: str = "stress"                   # style of generated names (contacts.py)
 
 
 def _friends(p, a, accounts):
@@ -99,6 +100,10 @@ def parser():
                    metavar="EMAIL:PASSWORD", help="an account (repeatable)")
     p.add_argument("--contacts", type=_nonneg(int), default=0, metavar="N",
                    help="generated forward-list contacts per account (contacts.py)")
+    p.add_argument("--contact-names", choices=("stress", "plain"), default="stress",
+                   help="names of the generated contacts and groups: 'stress' (default) mixes in "
+                   "long, non-ASCII, emoji and markup names for tests; 'plain' gives ordinary "
+                   "first and last names (the demo)")
     p.add_argument("--new-account", action="append", type=_account, default=[],
                    metavar="EMAIL:PASSWORD", help="an account whose address book does not exist "
                    "yet (ABFindAll: ABDoesNotExist until ABAdd; repeatable)")
@@ -161,4 +166,4 @@ def parse(argv=None):
                   redirect=a.redirect, faults=Faults(a.fault),
                   sb_idle=a.sb_idle, bot=a.bot, bot_name=a.bot_name,
                   new_accounts=[e for e, _ in a.new_account],
-                  friends=_friends(p, a, seen))
+                  friends=_friends(p, a, seen), contact_names=a.contact_names)

@@ -348,6 +348,14 @@ _FIXED = ["Zoë Ångström", "李雷", "🎸 Rock Star 🎸", None, "Tom & Jerry
 GROUP_NAMES = ["Friends", "Family", "Work", "Ünïcødé Grüppé", "同学", "🎮 Gamers",
                "Tom & Jerry's <club>",
                "A fairly long group name that stays within sixty-one chars"]
+# --contact-names plain (the demo): names a person would read as names, no stress cases.
+_PLAIN_FIRST = ["Anna", "Ben", "Chloé", "Daniel", "Emma", "Farid", "Greta", "Hiroshi", "Ingrid",
+                "James", "Kofi", "Laura", "Mateus", "Nadia", "Oskar", "Priya", "Rosa", "Sam",
+                "Tomás", "Vikram", "Wen", "Yusuf"]
+_PLAIN_LAST = ["Novak", "O'Neil", "Müller", "García", "Kowalski", "Nakamura", "Smith", "Dubois",
+               "Ivanova", "Bianchi", "Kim", "Jensen", "Okafor", "Silva", "Brown", "Fischer"]
+PLAIN_GROUP_NAMES = ["Friends", "Family", "Work", "School", "Football club", "Neighbours",
+                     "Book club", "Old colleagues"]
 
 
 def _long_name(rng):
@@ -360,11 +368,18 @@ def _long_name(rng):
     return " ".join(words)[:MAX_DISPLAY_NAME]
 
 
-def persona(i):
-    """(address, display name) of generated person number i (same in every book)."""
+def persona(i, names="stress"):
+    """(address, display name) of generated person number i (same in every book). `names`
+    "stress" mixes in long, non-ASCII, emoji and markup names; "plain" gives first and last
+    names only (the address is the same either way)."""
     rng = random.Random("persona:%d" % i)
     r = rng.random()
     domain = "example.com" if r < 0.7 else ("example.net" if r < 0.85 else "example.org")
+    if names == "plain":
+        # Walks the name lists so that neighbouring contacts never share a name.
+        first = _PLAIN_FIRST[i % len(_PLAIN_FIRST)]
+        last = _PLAIN_LAST[(i * 7 + i // len(_PLAIN_FIRST)) % len(_PLAIN_LAST)]
+        return "contact%05d@%s" % (i, domain), "%s %s" % (first, last)
     if i < len(_FIXED):
         name = _FIXED[i] if _FIXED[i] is not None else _long_name(rng)
     elif i % 10 == 7:
@@ -380,8 +395,9 @@ def _guid(rng):
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def generate(book, n):
-    """Fill `book` with n generated FL contacts (deterministic for the owner's address)."""
+def generate(book, n, names="stress"):
+    """Fill `book` with n generated FL contacts (deterministic for the owner's address); `names`
+    as in persona(), and plain group names with "plain"."""
     if n <= 0:
         return
     rng = random.Random("book:" + book.owner.lower())
@@ -391,13 +407,14 @@ def generate(book, n):
     def past():
         return created - rng.randrange(1, year)
 
+    group_names = PLAIN_GROUP_NAMES if names == "plain" else GROUP_NAMES
     groups = [book.add_group(name, _guid(rng), past())
-              for name in GROUP_NAMES[:min(len(GROUP_NAMES), 3 + n // 8)]]
+              for name in group_names[:min(len(group_names), 3 + n // 8)]]
     owner = book.owner.lower()
     i = 0
     made = 0
     while made < n:
-        email, name = persona(i)
+        email, name = persona(i, names)
         i += 1
         if email == owner:
             continue
@@ -423,7 +440,7 @@ def generate(book, n):
 class Books:
     """Every account's Book, plus who counts as an existing Passport."""
 
-    def __init__(self, directory, contacts=0, new_accounts=(), friends=()):
+    def __init__(self, directory, contacts=0, new_accounts=(), friends=(), names="stress"):
         self.directory = directory
         self.clock = Clock()
         now = self.clock.stamp()
@@ -434,7 +451,7 @@ class Books:
             key = account.email.lower()
             book = Book(self.clock, account.email, now, exists=key not in fresh)
             if key not in fresh:
-                generate(book, contacts)
+                generate(book, contacts, names)
                 self.generated.update(book.by_email)
             self._books[key] = book
         self._befriend(friends)

@@ -26,7 +26,8 @@ class Server:
     def __init__(self, cfg):
         self.cfg = cfg
         self.directory = Directory(cfg.accounts, cfg.contacts)
-        self.books = contacts.Books(self.directory, cfg.contacts, cfg.new_accounts, cfg.friends)
+        self.books = contacts.Books(self.directory, cfg.contacts, cfg.new_accounts, cfg.friends,
+                                    cfg.contact_names)
         self.presence = presence.Presence(self)
         self.ns_address = None        # (host, port) of the NS that does the sign-in
         self.web_base = None          # https://localhost:PORT
