@@ -21,7 +21,7 @@ struct ServerCode {
   CodeKind kind;
 };
 
-// MSNP15.md section 14.
+// docs/protocol/notification-server.md, "Error codes".
 constexpr std::array kServerCodes{
     ServerCode{200, N_("Syntax error"), CodeKind::kOther},
     ServerCode{201, N_("Invalid parameter"), CodeKind::kOther},

@@ -20,8 +20,8 @@ struct ConnectionErrorText {
 
 ConnectionErrorText describe_error(const Error& error);
 
-// The translated meaning of an MSN three-digit error reply (MSNP15.md section 14), or nullptr
-// for codes without a known meaning.
+// The translated meaning of an MSN three-digit error reply (docs/protocol/notification-server.md),
+// or nullptr for codes without a known meaning.
 const char* server_code_meaning(int code);
 
 // The translated progress text for one sign-in step.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSNP15.md §13. Every intermediate fits in an unsigned 64-bit value: the factors are below
-// 2^31 (masked MD5 words) and 2^32 (challenge words), so no product overflows.
+// docs/protocol/notification-server.md. Every intermediate fits in an unsigned 64-bit value: the
+// factors are below 2^31 (masked MD5 words) and 2^32 (challenge words), so no product overflows.
 #include "auth/challenge.h"
 
 #include <array>

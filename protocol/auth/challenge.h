@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The MSNP15 CHL -> QRY challenge answer (MSNP15.md §13); also the OIM LockKey.
+// The MSNP15 CHL -> QRY challenge answer (docs/protocol/notification-server.md); also the OIM
+// LockKey.
 #pragma once
 
 #include <string>

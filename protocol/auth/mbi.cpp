@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSNP15.md §4: the Windows CryptoAPI-style blob answering "USR SSO S {policy} {nonce}".
+// docs/protocol/notification-server.md: the Windows CryptoAPI-style blob answering "USR SSO S
+// {policy} {nonce}".
 #include "auth/mbi.h"
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The MBI blob for "USR SSO S" (MSNP15.md §4).
+// The MBI blob for "USR SSO S" (docs/protocol/notification-server.md, "MBI answer").
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSNP15.md §3.1 (request) and §3.2 (response).
+// docs/protocol/notification-server.md, "RST.srf (Passport SSO)": the request and the response.
 #include "auth/rst.h"
 
 #include <algorithm>

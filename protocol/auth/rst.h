@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The Passport RST.srf WS-Trust request and response (MSNP15.md §3).
+// The Passport RST.srf WS-Trust request and response (docs/protocol/notification-server.md).
 #pragma once
 
 #include <map>

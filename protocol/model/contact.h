@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Value types of the contact list (MSNP15.md §5.1): contacts, groups, list bits, network ids.
-// Plain data: no I/O, no text for users.
+// Value types of the contact list (docs/protocol/contact-list.md): contacts, groups, list bits,
+// network ids. Plain data: no I/O, no text for users.
 #pragma once
 
 #include <cstddef>
@@ -49,7 +49,7 @@ inline constexpr ListBits kAnnouncedLists =
 
 // Network ids: the ADL `t` attribute and the network parameter of ILN/NLN/FLN/UBX.
 enum class Network : std::uint32_t {
-  kUnknown = 0,  // not known yet: resolve with FQY before announcing (MSNP15.md §5.5)
+  kUnknown = 0,  // not known yet: resolve with FQY first (docs/protocol/contact-list.md)
   kPassport = 1,
   kCommunicator = 2,
   kTelephone = 4,
@@ -133,7 +133,7 @@ inline bool is_valid_address(std::string_view address) {
   return true;
 }
 
-// The address every list contains but no client announces (MSNP15.md §5.5).
+// The address every list contains but no client announces (docs/protocol/contact-list.md).
 inline constexpr std::string_view kMessengerServiceAddress = "messenger@microsoft.com";
 
 }  // namespace msn

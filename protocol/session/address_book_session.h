@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The SOAP client of the address book (abservice) and Sharing services (MSNP15.md §5, §6),
-// sans-I/O: it turns requests into WebCalls, reads the answers, and hides the two recoveries
-// every call may need from its caller:
+// The SOAP client of the address book (abservice) and Sharing services
+// (docs/protocol/contact-list.md), sans-I/O: it turns requests into WebCalls, reads the answers,
+// and hides the two recoveries every call may need from its caller:
 //  - an expired contacts ticket (BadContextToken): the call waits while the owner fetches new
 //    tokens (wants_new_ticket / ticket_renewed), then runs once more; a second expiry fails it;
 //  - ABDoesNotExist: the address book is created with ABAdd, then the call runs once more.

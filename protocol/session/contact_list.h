@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The account's contact list: contacts indexed by address and by address book id, groups by
 // id, built from the FindMembership and ABFindAll results and kept current with their deltas
-// and with the server's ADL/RML notices (MSNP15.md §5, §6).
+// and with the server's ADL/RML notices (docs/protocol/contact-list.md).
 #pragma once
 
 #include <cstddef>

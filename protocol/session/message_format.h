@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Text formatting between libpurple's HTML subset and MSN's X-MMS-IM-Format header
-// (MSNP15.md §9.5). MSN formats a whole message at once: one font, one colour, one set of
-// effects; the HTML side may be richer, and the first font and colour found win.
+// (docs/protocol/switchboard.md). MSN formats a whole message at once: one font, one colour, one
+// set of effects; the HTML side may be richer, and the first font and colour found win.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Splitting long texts into switchboard-sized pieces (MSNP15.md §9.4: a whole MSG payload,
-// headers and body, is at most 1664 bytes).
+// Splitting long texts into switchboard-sized pieces (docs/protocol/switchboard.md: a whole MSG
+// payload, headers and body, is at most 1664 bytes).
 #pragma once
 
 #include <cstddef>

@@ -2,7 +2,7 @@
 // Contacts on the notification server: their presence (ILN, NLN, FLN, UBX), the server's list
 // notices (ADL 0 / RML 0: someone added or removed us), error replies to our list commands,
 // and the contact-list intents, each a ListJob of address book / Sharing calls followed by the
-// ADL/RML that tells the NS (MSNP15.md §6.2).
+// ADL/RML that tells the NS (docs/protocol/contact-list.md, "Operations").
 #include <algorithm>
 #include <utility>
 
@@ -614,7 +614,8 @@ struct RoleChange {
 }  // namespace
 
 // block: off Allow, onto Block; unblock and allow: off Block, onto Allow; disallow: off Allow.
-// authorize: accept = Allow (+Reverse), deny = Block; both leave Pending (MSNP15.md §6.2).
+// authorize: accept = Allow (+Reverse), deny = Block; both leave Pending
+// (docs/protocol/contact-list.md).
 #define MSN_ROLE_INTENT(function, op, ...)                                                         \
   Status NotificationSession::function(std::string_view address_in, TimePoint now) {              \
     if (!online()) return not_signed_in();                                                         \

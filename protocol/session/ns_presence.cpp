@@ -15,7 +15,7 @@ namespace msn {
 
 namespace {
 
-// PRP MFN refuses longer names (MSNP15.md §7.3), counted URL-encoded.
+// PRP MFN refuses longer names (docs/protocol/presence.md), counted URL-encoded.
 constexpr std::size_t kMaxEncodedDisplayName = 387;
 
 Result<soap::SoapRequest> find_all_request(const soap::AbCredentials& credentials, soap::PartnerScenario scenario,

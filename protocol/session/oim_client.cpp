@@ -34,9 +34,10 @@ Error store_error(const soap::StoreOutcome& outcome) {
   return make_error(Errc::kSoap, "the offline message service refused the message (" + outcome.fault_code + ")");
 }
 
-// Whether a failed rsi answer says our ticket is expired or not accepted (MSNP15.md §3.3, §10):
-// AuthenticationFailed, BadContextToken or a RequiredAuthPolicy detail. The rsi faults have
-// the shape of the Store2 ones, which parse_store_response() classifies.
+// Whether a failed rsi answer says our ticket is expired or not accepted
+// (docs/protocol/notification-server.md, offline-messages.md): AuthenticationFailed,
+// BadContextToken or a RequiredAuthPolicy detail. The rsi faults have the shape of the Store2 ones,
+// which parse_store_response() classifies.
 bool ticket_refused(const http::Response& response) {
   const auto outcome = soap::parse_store_response(response.body);
   return outcome && (outcome->result == soap::StoreResult::kTicketExpired ||

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The offline-message web services for one sign-in, sans-I/O (MSNP15.md §10): Store2 for
-// sending (one message at a time, with the LockKey handshake and the run id / sequence numbers
-// of soap::OimSender) and rsi for receiving (GetMetadata when Mail-Data is "too-large",
+// The offline-message web services for one sign-in, sans-I/O (docs/protocol/offline-messages.md):
+// Store2 for sending (one message at a time, with the LockKey handshake and the run id / sequence
+// numbers of soap::OimSender) and rsi for receiving (GetMetadata when Mail-Data is "too-large",
 // GetMessage for each waiting message, DeleteMessages for the ones the owner has shown).
 //
 // Driving: store() / messages_waiting() / delete_shown() queue work; take_web_calls() hands out
@@ -12,10 +12,10 @@
 // only when the owner calls delete_shown() with its id, which it does after emitting it. A
 // message whose GetMessage failed is never reported and so never deleted.
 //
-// Refused tickets (MSNP15.md §3.3): a call the service answers with an expired or invalid
-// ticket waits while the NS renews the tokens (NsAccess::renew_tokens; the owner passes the
-// TokensRenewed notice to tokens_renewed()), then runs once more with the fresh ticket. Calls
-// refused together wait for one renewal; a call refused again, or whose renewal failed, fails
+// Refused tickets (docs/protocol/notification-server.md): a call the service answers with an
+// expired or invalid ticket waits while the NS renews the tokens (NsAccess::renew_tokens; the owner
+// passes the TokensRenewed notice to tokens_renewed()), then runs once more with the fresh ticket.
+// Calls refused together wait for one renewal; a call refused again, or whose renewal failed, fails
 // as it would have without one. A Store2 may also answer the LockKey challenge, before and
 // after the renewal (a lock key belongs to its ticket).
 #pragma once

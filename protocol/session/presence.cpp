@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSNP15.md §7.2 (contacts' presence) and §7.3 (own personal message).
+// docs/protocol/presence.md: contacts' presence, and our own personal message.
 #include "session/presence.h"
 
 #include <array>

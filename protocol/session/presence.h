@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Presence on the notification server (MSNP15.md §7): status codes, client capabilities,
-// the ILN/NLN/FLN/UBX notices about contacts and the UUX payload about ourselves.
+// Presence on the notification server (docs/protocol/presence.md): status codes, client
+// capabilities, the ILN/NLN/FLN/UBX notices about contacts and the UUX payload about ourselves.
 #pragma once
 
 #include <cstdint>

@@ -22,7 +22,8 @@ namespace msn {
 // Identifies one message given to send_text(); unique within its switchboard session.
 using MessageId = std::uint64_t;
 
-// Why a CAL (an invitation into the conversation) failed; MSNP15.md §9.1 and §14.
+// Why a CAL (an invitation into the conversation) failed; docs/protocol/switchboard.md,
+// notification-server.md.
 enum class InviteFailure {
   kAlreadyThere,    // 215
   kUnavailable,     // 216, 217: offline or not accepting messages: send as an offline message

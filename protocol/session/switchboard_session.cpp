@@ -17,7 +17,8 @@ namespace {
 
 constexpr std::size_t kMaxCookie = 512;
 constexpr std::size_t kMaxRecentNudges = 16;
-// Chunked incoming messages (MSNP15.md §9.4): few at a time, bounded in parts and bytes.
+// Chunked incoming messages (docs/protocol/switchboard.md): few at a time, bounded in parts and
+// bytes.
 constexpr std::size_t kMaxPartialMessages = 8;
 constexpr std::uint32_t kMaxChunks = 64;
 constexpr std::size_t kMaxJoinedBytes = 128 * 1024;
@@ -82,8 +83,8 @@ bool usable_message_id(std::string_view id) {
 }  // namespace
 
 // Reference vs reality: official clients (MSN 7.x, WLM) put Message-ID only on multi-part
-// messages, to join the parts (MSNP15.md §9.4); receivers (WLM, the old Pidgin msn prpl's
-// cmdproc.c/msg.c) ignore it on a single message. We put it on every text so that a resend
+// messages, to join the parts (docs/protocol/switchboard.md); receivers (WLM, the old Pidgin msn
+// prpl's cmdproc.c/msg.c) ignore it on a single message. We put it on every text so that a resend
 // after a lost ACK carries the id of the first try and our own receiving side (and any that
 // cares) recognises the copy; to everyone else it is one more ignored header.
 std::string random_message_id() {
@@ -378,7 +379,7 @@ void SwitchboardSession::become_ready(TimePoint now) {
   flush_queue(now);
 }
 
-// Nobody else is here and nobody is on the way: MSNP15.md §9.3 says leave (OUT).
+// Nobody else is here and nobody is on the way: docs/protocol/switchboard.md says leave (OUT).
 void SwitchboardSession::check_alone() {
   if (!participants_.empty() || !cals_.empty()) return;
   if (state_ != State::kInviting && state_ != State::kReady) return;
@@ -737,7 +738,8 @@ void SwitchboardSession::handle_message(const std::string& from, const std::stri
       events_.push_back(ev::NudgeReceived{conn_, from});
       return;
     case wire::MessageKind::kInvitation: {
-      // Legacy invitations (MSNP15.md §9.5): say "not installed" so the sender stops waiting.
+      // Legacy invitations (docs/protocol/switchboard.md): say "not installed" so the sender stops
+      // waiting.
       auto fields = wire::parse_body_fields(message.body);
       if (fields && state_ == State::kReady) {
         const auto command = wire::find_field(fields.value(), "Invitation-Command");

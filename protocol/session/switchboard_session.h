@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// One switchboard conversation, sans-I/O (MSNP15.md §9): the connection named by its
-// ConnectionId, USR/CAL/JOI when we start it, ANS/IRO when we are invited, BYE tracking,
+// One switchboard conversation, sans-I/O (docs/protocol/switchboard.md): the connection named by
+// its ConnectionId, USR/CAL/JOI when we start it, ANS/IRO when we are invited, BYE tracking,
 // MSG sending with ACK/NAK tracking, and incoming MSGs decoded into events.
 //
 // Driving contract (the same as NotificationSession): call start_outgoing() or
@@ -94,7 +94,7 @@ struct Participant {
   std::string friendly_name;
 };
 
-// MSG acknowledgement modes (MSNP15.md §9.4).
+// MSG acknowledgement modes (docs/protocol/switchboard.md, "Sending and acknowledgements").
 enum class AckMode { kNone /* U */, kNakOnly /* N */, kAlways /* A */, kData /* D */ };
 
 class SwitchboardSession {
@@ -176,8 +176,8 @@ class SwitchboardSession {
     TextFormat format;
     std::string format_header;
     // Every text has one (empty only without randomness). When the text needs several MSGs
-    // they go as one multi-part message (Message-ID, Chunks/Chunk, MSNP15.md §9.4) that the
-    // receiver shows only once it has every part.
+    // they go as one multi-part message (Message-ID, Chunks/Chunk, docs/protocol/switchboard.md)
+    // that the receiver shows only once it has every part.
     std::string message_id;
     bool multipart = false;
     std::vector<Piece> pieces;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSNP15.md §5.4 (ABFindAll) and §6.2 (contact and group operations).
+// docs/protocol/contact-list.md, "ABFindAll" and "Operations" (contact and group changes).
 #include "soap/address_book.h"
 
 #include <algorithm>
@@ -12,7 +12,7 @@ namespace msn::soap {
 namespace {
 
 constexpr std::string_view kNickName = "AB.NickName";
-// The group type every Messenger group has (MSNP15.md §6.2).
+// The group type every Messenger group has (docs/protocol/contact-list.md, "Operations").
 constexpr std::string_view kMessengerGroupType = "C8529CE2-6EAD-434d-881F-341E17DB3FF8";
 
 // ---- requests ----------------------------------------------------------------------------
@@ -62,7 +62,7 @@ std::string_view email_type(Network network) {
   return network == Network::kYahoo ? "Messenger2" : "Messenger3";
 }
 
-// <Contact> with a contactInfo for a new contact (MSNP15.md §6.2).
+// <Contact> with a contactInfo for a new contact (docs/protocol/contact-list.md, "Operations").
 std::string new_contact_xml(const NewContact& contact) {
   std::string out = "<Contact xmlns=\"";
   out += kAbNamespace;

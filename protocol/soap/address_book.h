@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The address book service (MSNP15.md §5.4, §6.2): ABFindAll (the forward list, groups, own
-// display name) and the contact and group changes.
+// The address book service (docs/protocol/contact-list.md): ABFindAll (the forward list, groups,
+// own display name) and the contact and group changes.
 #pragma once
 
 #include <string>

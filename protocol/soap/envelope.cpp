@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSNP15.md §5.2: the ABCH envelope, ServiceHeader, faults; the SAX2 stream reader.
+// docs/protocol/contact-list.md: the ABCH envelope, ServiceHeader, faults; the SAX2 stream reader.
 #include "soap/envelope.h"
 
 #include <libxml/parser.h>

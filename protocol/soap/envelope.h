@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What the address book (abservice) and Sharing web services have in common
-// (MSNP15.md §5.2): the request envelope with ABApplicationHeader/ABAuthHeader, the response
-// ServiceHeader, typed faults, and the streaming (SAX) reader their response parsers use.
+// (docs/protocol/contact-list.md): the request envelope with ABApplicationHeader/ABAuthHeader, the
+// response ServiceHeader, typed faults, and the streaming (SAX) reader their response parsers use.
 //
 // Responses are read with libxml2's SAX2 interface, never as a DOM: a 5,000-contact book is
 // several megabytes and only a few fields of it are kept. Like soap/xml.h, the reader never
@@ -28,7 +28,7 @@ inline constexpr std::string_view kSoapActionPrefix = "http://www.msn.com/webser
 inline constexpr std::string_view kApplicationId = "CFE80F9D-180F-4399-82AB-413F33A1FA11";
 inline constexpr std::string_view kDefaultAbId = "00000000-0000-0000-0000-000000000000";
 
-// Why a request is made; the service files it under this scenario (MSNP15.md §5.2).
+// Why a request is made; the service files it under this scenario (docs/protocol/contact-list.md).
 enum class PartnerScenario {
   kInitial,               // the sign-in fetches
   kContactSave,           // add a contact, add a contact to a group

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSNP15.md §5.3 (FindMembership) and §6.2 (AddMember / DeleteMember).
+// docs/protocol/contact-list.md, "FindMembership" and "Operations" (AddMember / DeleteMember).
 #include "soap/membership.h"
 
 #include <charconv>

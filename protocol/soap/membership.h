@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The Sharing service (MSNP15.md §5.3, §6.2): FindMembership (the Allow, Block, Reverse and
-// Pending lists) and AddMember/DeleteMember.
+// The Sharing service (docs/protocol/contact-list.md): FindMembership (the Allow, Block, Reverse
+// and Pending lists) and AddMember/DeleteMember.
 #pragma once
 
 #include <string>
@@ -34,7 +34,7 @@ struct MemberRef {
 // AddMember / DeleteMember on one of kAllow, kBlock, kReverse, kPending (`role` must be
 // exactly one of those, and the address valid unless a membership id names the member;
 // otherwise Errc::kInvalidArgument). The PartnerScenario follows the role as the reference
-// client chose it (MSNP15.md §6.2): BlockUnblock for Allow/Block, ContactMsgrAPI for
+// client chose it (docs/protocol/contact-list.md): BlockUnblock for Allow/Block, ContactMsgrAPI for
 // Reverse/Pending.
 // Example (block bob):
 //   build_delete_member(creds, ListBits::kAllow, {.address = "bob@example.com"})

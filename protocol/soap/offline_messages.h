@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Offline messages (OIM, MSNP15.md §10): request builders and response parsers for the
-// Store2 service (sending, with the LockKey handshake) and the rsi service (GetMetadata,
+// Offline messages (OIM, docs/protocol/offline-messages.md): request builders and response parsers
+// for the Store2 service (sending, with the LockKey handshake) and the rsi service (GetMetadata,
 // GetMessage, DeleteMessages), plus the Mail-Data list the NS sends. No HTTP in here: the
 // caller posts the bodies with the SOAP actions below and hands back the response text.
 #pragma once
@@ -67,7 +67,7 @@ struct OimStoreRequest {
   std::string text;       // UTF-8
 };
 
-// The Store2 SOAP envelope (MSNP15.md §10.2).
+// The Store2 SOAP envelope (docs/protocol/offline-messages.md, "Sending (Store2)").
 std::string build_store_request(const OimStoreRequest& request);
 
 enum class StoreResult {
@@ -91,11 +91,12 @@ struct StoreOutcome {
 // SOAP document.
 Result<StoreOutcome> parse_store_response(std::string_view xml);
 
-// The LockKey for a LockKeyChallenge: the CHL/QRY challenge function (MSNP15.md §13).
+// The LockKey for a LockKeyChallenge: the CHL/QRY challenge function
+// (docs/protocol/notification-server.md).
 std::string lock_key_for(std::string_view challenge);
 
 // The Store2 conversation of one sign-in: the run id, the sequence number and the lock key,
-// and what to do after each answer (the LockKey handshake of MSNP15.md §10.2).
+// and what to do after each answer (the LockKey handshake of docs/protocol/offline-messages.md).
 // Example:
 //   OimSender sender("alice@example.com", "Alice", make_run_id(random16));
 //   body = sender.request("carol@example.net", "hi", ticket);   attempt = 1

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSNP15.md §5.5 (the initial ADL, FQY) and §6.1 (server-initiated ADL/RML).
+// docs/protocol/contact-list.md, "Initial ADL and FQY" and "Server ADL and RML".
 #include "wire/adl.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The <ml> documents of ADL, RML and FQY (MSNP15.md §5.5, §6.1): building the client's, and
-// reading the ones the server sends.
+// The <ml> documents of ADL, RML and FQY (docs/protocol/contact-list.md): building the client's,
+// and reading the ones the server sends.
 #pragma once
 
 #include <cstddef>

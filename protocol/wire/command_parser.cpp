@@ -120,7 +120,7 @@ Result<PayloadSpec> checked_length(const LengthToken& token, bool required,
   return PayloadSpec{true, token.value};
 }
 
-// Applies the table in MSNP15.md §1.3 to a parsed line.
+// Applies the table in docs/protocol/notification-server.md, "Framing" to a parsed line.
 Result<PayloadSpec> payload_spec(const Command& cmd, const ParserLimits& limits) {
   const std::string_view verb = cmd.verb;
   if (contains(kAlwaysPayload, verb)) {

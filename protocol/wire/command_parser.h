@@ -20,7 +20,7 @@ struct ParserLimits {
   std::size_t max_payload = 4 * 1024 * 1024; // bytes of one payload
 };
 
-// Which verbs carry a payload (server to client), per MSNP15.md §1.3:
+// Which verbs carry a payload (server to client), per docs/protocol/notification-server.md:
 //  MSG, ADL, RML, FQY, UUX, UBX, GCF, UBN, UBM: payload length is the last argument when it
 //    is decimal and there are at least two arguments ("ADL 6 OK" and "QRY 10" carry none).
 //  NOT, IPG: a single argument that is the length.

@@ -289,7 +289,7 @@ std::string text_body(const MimeMessage& message) {
   if (charset == "utf-8" || charset == "utf8") return without_nul(sanitize_utf8(message.body));
   const bool latin = charset == "iso-8859-1" || charset == "iso8859-1" || charset == "latin1" ||
                      charset == "windows-1252" || charset == "cp1252";
-  // MSNP15.md says a body without charset is ISO-8859-1, but clients that leave it out send
+  // The reference says a body without charset is ISO-8859-1, but clients that leave it out send
   // UTF-8 just as often; real Latin-1 text almost never happens to be valid UTF-8.
   if (latin || !is_valid_utf8(message.body)) return without_nul(latin1_to_utf8(message.body));
   return without_nul(message.body);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The MIME-like payload of an MSG command (MSNP15.md §8, §9.5): header lines "Name: Value",
-// an empty line, then the body. Parsing is bounded and never fails on a peer's text: bytes
-// that are not UTF-8 are replaced, never passed on.
+// The MIME-like payload of an MSG command (docs/protocol/presence.md, switchboard.md): header lines
+// "Name: Value", an empty line, then the body. Parsing is bounded and never fails on a peer's text:
+// bytes that are not UTF-8 are replaced, never passed on.
 #pragma once
 
 #include <cstddef>
@@ -86,7 +86,7 @@ std::optional<std::uint32_t> datacast_id(const MimeMessage& message);
 // sequences replaced by U+FFFD and NUL bytes removed (C callers would cut the text there).
 std::string text_body(const MimeMessage& message);
 
-// Payload builders for what the client sends (MSNP15.md §9.5).
+// Payload builders for what the client sends (docs/protocol/switchboard.md, "Message payloads").
 MimeMessage make_text_message(std::string_view format_header, std::string_view text);
 MimeMessage make_typing_message(std::string_view account);
 MimeMessage make_nudge_message();

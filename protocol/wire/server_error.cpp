@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Classification per MSNP15.md §14.
+// Classification per docs/protocol/notification-server.md, "Error codes".
 #include "wire/server_error.h"
 
 #include <string>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// libFuzzer target: arbitrary bytes as an ABFindAll response (MSNP15.md §5.4), then through
-// the contact list and the initial ADL; also as a change response and as the NS <ml> and UBX
-// payloads that share the streaming XML reader. Any broken invariant aborts.
+// libFuzzer target: arbitrary bytes as an ABFindAll response (docs/protocol/contact-list.md), then
+// through the contact list and the initial ADL; also as a change response and as the NS <ml> and
+// UBX payloads that share the streaming XML reader. Any broken invariant aborts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

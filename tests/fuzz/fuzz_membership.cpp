@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// libFuzzer target: arbitrary bytes as a FindMembership response (MSNP15.md §5.3), then
-// merged into a contact list (full and as a delta) and announced; also as an AddMember answer.
+// libFuzzer target: arbitrary bytes as a FindMembership response (docs/protocol/contact-list.md),
+// then merged into a contact list (full and as a delta) and announced; also as an AddMember answer.
 // Any broken invariant aborts.
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// libFuzzer target: arbitrary bytes as an RST.srf response (MSNP15.md §3.2). Any input must
-// yield tokens, a redirect or an error, without crashing, leaking or hanging.
+// libFuzzer target: arbitrary bytes as an RST.srf response (docs/protocol/notification-server.md).
+// Any input must yield tokens, a redirect or an error, without crashing, leaking or hanging.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,8 @@
 """A small blocking MSNP15 client used by the server's tests (not by the server itself).
 
-Written from MSNP15.md, separately from msnp_server/, so a test exercises the server with a
-second reading of the protocol: NS framing, the RST.srf request, the MBI blob.
+Written from the MSNP15 reference (docs/protocol/), separately from msnp_server/, so a test
+exercises the server with a second reading of the protocol: NS framing, the RST.srf request,
+the MBI blob.
 """
 
 import base64
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 CVR_PARAMS = "0x0409 winnt 5.1 i386 MSNMSGR 8.5.1302 BC01"
 PRODUCT_ID = "PROD0119GSJUC$18"
-SERVICES = [  # (address, policy) as WLM 8.5 asks for them (MSNP15.md 3.1)
+SERVICES = [  # (address, policy) as WLM 8.5 asks for them (docs/protocol/notification-server.md)
     ("messengerclear.live.com", "MBI_KEY_OLD"),
     ("messenger.msn.com", "?id=507"),
     ("contacts.msn.com", "MBI"),
@@ -32,7 +33,7 @@ SERVICES = [  # (address, policy) as WLM 8.5 asks for them (MSNP15.md 3.1)
 S2C_PAYLOAD = {"MSG", "ADL", "RML", "FQY", "UUX", "UBX", "GCF", "NOT", "IPG", "UBN", "UBM"}
 
 
-# ---- MBI (MSNP15.md 4) ---------------------------------------------------------------------
+# ---- MBI (docs/protocol/notification-server.md) --------------------------------------------------
 
 def _h(key, data):
     return hmac.new(key, data, hashlib.sha1).digest()
@@ -57,7 +58,7 @@ def mbi_blob(secret, nonce, iv=None):
     return base64.b64encode(head + iv + _h(khash, nonce) + ct).decode("ascii")
 
 
-# ---- RST.srf (MSNP15.md 3) -------------------------------------------------------------------
+# ---- RST.srf (docs/protocol/notification-server.md) ----------------------------------------------
 
 def rst_request(username, password, services=SERVICES):
     rsts = ['<wst:RequestSecurityToken Id="RST0"><wst:RequestType>'
@@ -365,7 +366,8 @@ def typing_message(email):
 NUDGE = b"MIME-Version: 1.0\r\nContent-Type: text/x-msnmsgr-datacast\r\n\r\nID: 1\r\n"
 
 
-# ---- contact-list SOAP: abservice, SharingService, SchematizedStore (MSNP15.md 5, 6, 7.3) -----
+# ---- contact-list SOAP: abservice, SharingService, SchematizedStore ------------------------------
+# (docs/protocol/contact-list.md, presence.md)
 
 AB_NS = "http://www.msn.com/webservices/AddressBook"
 STORAGE_NS = "http://www.msn.com/webservices/storage/w10"

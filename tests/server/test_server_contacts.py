@@ -1,7 +1,7 @@
-"""Contact lists and presence in tests/server/msnp-server (MSNP15.md 5-7, 14), driven by
-msnp_testclient: generated books (--contacts), the SOAP services (abservice, SharingService,
-SchematizedStore) with their ticket/limit/delta checks, ADL/RML/FQY, and presence fan-out
-between signed-in accounts.
+"""Contact lists and presence in tests/server/msnp-server (docs/protocol/contact-list.md,
+presence.md, notification-server.md), driven by msnp_testclient: generated books (--contacts), the
+SOAP services (abservice, SharingService, SchematizedStore) with their ticket/limit/delta checks,
+ADL/RML/FQY, and presence fan-out between signed-in accounts.
 
 Run: /usr/bin/python3 -m unittest discover -s tests/server -p 'test_*.py'
 """

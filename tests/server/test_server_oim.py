@@ -1,5 +1,5 @@
-"""Offline-message tests of tests/server/msnp-server (MSNP15.md section 10): Store2 with the
-LockKey challenge, Mail-Data at sign-in and while online, rsi GetMetadata / GetMessage /
+"""Offline-message tests of tests/server/msnp-server (docs/protocol/offline-messages.md): Store2
+with the LockKey challenge, Mail-Data at sign-in and while online, rsi GetMetadata / GetMessage /
 DeleteMessages. Requests are built here from the reference text, not by the server's code.
 
 Run: /usr/bin/python3 -m unittest discover -s tests/server -p 'test_*.py'
@@ -32,7 +32,7 @@ RUN_BULK = "{0B0F2C5A-1D2E-4F3A-9B8C-7D6E5F4A3B2C}"
 SECURE = "messengersecure.live.com"
 
 
-# ---- request builders (MSNP15.md 10.2 / 10.1) --------------------------------------------------
+# ---- request builders (docs/protocol/offline-messages.md) ----------------------------------------
 
 def rfc2047(name):
     return "=?utf-8?B?%s?=" % base64.b64encode(name.encode("utf-8")).decode("ascii")

@@ -1,4 +1,5 @@
-"""Switchboard tests of tests/server/msnp-server (MSNP15.md section 9), with msnp_testclient.
+"""Switchboard tests of tests/server/msnp-server (docs/protocol/switchboard.md), with
+msnp_testclient.
 
 Run: /usr/bin/python3 -m unittest discover -s tests/server -p 'test_*.py'
 """

@@ -1,6 +1,6 @@
 """Local reference MSNP15 server used by purple-msnp's integration tests.
 
-Written from /work/shared/protocol/MSNP15.md independently of the C++ engine.
+Written from the MSNP15 reference (summarised in docs/protocol/) independently of the C++ engine.
 Modules, by role:
   config     command-line options and the Config they produce
   certs      test CA and localhost server certificate

@@ -1,5 +1,5 @@
 """/abservice/abservice.asmx: ABFindAll (full and delta), ABContactAdd/Delete/Update,
-ABGroupAdd/Delete/Update, ABGroupContactAdd/Delete, ABAdd (MSNP15.md 5.4, 6.2).
+ABGroupAdd/Delete/Update, ABGroupContactAdd/Delete, ABAdd (docs/protocol/contact-list.md).
 
 Responses follow the shape of tests/data/vectors/abfindall-response.xml, plus the `Me` contact
 a real service includes. XML is built by joining strings; each contact's and group's fragment is

@@ -59,7 +59,7 @@ def _charset(ctype):
         key, _, value = part.strip().partition("=")
         if key.lower() == "charset":
             return value.strip('"') or "iso-8859-1"
-    return "iso-8859-1"            # text/plain without charset (MSNP15.md 9.5)
+    return "iso-8859-1"            # text/plain without charset (docs/protocol/switchboard.md)
 
 
 def _split_utf8(data, size):

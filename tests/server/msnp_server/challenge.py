@@ -1,4 +1,4 @@
-"""CHL -> QRY answer (MSNP15.md section 13)."""
+"""CHL -> QRY answer (docs/protocol/notification-server.md, "Challenge (CHL/QRY)")."""
 
 import hashlib
 import secrets

@@ -1,4 +1,4 @@
-"""The MBI blob of `USR trid SSO S ticket BLOB` (MSNP15.md section 4)."""
+"""The MBI blob of `USR trid SSO S ticket BLOB` (docs/protocol/notification-server.md)."""
 
 import base64
 import hashlib

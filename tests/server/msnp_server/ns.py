@@ -1,9 +1,9 @@
 """Notification server connections (and the dispatch server of --redirect mode).
 
 One NsConnection per TCP connection. Sign-in walks VER -> CVR -> USR SSO I -> USR SSO S;
-after that the commands of MSNP15.md section 2 are accepted. Every check a real server makes
-on the sign-in path is made here: command order, the Passport ticket issued by RST.srf, the MBI
-blob, payload lengths, the CHL/QRY challenge.
+after that the commands of docs/protocol/notification-server.md are accepted. Every check a real
+server makes on the sign-in path is made here: command order, the Passport ticket issued by RST.srf,
+the MBI blob, payload lengths, the CHL/QRY challenge.
 """
 
 import asyncio

@@ -1,4 +1,4 @@
-"""Offline messages (MSNP15.md section 10): /OimWS/oim.asmx Store2 and /rsi/rsi.asmx
+"""Offline messages (docs/protocol/offline-messages.md): /OimWS/oim.asmx Store2 and /rsi/rsi.asmx
 (GetMetadata, GetMessage, DeleteMessages), the Mail-Data lists and the NS notifications.
 
 Store2 checks what the real service checks: the SOAPAction, the SOAP header elements in their

@@ -1,4 +1,4 @@
-"""NS side of contact lists and presence (MSNP15.md 5.5, 6.1, 7).
+"""NS side of contact lists and presence (docs/protocol/contact-list.md, presence.md).
 
 * ADL / RML are checked against the address book and memberships kept by the SOAP services:
   an FL entry must be a messenger contact of the book, an AL/BL entry must be on that role,

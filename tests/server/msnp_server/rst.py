@@ -1,4 +1,5 @@
-"""RST.srf: the Passport (Windows Live ID) login web service (MSNP15.md section 3)."""
+"""RST.srf: the Passport (Windows Live ID) login web service
+(docs/protocol/notification-server.md)."""
 
 import base64
 import datetime

@@ -1,4 +1,4 @@
-"""Switchboard (SB) server: conversations (MSNP15.md section 9).
+"""Switchboard (SB) server: conversations (docs/protocol/switchboard.md).
 
 The NS hands out SB cookies (`XFR trid SB` -> `XFR trid SB host:port CKI cookie U
 messenger.msn.com 1`) through `Switchboard.on_xfr`; the caller authenticates on the SB port

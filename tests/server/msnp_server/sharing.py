@@ -1,5 +1,5 @@
 """/abservice/SharingService.asmx: FindMembership (full and delta), AddMember, DeleteMember
-(MSNP15.md 5.3, 6.2). Response shape: tests/data/vectors/findmembership-response.xml."""
+(docs/protocol/contact-list.md). Response shape: tests/data/vectors/findmembership-response.xml."""
 
 import logging
 

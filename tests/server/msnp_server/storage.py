@@ -1,4 +1,5 @@
-"""/storageservice/SchematizedStore.asmx: a minimal roaming profile (MSNP15.md 7.3, 12).
+"""/storageservice/SchematizedStore.asmx: a minimal roaming profile (docs/protocol/presence.md,
+notification-server.md).
 
 Only GetProfile and UpdateProfile, and only the ExpressionProfile's DisplayName and
 PersonalStatus. The display name is the account's one (also the `Me` contact of ABFindAll and

@@ -6,7 +6,8 @@ import logging
 MAX_LINE = 8192              # bytes in one command line, CRLF included
 MAX_PAYLOAD = 256 * 1024     # bytes in one client payload
 
-# Client-to-server commands whose last parameter is a payload length (MSNP15.md 1.3).
+# Client-to-server commands whose last parameter is a payload length
+# (docs/protocol/notification-server.md).
 PAYLOAD_COMMANDS = frozenset({"ADL", "RML", "FQY", "UUX", "QRY", "UUN", "UUM", "MSG"})
 # Client commands that carry no TrID.
 NO_TRID = frozenset({"PNG", "OUT"})

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// CHL -> QRY against every row of tests/data/vectors/challenge.tsv (MSNP15.md §13).
+// CHL -> QRY against every row of tests/data/vectors/challenge.tsv
+// (docs/protocol/notification-server.md).
 #include "auth/challenge.h"
 
 #include <fstream>  // every std header before cmocka_cpp.h: cmocka's fail() macro breaks them

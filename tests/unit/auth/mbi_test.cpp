@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The MBI blob against every case of tests/data/vectors/mbi.txt (MSNP15.md §4).
+// The MBI blob against every case of tests/data/vectors/mbi.txt
+// (docs/protocol/notification-server.md).
 #include "auth/mbi.h"
 #include "crypto/crypto.h"
 
@@ -22,7 +23,8 @@ namespace crypto = msn::crypto;
 constexpr std::string_view kHashLabel = "WS-SecureConversationSESSION KEY HASH";
 constexpr std::string_view kEncryptionLabel = "WS-SecureConversationSESSION KEY ENCRYPTION";
 // The 28 header bytes fix the first 37 base64 characters; the 38th already carries the top
-// four bits of the IV (MSNP15.md §4 quotes 38 characters, true only for IVs below 0x10...).
+// four bits of the IV (docs/protocol/notification-server.md quotes 38 characters, true only for IVs
+// below 0x10...).
 constexpr std::string_view kBlobPrefix = "HAAAAAEAAAADZgAABIAAAAgAAAAUAAAASAAAA";
 
 using Case = std::map<std::string, std::string>;

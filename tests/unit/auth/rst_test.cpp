@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// RST.srf request building and response parsing (MSNP15.md §3) against
+// RST.srf request building and response parsing (docs/protocol/notification-server.md) against
 // tests/data/vectors/rst-response.xml and hand-made variants.
 #include "auth/rst.h"
 #include "crypto/crypto.h"

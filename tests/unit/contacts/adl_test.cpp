@@ -77,7 +77,7 @@ std::map<std::string, unsigned> check_payloads(Fixture& f, const MlLimits& limit
 
 void test_vector_initial_adl(void** state) {
   Fixture& f = fx(state);
-  // The merge of the two vectors (MSNP15.md §5.5 and transcript 1 §4).
+  // The merge of the two vectors (docs/protocol/contact-list.md and transcript 1 §4).
   f.contacts = {{"dave@example.com", RL | PL, Network::kPassport, {}},
                 {"mallory@example.org", BL | RL, Network::kPassport, {}},
                 {"carol@example.net", FL | AL | RL, Network::kPassport, {}},

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Formatting between purple's HTML and X-MMS-IM-Format (MSNP15.md §9.5): what the user typed
-// is what the peer sees, and what the peer sent is what the user sees, escaped.
+// Formatting between purple's HTML and X-MMS-IM-Format (docs/protocol/switchboard.md): what the
+// user typed is what the peer sees, and what the peer sent is what the user sees, escaped.
 #include <string>
 
 #include "session/message_format.h"

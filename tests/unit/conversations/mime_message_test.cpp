@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MSG payloads (MSNP15.md §9.5): transcript 02's bytes parsed and built exactly, kinds,
-// case-insensitive headers, lenient line handling, limits, and UTF-8 repair of peers' text.
+// MSG payloads (docs/protocol/switchboard.md): transcript 02's bytes parsed and built exactly,
+// kinds, case-insensitive headers, lenient line handling, limits, and UTF-8 repair of peers' text.
 #include <string>
 #include <vector>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Offline messages (MSNP15.md §10, transcript 03): the Store2 body and LockKey exactly as in
-// vectors/oim.txt and challenge.tsv, the LockKey handshake, Mail-Data, GetMessage mails in
-// their encodings, ordering, and malformed answers.
+// Offline messages (docs/protocol/offline-messages.md, transcript 03): the Store2 body and LockKey
+// exactly as in vectors/oim.txt and challenge.tsv, the LockKey handshake, Mail-Data, GetMessage
+// mails in their encodings, ordering, and malformed answers.
 #include <sstream>
 #include <string>
 #include <vector>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Offline messages with a refused ticket (MSNP15.md §3.3, §10), through the whole Client: the
-// Store2 or rsi call that finds the ticket expired waits for one RST.srf renewal by the
-// notification session, then runs once more with the fresh ticket; a second refusal (or a
-// failed renewal) ends it as before. The sign-in is answered leniently; every web request
-// after it is answered by the test.
+// Offline messages with a refused ticket (docs/protocol/notification-server.md,
+// offline-messages.md), through the whole Client: the Store2 or rsi call that finds the ticket
+// expired waits for one RST.srf renewal by the notification session, then runs once more with the
+// fresh ticket; a second refusal (or a failed renewal) ends it as before. The sign-in is answered
+// leniently; every web request after it is answered by the test.
 #include <deque>
 #include <string>
 #include <string_view>

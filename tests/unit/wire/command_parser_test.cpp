@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// CommandParser: real server sequences (MSNP15.md transcripts) fed whole, byte by byte and split
-// at every point (Beast's parsegrind), plus limits, garbage and failure stickiness.
+// CommandParser: real server sequences (the reference's transcripts) fed whole, byte by byte and
+// split at every point (Beast's parsegrind), plus limits, garbage and failure stickiness.
 #include <cstdio>
 #include <fstream>  // before cmocka_cpp.h: cmocka's fail() macro breaks std::basic_ios::fail
 #include <optional>
@@ -103,7 +103,7 @@ const std::string kBobText =
     "\r\n"
     "Fine, thanks :)";
 
-// ---- other payload-carrying server commands (MSNP15.md §1.3) ----
+// ---- other payload-carrying server commands (docs/protocol/notification-server.md) ----
 
 const std::string kShields =
     "<?xml version=\"1.0\" encoding=\"utf-8\" ?><config><shield><cli maj=\"7\" min=\"0\" "

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Classification of MSN numeric errors (MSNP15.md §14).
+// Classification of MSN numeric errors (docs/protocol/notification-server.md, "Error codes").
 #include <fstream>  // before cmocka_cpp.h: cmocka's fail() macro breaks std::basic_ios::fail
 #include <sstream>
 
