@@ -23,8 +23,8 @@ namespace crypto = msn::crypto;
 constexpr std::string_view kHashLabel = "WS-SecureConversationSESSION KEY HASH";
 constexpr std::string_view kEncryptionLabel = "WS-SecureConversationSESSION KEY ENCRYPTION";
 // The 28 header bytes fix the first 37 base64 characters; the 38th already carries the top
-// four bits of the IV (docs/protocol/notification-server.md quotes 38 characters, true only for IVs
-// below 0x10...).
+// four bits of the IV (the reference quotes 38 characters, true only for IVs below 0x10...; see
+// docs/protocol/notification-server.md, "MBI answer").
 constexpr std::string_view kBlobPrefix = "HAAAAAEAAAADZgAABIAAAAgAAAAUAAAASAAAA";
 
 using Case = std::map<std::string, std::string>;
