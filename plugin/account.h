@@ -36,10 +36,15 @@ inline constexpr const char* kOptionWebServicesUrl = "web_services_url";
 inline constexpr const char* kOptionReplyTimeout = "reply_timeout_seconds";
 // Hidden: the engine's contact-list snapshot (ev::ContactCacheUpdated), handed back at sign-in.
 inline constexpr const char* kOptionContactCache = "contact_cache";
+// Hidden: how many contacts the contact-list sync applies per main-loop iteration (tests set
+// it small to split a modest list).
+inline constexpr const char* kOptionContactSyncSlice = "contact_sync_slice";
 
 inline constexpr const char* kDefaultServer = "messenger.hotmail.com";
 inline constexpr int kDefaultPort = 1863;
 inline constexpr int kDefaultReplyTimeoutSeconds = 30;
+// Small enough that one slice of a big book stays well under 100 ms of main-loop time.
+inline constexpr int kDefaultContactSyncSlice = 500;
 
 // Reads the engine's settings from the account and its connection (for the password).
 // Errc::kInvalidArgument when a setting is unusable (a port outside 1..65535, ...).

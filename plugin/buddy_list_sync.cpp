@@ -5,6 +5,7 @@
 #include <debug.h>
 #include <notify.h>
 #include <privacy.h>
+#include <signals.h>
 
 #include <algorithm>
 #include <optional>
@@ -29,20 +30,6 @@ const char* default_group_name() {
 namespace {
 
 using Buddies = std::vector<PurpleBuddy*>;
-
-// Every buddy of the account by normalised address, built with one walk of libpurple's
-// per-account hash: the whole-list sync then costs O(contacts + buddies), not a blist search
-// per contact and group.
-std::unordered_map<std::string, Buddies> index_buddies(PurpleAccount* account) {
-  std::unordered_map<std::string, Buddies> index;
-  GSList* all = purple_find_buddies(account, nullptr);
-  for (GSList* it = all; it != nullptr; it = it->next) {
-    auto* buddy = static_cast<PurpleBuddy*>(it->data);
-    index[ascii::to_lower(purple_buddy_get_name(buddy))].push_back(buddy);
-  }
-  g_slist_free(all);
-  return index;
-}
 
 Buddies buddies_of(PurpleAccount* account, const std::string& address) {
   Buddies buddies;
@@ -178,29 +165,54 @@ void sync_contact(PurpleAccount* account, Buddies have, const ev::ContactView& c
     apply_names(buddy, contact, mode);
 }
 
-// The account's permit or deny list (normalised names) as a set.
-std::unordered_set<std::string> name_set(GSList* names) {
-  std::unordered_set<std::string> set;
-  for (GSList* it = names; it != nullptr; it = it->next)
-    set.emplace(static_cast<const char*>(it->data));
-  return set;
-}
-
 using PrivacyEdit = gboolean (*)(PurpleAccount*, const char*, gboolean);
 
-// Makes one privacy list equal to `wanted` (normalised names), locally only.
-void sync_privacy_list(PurpleAccount* account, GSList* current,
-                       const std::unordered_set<std::string>& wanted, PrivacyEdit add,
-                       PrivacyEdit remove) {
-  const std::unordered_set<std::string> have = name_set(current);
-  for (const std::string& name : have) {
-    if (!wanted.contains(name))
-      remove(account, name.c_str(), /*local_only=*/TRUE);
+enum class PrivacyList { kPermit, kDeny };
+
+// Makes one privacy list (`list` is the account's permit or deny field) equal to `wanted`
+// (normalised names), locally only, and tells the UI what changed as libpurple's own
+// purple_privacy_*_add/_remove would. Those functions search and append to the list for
+// every name, which for a book of thousands of allowed contacts is quadratic (minutes at
+// 50,000); here the list is rebuilt in one pass and saved once.
+void replace_privacy_list(PurpleAccount* account, GSList*& list,
+                          const std::unordered_set<std::string>& wanted, PrivacyList which) {
+  PurplePrivacyUiOps* ops = purple_privacy_get_ui_ops();
+  auto notify = [&](const char* name, bool added) {
+    if (ops != nullptr) {
+      void (*changed)(PurpleAccount*, const char*) =
+          which == PrivacyList::kPermit ? (added ? ops->permit_added : ops->permit_removed)
+                                        : (added ? ops->deny_added : ops->deny_removed);
+      if (changed != nullptr) changed(account, name);
+    }
+    if (PurpleBuddy* buddy = purple_find_buddy(account, name); buddy != nullptr)
+      purple_signal_emit(purple_blist_get_handle(), "buddy-privacy-changed", buddy);
+  };
+  std::unordered_set<std::string> have;
+  std::vector<std::string> removed;
+  GSList* kept = nullptr;
+  for (GSList* it = list; it != nullptr; it = it->next) {
+    auto* name = static_cast<char*>(it->data);
+    if (wanted.contains(name) && have.insert(name).second) {
+      kept = g_slist_prepend(kept, name);
+    } else {
+      removed.emplace_back(name);
+      g_free(name);
+    }
   }
+  g_slist_free(list);
+  std::vector<const std::string*> added;
   for (const std::string& name : wanted) {
-    if (!have.contains(name))
-      add(account, name.c_str(), /*local_only=*/TRUE);
+    if (!have.contains(name)) {
+      kept = g_slist_prepend(kept, g_strdup(name.c_str()));
+      added.push_back(&name);
+    }
   }
+  list = g_slist_reverse(kept);
+  if (removed.empty() && added.empty()) return;
+  PurpleBlistUiOps* blist_ops = purple_blist_get_ui_ops();
+  if (blist_ops != nullptr && blist_ops->save_account != nullptr) blist_ops->save_account(account);
+  for (const std::string& name : removed) notify(name.c_str(), /*added=*/false);
+  for (const std::string* name : added) notify(name->c_str(), /*added=*/true);
 }
 
 void sync_privacy_entry(PurpleAccount* account, const std::string& address, bool on_list,
@@ -253,50 +265,64 @@ std::string server_group_for(Account& account, const char* purple_group_name) {
   return name;
 }
 
-void apply_contact_list(Account& account, const ev::ContactListLoaded& event) {
-  Account::EchoGuard guard(account);
-  const gint64 started = g_get_monotonic_time();
-  PurpleAccount* purple = account.purple_account();
-  account.server_groups() = std::set<std::string>(event.groups.begin(), event.groups.end());
-  account.server_groups().erase(std::string());
-
+ContactListSync::ContactListSync(Account& account, ev::ContactListLoaded event)
+    : account_(account), event_(std::move(event)), started_us_(g_get_monotonic_time()) {
+  account_.server_groups() = std::set<std::string>(event_.groups.begin(), event_.groups.end());
+  account_.server_groups().erase(std::string());
+  Account::EchoGuard guard(account_);
   Groups groups;
-  for (const std::string& name : event.groups) {
+  for (const std::string& name : event_.groups) {
     if (!name.empty())
       (void)groups.get(name);
   }
+}
 
-  std::unordered_map<std::string, Buddies> index = index_buddies(purple);
-  std::unordered_set<std::string> seen;
-  std::unordered_set<std::string> permit;
-  std::unordered_set<std::string> deny;
-  for (const ev::ContactView& contact : event.contacts) {
+bool ContactListSync::step(std::size_t budget) {
+  const gint64 slice_started = g_get_monotonic_time();
+  Account::EchoGuard guard(account_);
+  PurpleAccount* purple = account_.purple_account();
+  // Looked up afresh in every slice: between slices the user may have removed a group or a
+  // buddy, so no libpurple pointer is kept from one slice to the next.
+  Groups groups;
+  const std::size_t end = next_ + std::min(budget, event_.contacts.size() - next_);
+  for (; next_ < end; ++next_) {
+    const ev::ContactView& contact = event_.contacts[next_];
     std::string key = ascii::to_lower(contact.address);
-    if (!seen.insert(key).second)
-      continue;  // a repeated entry: the first one decided
-    if (has_any(contact.lists, ListBits::kAllow))
-      permit.insert(key);
-    if (has_any(contact.lists, ListBits::kBlock))
-      deny.insert(key);
-    Buddies have;
-    if (auto it = index.find(key); it != index.end()) {
-      have = std::move(it->second);
-      index.erase(it);
-    }
-    sync_contact(purple, std::move(have), contact, groups, AliasMode::kIfSet);
+    if (!seen_.insert(key).second) continue;  // a repeated entry: the first one decided
+    if (has_any(contact.lists, ListBits::kAllow)) permit_.insert(key);
+    if (has_any(contact.lists, ListBits::kBlock)) deny_.insert(std::move(key));
+    sync_contact(purple, buddies_of(purple, contact.address), contact, groups, AliasMode::kIfSet);
   }
+  ++slices_;
+  const bool done = next_ == event_.contacts.size();
+  if (done) finish(purple);
+  const gint64 now = g_get_monotonic_time();
+  busy_us_ += now - slice_started;
+  longest_slice_us_ = std::max(longest_slice_us_, now - slice_started);
+  if (done) {
+    purple_debug_info("msnp",
+                      "buddy list synchronised: %zu contacts, %zu groups in %zu slices, %lld ms "
+                      "of work over %lld ms, longest slice %lld ms\n",
+                      event_.contacts.size(), event_.groups.size(), slices_,
+                      static_cast<long long>(busy_us_ / 1000),
+                      static_cast<long long>((now - started_us_) / 1000),
+                      static_cast<long long>(longest_slice_us_ / 1000));
+  }
+  return done;
+}
+
+void ContactListSync::finish(PurpleAccount* purple) {
   // Whatever is left is on no server list.
-  for (auto& [name, buddies] : index) {
-    for (PurpleBuddy* buddy : buddies)
-      purple_blist_remove_buddy(buddy);
+  Buddies stale;
+  GSList* all = purple_find_buddies(purple, nullptr);
+  for (GSList* it = all; it != nullptr; it = it->next) {
+    auto* buddy = static_cast<PurpleBuddy*>(it->data);
+    if (!seen_.contains(ascii::to_lower(purple_buddy_get_name(buddy)))) stale.push_back(buddy);
   }
-  sync_privacy_list(purple, purple->permit, permit, &purple_privacy_permit_add,
-                    &purple_privacy_permit_remove);
-  sync_privacy_list(purple, purple->deny, deny, &purple_privacy_deny_add,
-                    &purple_privacy_deny_remove);
-  purple_debug_info("msnp", "buddy list synchronised: %zu contacts, %zu groups in %lld ms\n",
-                    event.contacts.size(), event.groups.size(),
-                    static_cast<long long>((g_get_monotonic_time() - started) / 1000));
+  g_slist_free(all);
+  for (PurpleBuddy* buddy : stale) purple_blist_remove_buddy(buddy);
+  replace_privacy_list(purple, purple->permit, permit_, PrivacyList::kPermit);
+  replace_privacy_list(purple, purple->deny, deny_, PrivacyList::kDeny);
 }
 
 namespace {

@@ -11,7 +11,9 @@
 
 #include <connection.h>
 
+#include <cstddef>
 #include <string>
+#include <unordered_set>
 
 #include "core/status.h"
 #include "session/event.h"
@@ -27,7 +29,35 @@ const char* default_group_name();
 // server really has a group of that name.
 std::string server_group_for(Account& account, const char* purple_group_name);
 
-void apply_contact_list(Account& account, const ev::ContactListLoaded& event);
+// The whole-list sync (ContactListLoaded) applied a slice of contacts at a time, so that a big
+// address book never holds the main loop for long: the caller runs step() from successive
+// main-loop iterations and holds back every later event until it returns true. The cost is
+// linear in the book; no libpurple pointer is kept between slices.
+class ContactListSync {
+ public:
+  // Records the server's groups and creates them in the buddy list.
+  ContactListSync(Account& account, ev::ContactListLoaded event);
+  ContactListSync(const ContactListSync&) = delete;
+  ContactListSync& operator=(const ContactListSync&) = delete;
+
+  // Applies up to `budget` more contacts; after the last one removes the buddies on no server
+  // list and sets the privacy lists. True when the buddy list matches the server's.
+  bool step(std::size_t budget);
+
+ private:
+  void finish(PurpleAccount* purple);
+
+  Account& account_;
+  ev::ContactListLoaded event_;
+  std::size_t next_ = 0;
+  std::unordered_set<std::string> seen_;
+  std::unordered_set<std::string> permit_;
+  std::unordered_set<std::string> deny_;
+  std::size_t slices_ = 0;
+  gint64 started_us_;
+  gint64 busy_us_ = 0;
+  gint64 longest_slice_us_ = 0;
+};
 void apply_contact_changed(Account& account, const ev::ContactChanged& event);
 void apply_contact_removed(Account& account, const ev::ContactRemoved& event);
 void apply_group_changed(Account& account, const ev::GroupChanged& event);

@@ -3,11 +3,13 @@
 
 #include <debug.h>
 
+#include <algorithm>
 #include <string>
 #include <variant>
 
 #include "account.h"
 #include "buddy_list_sync.h"
+#include "callback_guard.h"
 #include "conversations_glue.h"
 #include "core/ascii.h"
 #include "error_text.h"
@@ -28,7 +30,64 @@ std::string printable(const std::string& text) {
 
 }  // namespace
 
+PurpleEventSink::PurpleEventSink(PurpleConnection* gc, Account& account)
+    : gc_(gc), account_(account) {}
+
+PurpleEventSink::~PurpleEventSink() = default;
+
 void PurpleEventSink::on_event(const Event& event) {
+  if (list_sync_ != nullptr && std::holds_alternative<ev::Disconnected>(event)) {
+    // The session is over: the rest of the list no longer matters, what waited does.
+    drop_list_sync();
+    release_held(/*skip_lists=*/true);
+  }
+  if (list_sync_ != nullptr || releasing_) {
+    held_.push_back(event);
+    return;
+  }
+  dispatch(event);
+}
+
+void PurpleEventSink::mute_disconnect() {
+  closing_ = true;
+  drop_list_sync();
+  if (!releasing_) release_held(/*skip_lists=*/true);
+}
+
+void PurpleEventSink::drop_list_sync() {
+  sync_timer_.reset();
+  list_sync_.reset();
+}
+
+void PurpleEventSink::release_held(bool skip_lists) {
+  releasing_ = true;
+  while (list_sync_ == nullptr && !held_.empty()) {
+    const Event event = std::move(held_.front());
+    held_.pop_front();
+    if ((skip_lists || closing_) && std::holds_alternative<ev::ContactListLoaded>(event)) continue;
+    dispatch(event);
+  }
+  releasing_ = false;
+}
+
+gboolean PurpleEventSink::on_sync_slice(gpointer data) noexcept {
+  auto* self = static_cast<PurpleEventSink*>(data);
+  self->sync_timer_.release();  // this source ends here; each slice adds the next one
+  guard_callback(self->gc_, "contact list sync", [self] { self->run_sync_slice(); });
+  return FALSE;
+}
+
+void PurpleEventSink::run_sync_slice() {
+  if (list_sync_ == nullptr) return;
+  if (!list_sync_->step(sync_slice_)) {
+    sync_timer_.reset(purple_timeout_add(0, &PurpleEventSink::on_sync_slice, this));
+    return;
+  }
+  list_sync_.reset();
+  release_held(/*skip_lists=*/false);
+}
+
+void PurpleEventSink::dispatch(const Event& event) {
   // While libpurple closes the connection (sign_out from prpl_close) nothing may open windows
   // or dialogs any more; only logging, saving the contact-list snapshot and telling an open
   // conversation which of its messages never left go on.
@@ -86,7 +145,13 @@ void PurpleEventSink::handle(const ev::Log& log) {
 }
 
 void PurpleEventSink::handle(const ev::ContactListLoaded& loaded) {
-  apply_contact_list(account_, loaded);
+  const int slice = purple_account_get_int(purple_connection_get_account(gc_),
+                                           kOptionContactSyncSlice, kDefaultContactSyncSlice);
+  sync_slice_ = static_cast<std::size_t>(std::max(slice, 1));
+  auto sync = std::make_unique<ContactListSync>(account_, loaded);
+  if (sync->step(sync_slice_)) return;
+  list_sync_ = std::move(sync);
+  sync_timer_.reset(purple_timeout_add(0, &PurpleEventSink::on_sync_slice, this));
 }
 
 void PurpleEventSink::handle(const ev::ContactChanged& changed) {

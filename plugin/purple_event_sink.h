@@ -7,16 +7,25 @@
 
 #include <connection.h>
 
+#include <cstddef>
+#include <deque>
+#include <memory>
+
+#include "glib_handles.h"
 #include "runtime/ports.h"
 #include "session/event.h"
 
 namespace msn::plugin {
 
 class Account;
+class ContactListSync;
 
 class PurpleEventSink final : public EventSink {
  public:
-  PurpleEventSink(PurpleConnection* gc, Account& account) : gc_(gc), account_(account) {}
+  PurpleEventSink(PurpleConnection* gc, Account& account);
+  ~PurpleEventSink() override;
+  PurpleEventSink(const PurpleEventSink&) = delete;
+  PurpleEventSink& operator=(const PurpleEventSink&) = delete;
 
   // Re-entrancy: never destroys the Account; purple_connection_error_reason only schedules
   // the disconnect, which libpurple carries out from the main loop later.
@@ -25,9 +34,20 @@ class PurpleEventSink final : public EventSink {
   // From now on a Disconnected event is not reported and nothing is shown to the user:
   // libpurple itself is closing the connection, and an error on it now would be wrong (and is
   // not allowed).
-  void mute_disconnect() { closing_ = true; }
+  // A contact-list sync still running is dropped; events held behind it are handled (as
+  // closing allows) at once.
+  void mute_disconnect();
 
  private:
+  void dispatch(const Event& event);
+  // The contact list is applied over several main-loop iterations (see ContactListSync);
+  // every event after it waits, so that presence, privacy and "connected" find it complete.
+  static gboolean on_sync_slice(gpointer data) noexcept;
+  void run_sync_slice();
+  void drop_list_sync();
+  // Handles held events in order, until none is left or one starts another list sync.
+  void release_held(bool skip_lists);
+
   void handle(const ev::SignInProgress& progress);
   void handle(const ev::SignedIn& signed_in);
   void handle(const ev::Disconnected& disconnected);
@@ -56,6 +76,11 @@ class PurpleEventSink final : public EventSink {
   PurpleConnection* gc_;
   Account& account_;
   bool closing_ = false;
+  std::size_t sync_slice_ = 1;
+  std::unique_ptr<ContactListSync> list_sync_;
+  TimeoutHandle sync_timer_;
+  std::deque<Event> held_;
+  bool releasing_ = false;
 };
 
 }  // namespace msn::plugin

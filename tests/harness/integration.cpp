@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "integration.h"
 
+#include <connection.h>
 #include <prpl.h>
 #include <server.h>
+#include <signals.h>
 #include <status.h>
 
 #include <algorithm>
@@ -420,6 +422,71 @@ void contacts_block(World& w) {
   STEP(w.wait_server("alice off bob's block list", [](const ServerState& s) {
     return !s.account("bob@example.com")->in_role("Block", "alice@example.com");
   }));
+}
+
+// Sign-in with a list applied over many main-loop iterations (a hidden account setting makes
+// the slices small): the list must be complete and exact, bob's presence (which the server
+// sends while the list is still being applied) shown, and the account connected only once
+// the whole list is there.
+struct SlicedSyncProbe {
+  unsigned iteration = 0;                // main-loop iterations seen by the ticker
+  std::set<unsigned> adding_iterations;  // iterations in which alice's buddies were added
+  PurpleAccount* account = nullptr;
+  std::size_t buddies_when_connected = 0;
+  bool connected = false;
+};
+
+gboolean count_iteration(gpointer data) {
+  ++static_cast<SlicedSyncProbe*>(data)->iteration;
+  return TRUE;
+}
+
+void on_probe_buddy_added(PurpleBuddy* buddy, gpointer data) {
+  auto* probe = static_cast<SlicedSyncProbe*>(data);
+  if (purple_buddy_get_account(buddy) == probe->account)
+    probe->adding_iterations.insert(probe->iteration);
+}
+
+void on_probe_signed_on(PurpleConnection* gc, gpointer data) {
+  auto* probe = static_cast<SlicedSyncProbe*>(data);
+  if (purple_connection_get_account(gc) != probe->account) return;
+  probe->connected = true;
+  probe->buddies_when_connected = distinct_buddies(probe->account);
+}
+
+void contacts_load_sliced(World& w) {
+  constexpr std::size_t kContacts = 2000 + 1;  // the generated book, and bob
+  STEP(w.sign_in("bob"));
+  SlicedSyncProbe probe;
+  probe.account = w.account("alice");
+  purple_account_set_int(probe.account, "contact_sync_slice", 50);
+  static int handle;
+  purple_signal_connect(purple_blist_get_handle(), "buddy-added", &handle,
+                        PURPLE_CALLBACK(on_probe_buddy_added), &probe);
+  purple_signal_connect(purple_connections_get_handle(), "signed-on", &handle,
+                        PURPLE_CALLBACK(on_probe_signed_on), &probe);
+  const guint ticker = g_timeout_add(0, &count_iteration, &probe);
+  const bool signed_in = w.sign_in("alice");
+  g_source_remove(ticker);
+  purple_signals_disconnect_by_handle(&handle);
+  STEP(signed_in);
+  STEP(wait_list_loaded(w, "alice", kContacts));
+  w.note("alice's buddies were added in " + std::to_string(probe.adding_iterations.size()) +
+         " main-loop iterations");
+  w.check(probe.adding_iterations.size() >= 10,
+          "the list should be applied over many iterations (slices of 50), it took " +
+              std::to_string(probe.adding_iterations.size()));
+  w.check(probe.connected && probe.buddies_when_connected == kContacts,
+          "alice should be connected only with her whole list; she had " +
+              std::to_string(probe.buddies_when_connected) + " of " + std::to_string(kContacts) +
+              " contacts then");
+  STEP(w.wait_status("alice", "bob", "available"));
+  std::optional<ServerState> state;
+  const ServerAccount* alice = server_account(w, state, "alice");
+  STEP(alice != nullptr);
+  STEP(w.check(alice->forward_list().size() == kContacts,
+               "the server was to give alice 2,000 contacts and bob"));
+  list_matches_server(w, "alice", *alice);
 }
 
 // ---- issue 3: presence and profile ----
@@ -851,6 +918,8 @@ IntegrationScenario make(std::string name, std::function<void(World&)> body,
 std::vector<IntegrationScenario> build() {
   std::vector<IntegrationScenario> list;
   list.push_back(make("contacts-load-200", contacts_load, {"--contacts", "200"}, {"alice"}));
+  list.push_back(make("contacts-load-sliced", contacts_load_sliced,
+                      {"--contacts", "2000", "--friends", "alice@example.com,bob@example.com"}));
   list.push_back(make("contacts-second-sign-in", contacts_second_sign_in, {"--contacts", "200"},
                       {"alice"}));
   list.push_back(make("contacts-add-accept", contacts_add_accept));
