@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "account.h"
+#include "attention_glue.h"
 #include "error_text.h"
 #include "glib_handles.h"
 #include "i18n.h"
@@ -18,9 +19,6 @@ namespace {
 // MSN repeats the typing notice every few seconds while the contact types; libpurple clears
 // the state this long after the last one.
 constexpr int kTypingTimeoutSeconds = 6;
-
-// The attention type index of "Nudge" in prpl_attention_types.
-constexpr guint kNudgeAttention = 0;
 
 time_t message_time(const std::optional<std::int64_t>& sent_at) {
   return sent_at ? static_cast<time_t>(*sent_at) : std::time(nullptr);
@@ -130,15 +128,13 @@ void apply_typing(Account& account, const ev::ConversationTyping& event) {
 
 void apply_nudge(Account& account, const ev::ConversationNudge& event) {
   if (!event.chat) {
-    purple_prpl_got_attention(account.connection(), event.from.c_str(), kNudgeAttention);
+    show_nudge(account, event.from, std::nullopt);
     return;
   }
   PurpleConversation* conv = open_chat(account, event.conversation);
   if (conv == nullptr)
     return;
-  purple_prpl_got_attention_in_chat(account.connection(),
-                                    purple_conv_chat_get_id(PURPLE_CONV_CHAT(conv)),
-                                    event.from.c_str(), kNudgeAttention);
+  show_nudge(account, event.from, purple_conv_chat_get_id(PURPLE_CONV_CHAT(conv)));
 }
 
 void apply_message_failed(Account& account, const ev::MessageFailed& event, bool closing) {

@@ -180,6 +180,18 @@ ConnectionErrorText describe_error(const Error& error) {
       return {PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
               _("The account settings are not valid; check the server, the port and the web "
                 "services URL")};
+    case Errc::kInsecureSetting:
+      // Named as the account dialog shows it, so the user can find it.
+      return {PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
+              printf_string(_("The web services URL must start with https://, or your password "
+                              "would be sent unencrypted. Change \"%s\" on the Advanced tab of "
+                              "the account."),
+                            _("Web services URL (revival servers)"))};
+    case Errc::kRedirectRefused:
+      // Fatal: signing in again would meet the same redirect.
+      return {PURPLE_CONNECTION_ERROR_OTHER_ERROR,
+              _("The login service redirected the sign-in to another site or to an unencrypted "
+                "address. It was refused so that your password is not sent there.")};
   }
   return {PURPLE_CONNECTION_ERROR_OTHER_ERROR, _("Unknown error")};
 }
@@ -233,6 +245,8 @@ std::string describe_reason(const Error& error) {
     case Errc::kAuth:
     case Errc::kTls:
     case Errc::kTooManyRedirects:
+    case Errc::kRedirectRefused:
+    case Errc::kInsecureSetting:
     case Errc::kOtherSignIn:
     case Errc::kServerShutdown:
       break;

@@ -114,9 +114,11 @@ GList* prpl_get_attention_types(PurpleAccount*) noexcept {
   // libpurple never frees this list: one for the process, built on first use.
   static GList* types = nullptr;
   if (types == nullptr)
-    types = g_list_append(nullptr, purple_attention_type_new("Nudge", _("Nudge"),
-                                                             _("%s has nudged you!"),
-                                                             _("Nudging %s...")));
+    // No "%s" in either text: libpurple would fill in the contact's alias unescaped. Received
+    // nudges are shown by show_nudge (with the name, escaped) and never use the first.
+    types = g_list_append(nullptr,
+                          purple_attention_type_new("Nudge", _("Nudge"), _("You have been nudged!"),
+                                                    _("Sending a nudge...")));
   return types;
 }
 

@@ -27,6 +27,8 @@ enum class Errc {
   kUnsupported,     // the server does not speak MSNP15
   kLimit,           // a size bound was exceeded
   kInvalidArgument, // a caller passed something unusable (e.g. a bad URL in the settings)
+  kRedirectRefused, // a service redirected a request that carries secrets off-site or to http
+  kInsecureSetting, // a setting would send secrets in clear text (an http:// web services URL)
 };
 
 struct Error {

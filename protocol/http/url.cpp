@@ -151,6 +151,16 @@ Status parse_authority(std::string_view authority, Url& url) {
   return Status::ok();
 }
 
+// An IPv6 literal (stored without brackets) or a dotted IPv4 address: such a host has no
+// sub-domains, and "1.2.3.4" must not accept "5.1.2.3.4".
+bool is_ip_literal(std::string_view host) {
+  if (host.find(':') != std::string_view::npos) return true;
+  for (char c : host) {
+    if (!ascii::is_digit(c) && c != '.') return false;
+  }
+  return true;
+}
+
 // True if `text` starts with a URI scheme ("x:" before any '/', '?' or '#').
 bool has_scheme(std::string_view text) {
   if (text.empty() || !ascii::is_alpha(text[0]))
@@ -235,6 +245,24 @@ Result<Url> resolve_location(const Url& base, std::string_view location) {
   Url url = base;
   url.path = std::move(path).value();
   return url;
+}
+
+bool is_same_service(const Url& origin, const Url& target) {
+  if (!target.tls || target.port != origin.port || origin.host.empty()) return false;
+  if (target.host == origin.host) return true;  // both are lower-cased by parse_url
+  if (is_ip_literal(origin.host)) return false;
+  const std::string_view host = target.host;
+  const std::string_view parent = origin.host;
+  return host.size() > parent.size() + 1 && host.ends_with(parent) &&
+         host[host.size() - parent.size() - 1] == '.';
+}
+
+Status check_web_services_url(std::string_view base) {
+  if (base.empty()) return Status::ok();
+  auto url = join_service_url(base, "/");
+  if (!url.is_ok()) return url.error();
+  if (!url->tls) return make_error(Errc::kInsecureSetting, "the web services URL is not https");
+  return Status::ok();
 }
 
 Result<Url> join_service_url(std::string_view base, std::string_view service_path) {

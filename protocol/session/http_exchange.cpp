@@ -23,6 +23,14 @@ void HttpExchange::start(TimePoint now) {
     return;
   }
   url_ = std::move(url.value());
+  if (call_.service.empty()) {
+    service_ = url_;
+  } else if (auto service = http::parse_url(call_.service)) {
+    service_ = std::move(service.value());
+  } else {
+    finish(service.error());
+    return;
+  }
   connect(now);
 }
 
@@ -101,9 +109,12 @@ void HttpExchange::handle_response(http::Response response, TimePoint now) {
     finish(next.error());
     return;
   }
-  // Never follow a redirect from TLS to plain text: the request body may carry the password.
-  if (url_.tls && !next->tls) {
-    finish(make_error(Errc::kHttp, "refused a redirect from https to http", response.status));
+  // The request body may carry the password or tickets: never to plain text or another site.
+  if (!http::is_same_service(service_, next.value())) {
+    finish(make_error(Errc::kRedirectRefused,
+                      "refused an HTTP redirect from " + service_.host + " to " + next->host +
+                          (next->tls ? "" : " without TLS") + ": not the same service",
+                      response.status));
     return;
   }
   url_ = std::move(next.value());

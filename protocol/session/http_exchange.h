@@ -22,6 +22,9 @@ struct WebCall {
   std::string url;
   std::string soap_action;
   std::string body;  // may hold secrets (the RST request carries the password): never logged
+  // The configured service whose host bounds where redirects may take the body
+  // (http::is_same_service); empty: `url` itself.
+  std::string service = {};
 };
 
 class HttpExchange {
@@ -60,6 +63,7 @@ class HttpExchange {
   int redirects_left_;
   Duration timeout_;
   http::Url url_;
+  http::Url service_;
   ConnectionId conn_ = 0;
   http::ResponseParser parser_;
   std::optional<TimePoint> deadline_;

@@ -6,6 +6,7 @@
 
 #include "core/ascii.h"
 #include "crypto/crypto.h"
+#include "http/url.h"
 #include "session/list_job.h"
 #include "wire/server_error.h"
 
@@ -43,6 +44,11 @@ void NotificationSession::start(TimePoint now) {
   if (state_ != State::kIdle) return;
   if (settings_.account.empty() || settings_.account.find('@') == std::string::npos) {
     fail(make_error(Errc::kInvalidArgument, "the account name is not an e-mail address"));
+    return;
+  }
+  // Checked before any connection: the web services get the password and the tickets.
+  if (auto usable = http::check_web_services_url(settings_.web_services_url); !usable) {
+    fail(usable.error());
     return;
   }
   connect_to(settings_.server, settings_.port, now);

@@ -134,6 +134,7 @@ void NotificationSession::post_rst(std::string url) {
       .url = std::move(url),
       .soap_action = "",
       .body = auth::build_rst_request(settings_.account, settings_.password, sso_policy_),
+      .service = rst_url(),
   });
 }
 
@@ -202,8 +203,10 @@ void NotificationSession::renew_tokens() {
       .id = renew_call_id_,
       .url = std::move(url),
       .soap_action = "",
-      .body = auth::build_rst_request(settings_.account, settings_.password,
-                                      sso_policy_.empty() ? std::string_view("MBI_KEY_OLD") : sso_policy_),
+      .body = auth::build_rst_request(
+          settings_.account, settings_.password,
+          sso_policy_.empty() ? std::string_view("MBI_KEY_OLD") : sso_policy_),
+      .service = rst_url(),
   });
 }
 
@@ -253,10 +256,17 @@ void NotificationSession::follow_rst_redirect(const std::string& url) {
     fail(make_error(Errc::kTooManyRedirects, "too many login service redirects"));
     return;
   }
-  // The request carries the password: never re-post it somewhere without TLS.
   auto target = http::parse_url(url);
-  if (!target || !target->tls) {
-    fail(make_error(Errc::kSoap, "the login service redirected to an unusable or unencrypted address"));
+  if (!target) {
+    fail(make_error(Errc::kSoap, "the login service redirected to an unusable address"));
+    return;
+  }
+  // The request carries the password: re-post it only over TLS within the configured service.
+  auto service = http::parse_url(rst_url());
+  if (!service || !http::is_same_service(service.value(), target.value())) {
+    fail(make_error(Errc::kRedirectRefused, "the login service redirected to " + target->host +
+                                                (target->tls ? "" : " without TLS") +
+                                                ", outside its own service"));
     return;
   }
   post_rst(target->to_string());

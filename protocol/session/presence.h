@@ -66,10 +66,11 @@ inline constexpr std::uint32_t kMsnc8 = 0x80u << 24;  // 8.5
 inline constexpr std::uint32_t kVersionMask = 0xFFu << 24;
 }  // namespace caps
 
-// What we advertise, as the reference plugin does: MSNC4 | P2P packets | GIF ink | voice IM.
-inline constexpr std::uint32_t kClientCapabilities =
-    caps::kMsnc4 | caps::kP2pPackets | caps::kInkGif | caps::kVoiceIm;
-static_assert(kClientCapabilities == 1074004004u);
+// What we advertise: only what works. Every feature bit and the MSNC version (which promises
+// MSNP2P) make peers start sessions (display pictures, files, voice, ink, winks) that this
+// client would drop, leaving them to wait for a time-out. Plain messages, typing and nudges
+// need no bit. MSNC and P2P packets are to be advertised once MSNP2P works.
+inline constexpr std::uint32_t kClientCapabilities = 0;
 
 // A contact's presence from ILN (initial, after our first CHG) or NLN (a change).
 struct ContactPresence {

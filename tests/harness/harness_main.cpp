@@ -231,8 +231,11 @@ int run_scenario(const Options& options, const Scenario& scenario) {
       return 1;
     }
     Run run(scenario, env, server, options.bound_seconds);
+    std::string web_url = address.web_url;
+    if (scenario.plain_http_web_url && web_url.starts_with("https://"))
+      web_url.replace(0, 5, "http");
     add_account(kUsername, scenario.wrong_password ? "not-the-password" : kPassword,
-                address.ns_host, address.ns_port, address.web_url, scenario.reply_timeout_seconds);
+                address.ns_host, address.ns_port, web_url, scenario.reply_timeout_seconds);
     run.run();
     seen = env.observed();
     // ~PurpleEnv: purple_core_quit disconnects the account (the prpl's close runs) and

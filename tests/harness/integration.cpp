@@ -643,6 +643,47 @@ void im_nudge(World& w) {
   }
 }
 
+// A peer's friendly name is text, not markup: the nudge line names bob with his name escaped,
+// so "<a href=...>" in it shows as written and plants no link.
+void im_nudge_html_name(World& w) {
+  STEP(w.sign_in("alice") && w.sign_in("bob"));
+  STEP(w.befriend("alice", "bob"));
+  const std::string name = "<a href=\"https://evil.example/\">Bob</a> & <b>co</b>";
+  w.note("bob names himself " + name);
+  purple_account_set_public_alias(w.account("bob"), name.c_str(), nullptr, nullptr);
+  STEP(w.wait_buddy(
+      "alice", "bob",
+      [&](const auto& views) { return !views.empty() && views[0].server_alias == name; },
+      "named \"" + name + "\""));
+  w.note("bob nudges alice");
+  purple_prpl_send_attention(w.connection("bob"), address_of("alice").c_str(), 0);
+  const auto nudge_line = [&]() -> const WrittenLine* {
+    for (const WrittenLine* line : w.received_from("alice", "bob")) {
+      if (line->html.find("nudged") != std::string::npos) return line;
+    }
+    return nullptr;
+  };
+  STEP(w.wait(
+      "alice sees bob's nudge", [&] { return nudge_line() != nullptr; },
+      [&] { return "\n" + w.describe_lines("alice"); }));
+  const WrittenLine& line = *nudge_line();
+  const std::string escaped =
+      "&lt;a href=&quot;https://evil.example/&quot;&gt;Bob&lt;/a&gt; &amp; &lt;b&gt;co&lt;/b&gt;";
+  w.check(line.html.find(escaped) != std::string::npos,
+          "the nudge line does not name bob escaped: " + line.html);
+  w.check(line.html.find('<') == std::string::npos,
+          "the nudge line holds markup from bob's name: " + line.html);
+  w.check(plain_text(line.html).find(name) != std::string::npos,
+          "the nudge line does not read as bob's name: " + plain_text(line.html));
+  w.check((line.flags & PURPLE_MESSAGE_NOTIFY) != 0 && (line.flags & PURPLE_MESSAGE_SYSTEM) != 0,
+          "the nudge line is not an attention (system, notify) line");
+  bool signalled = false;
+  for (const AttentionSeen& a : ui_events().attention)
+    signalled =
+        signalled || (a.account == w.account("alice") && lower_ascii(a.who) == address_of("bob"));
+  w.check(signalled, "no got-attention signal for bob's nudge");
+}
+
 // Signing out while a message is still on its way (its switchboard not even open yet): the open
 // conversation window says that this message was not delivered, instead of losing it silently.
 void im_pending_at_sign_out(World& w) {
@@ -939,6 +980,7 @@ std::vector<IntegrationScenario> build() {
   list.push_back(make("im-formatting", im_formatting));
   list.push_back(make("im-typing", im_typing));
   list.push_back(make("im-nudge", im_nudge));
+  list.push_back(make("im-nudge-html-name", im_nudge_html_name));
   list.push_back(make("im-long-message", im_long_message));
   list.push_back(make("im-burst-1000", im_burst));
   list.push_back(make("im-burst-sb-closes", im_burst_switchboard_closes,

@@ -69,6 +69,20 @@ std::vector<Scenario> build_scenarios() {
   list.push_back(fault("out-ssd", "out-ssd-after-signin", SignOn::kRequired,
                        Outcome::kNetworkError));
 
+  // A login service sending the request (with the password) to another host: refused.
+  for (const char* name : {"rst-psf-redirect-offsite", "rst-302-offsite"}) {
+    Scenario offsite = fault(name, name, SignOn::kNever, Outcome::kOtherError);
+    offsite.error_contains = "redirected the sign-in to another site";
+    list.push_back(offsite);
+  }
+  // An http:// web services URL: refused before anything is sent, naming the setting.
+  Scenario plain_http;
+  plain_http.name = "web-services-url-http";
+  plain_http.plain_http_web_url = true;
+  plain_http.outcome = Outcome::kInvalidSettings;
+  plain_http.error_contains = "\"Web services URL (revival servers)\" on the Advanced tab";
+  list.push_back(plain_http);
+
   Scenario killed = success;
   killed.name = "server-killed";
   killed.outcome = Outcome::kNetworkError;
@@ -94,6 +108,10 @@ bool reason_matches(Outcome outcome, PurpleConnectionError reason) {
       return reason == PURPLE_CONNECTION_ERROR_NAME_IN_USE;
     case Outcome::kCertError:
       return is_cert_reason(reason);
+    case Outcome::kInvalidSettings:
+      return reason == PURPLE_CONNECTION_ERROR_INVALID_SETTINGS;
+    case Outcome::kOtherError:
+      return reason == PURPLE_CONNECTION_ERROR_OTHER_ERROR;
   }
   return false;
 }
@@ -110,6 +128,10 @@ const char* outcome_name(Outcome outcome) {
       return "NAME_IN_USE";
     case Outcome::kCertError:
       return "a CERT_* error";
+    case Outcome::kInvalidSettings:
+      return "INVALID_SETTINGS";
+    case Outcome::kOtherError:
+      return "OTHER_ERROR";
   }
   return "?";
 }
@@ -156,6 +178,10 @@ void check_errors(const Scenario& scenario, const Observed& seen,
                                     : "the error is fatal: libpurple UIs would not reconnect");
   if (error.description.empty())
     problems.push_back("the connection error has no message for the user");
+  if (!scenario.error_contains.empty() &&
+      error.description.find(scenario.error_contains) == std::string::npos)
+    problems.push_back("the connection error does not say \"" + scenario.error_contains +
+                       "\": " + error.description);
 }
 
 void check_certificates(const Scenario& scenario, const Observed& seen,

@@ -19,6 +19,8 @@ enum class Outcome {
   kAuthError,      // AUTHENTICATION_FAILED, fatal
   kNameInUse,      // NAME_IN_USE, fatal
   kCertError,      // one of the CERT_* reasons, fatal, after a refused certificate prompt
+  kInvalidSettings,  // INVALID_SETTINGS, fatal
+  kOtherError,       // OTHER_ERROR, fatal
 };
 
 struct Scenario {
@@ -30,6 +32,8 @@ struct Scenario {
   bool trust_ca = true;                  // install the test CA into libpurple's CA pool
   int reply_timeout_seconds = 0;         // 0: the plugin's default
   bool kill_server_after_sign_on = false;
+  bool plain_http_web_url = false;       // give the account the server's web URL as http://
+  std::string error_contains;            // the connection error's text must contain this
 };
 
 // What the harness saw while the scenario ran.

@@ -452,6 +452,20 @@ class FaultTest(unittest.TestCase):
         t = c.send("USR", "SSO", "S", clear["ticket"], mc.mbi_blob(clear["secret"], tokens[5]))
         c.expect("USR", t, "OK")
 
+    def test_rst_offsite_redirects(self):
+        srv = self.server("--fault", "rst-psf-redirect-offsite")
+        offsite = srv.web_base.replace("://localhost:", "://127.0.0.1:") + "/RST2.srf"
+        for _ in range(2):  # every request, not only the first
+            status, _, body = srv.web.rst(ALICE, ALICE_PW)
+            self.assertEqual(status, 500)
+            with self.assertRaises(ValueError) as cm:
+                mc.parse_rst_response(body)
+            self.assertEqual(str(cm.exception), "fault:psf:Redirect %s" % offsite)
+        srv = self.server("--fault", "rst-302-offsite")
+        srv_base = srv.web_base.replace("://localhost:", "://127.0.0.1:")
+        status, headers, _ = srv.web.rst(ALICE, ALICE_PW)
+        self.assertEqual((status, headers["Location"]), (302, srv_base + "/RST2.srf"))
+
     def test_rst_http_500_and_redirect_loop_and_close(self):
         srv = self.server("--fault", "rst-http-500")
         status, headers, body = srv.web.rst(ALICE, ALICE_PW)

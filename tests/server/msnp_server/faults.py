@@ -15,6 +15,8 @@ SIMPLE = (
     "rst-http-500",          # RST.srf: HTTP 500 with an HTML body
     "rst-redirect-loop",     # RST.srf: 302 Location: /RST.srf, forever
     "rst-psf-redirect",      # first RST request: SOAP fault psf:Redirect to /RST2.srf
+    "rst-psf-redirect-offsite",  # RST.srf: psf:Redirect to this server under another host name
+    "rst-302-offsite",       # RST.srf: 302 to this server under another host name
     "out-oth-after-signin",  # OUT OTH and close 1 s after the client's first CHG
     "out-ssd-after-signin",  # OUT SSD and close 1 s after the client's first CHG
 )

@@ -206,12 +206,26 @@ class RstService:
             log.info("fault rst-redirect-loop")
             return web.Response(302, "", "text/html; charset=utf-8",
                                 headers=[("Location", "/RST.srf")])
+        if "rst-psf-redirect-offsite" in self.faults:
+            url = "%s/RST2.srf" % self.offsite_base()
+            log.info("fault rst-psf-redirect-offsite: redirecting to %s", url)
+            return self.fault("psf:Redirect", "Authentication Failure",
+                              "<psf:redirectUrl>%s</psf:redirectUrl>" % escape(url))
+        if "rst-302-offsite" in self.faults:
+            url = "%s/RST2.srf" % self.offsite_base()
+            log.info("fault rst-302-offsite: redirecting to %s", url)
+            return web.Response(302, "", "text/html; charset=utf-8", headers=[("Location", url)])
         if "rst-psf-redirect" in self.faults and self.requests == 1:
             url = "%s/RST2.srf" % self.server.web_base
             log.info("fault rst-psf-redirect: redirecting to %s", url)
             return self.fault("psf:Redirect", "Authentication Failure",
                               "<psf:redirectUrl>%s</psf:redirectUrl>" % escape(url))
         return await self.handle(req)
+
+    def offsite_base(self):
+        """This server's web base under a host name the client was not configured with: a
+        working service (/RST2.srf answers), so only the client's redirect policy stops it."""
+        return self.server.web_base.replace("://localhost:", "://127.0.0.1:", 1)
 
     async def handle(self, req):
         """The real RST.srf (also served as /RST2.srf)."""

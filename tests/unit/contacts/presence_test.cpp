@@ -85,8 +85,18 @@ void test_status_codes(void** state) {
   assert_false(msn::parse_presence_status("nln").has_value());
   assert_false(msn::parse_presence_status("XYZ").has_value());
   assert_false(msn::parse_presence_status("").has_value());
-  assert_int_equal(msn::kClientCapabilities, 1074004004u);
-  assert_int_equal(msn::kClientCapabilities & msn::caps::kVersionMask, msn::caps::kMsnc4);
+}
+
+// Nothing this client cannot do yet is advertised: no MSNC version (it promises MSNP2P), no
+// P2P, voice, webcam, ink or winks.
+void test_advertised_capabilities(void** /*state*/) {
+  namespace caps = msn::caps;
+  assert_int_equal(msn::kClientCapabilities & caps::kVersionMask, 0);
+  for (std::uint32_t unsupported :
+       {caps::kP2pPackets, caps::kVoiceIm, caps::kWebcam, caps::kInkGif, caps::kInkIsf,
+        caps::kWinks, caps::kDirectIm, caps::kSipInvite, caps::kSharedSearch, caps::kP2pTurn,
+        caps::kP2pBootstrapViaUun, caps::kSecureChannel, caps::kMediaCenter, caps::kSpace})
+    assert_int_equal(msn::kClientCapabilities & unsupported, 0);
 }
 
 void test_iln_with_msn_object(void** state) {
@@ -278,6 +288,7 @@ void test_uux_payload(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_advertised_capabilities),
       cmocka_unit_test_setup_teardown(test_status_codes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_iln_with_msn_object, setup, teardown),
       cmocka_unit_test_setup_teardown(test_nln_variants, setup, teardown),

@@ -142,9 +142,9 @@ ConnectionId sign_in(ScriptedClient& s) {
                 "<c n=\"carol\" l=\"3\" t=\"1\" /></d><d n=\"example.org\"><c n=\"mallory\" l=\"4\" t=\"1\" /></d></ml>");
   assert_int_equal(s.take<msn::ev::ContactListLoaded>().size(), 1);
   s.feed(ns, "BLP 5 AL\r\nADL 6 OK\r\n");
-  s.expect_send(ns, "CHG 7 NLN 1074004004\r\n");
+  s.expect_send(ns, "CHG 7 NLN 0\r\n");
   assert_true(s.take<msn::ev::SignedIn>().empty());
-  s.feed(ns, "CHG 7 NLN 1074004004\r\n");
+  s.feed(ns, "CHG 7 NLN 0\r\n");
   auto signed_in = s.take<msn::ev::SignedIn>();
   assert_int_equal(signed_in.size(), 1);
   assert_bytes_equal(signed_in[0].account, "alice@example.com");
@@ -236,8 +236,8 @@ void test_login_service_soap_redirect(void** /*state*/) {
   for (int status : {200, 500}) {
     auto s = std::make_unique<ScriptedClient>(test_settings());
     const ConnectionId ns = sign_in_until_web_login(*s);
-    web_login(*s, http_response(status, psf_redirect("https://login2.example.net/RST2.srf")));
-    const ConnectionId web = s->expect_connect("login2.example.net", 443, true);
+    web_login(*s, http_response(status, psf_redirect("https://login2.msn.example.net/RST2.srf")));
+    const ConnectionId web = s->expect_connect("login2.msn.example.net", 443, true);
     s->connected(web);
     assert_true(s->expect_send(web).rfind("POST /RST2.srf HTTP/1.1\r\n", 0) == 0);
     s->feed(web, http_response(200, rst_vector()));
@@ -247,11 +247,92 @@ void test_login_service_soap_redirect(void** /*state*/) {
 }
 
 void test_login_redirect_to_plain_http_refused(void** /*state*/) {
-  auto s = std::make_unique<ScriptedClient>(test_settings());
-  const ConnectionId ns = sign_in_until_web_login(*s);
-  web_login(*s, http_response(500, psf_redirect("http://login2.example.net/RST2.srf")));
+  for (std::string_view url :
+       {"http://login2.example.net/RST2.srf", "http://msn.example.net/RST2.srf"}) {
+    auto s = std::make_unique<ScriptedClient>(test_settings());
+    const ConnectionId ns = sign_in_until_web_login(*s);
+    web_login(*s, http_response(500, psf_redirect(url)));
+    s->expect_close(ns);
+    assert_int_equal(s->expect_disconnected().code, Errc::kRedirectRefused);
+    s->expect_no_output();
+  }
+}
+
+// The request carries the password: a psf:Redirect off the configured service is not followed.
+void test_login_redirect_off_site_refused(void** /*state*/) {
+  for (std::string_view url :
+       {"https://evil.example.org/RST.srf", "https://msn.example.net.evil.example.org/RST.srf",
+        "https://example.net/RST.srf", "https://msn.example.net:8443/RST.srf",
+        "https://msn.example.net@evil.example.org/RST.srf", "https://192.0.2.1/RST.srf"}) {
+    auto s = std::make_unique<ScriptedClient>(test_settings());
+    const ConnectionId ns = sign_in_until_web_login(*s);
+    web_login(*s, http_response(500, psf_redirect(url)));
+    s->expect_close(ns);
+    const auto error = s->expect_disconnected();
+    // user-info makes the URL unusable rather than off-site; either way nothing is sent.
+    assert_true(error.code == Errc::kRedirectRefused || error.code == Errc::kSoap);
+    s->expect_no_output();
+  }
+}
+
+// An HTTP redirect is bound the same way, on the exchange itself.
+void test_http_redirect_off_site_refused(void** /*state*/) {
+  for (std::string_view location :
+       {"https://evil.example.org/RST.srf", "//evil.example.org/RST.srf",
+        "http://msn.example.net/RST.srf"}) {
+    auto s = std::make_unique<ScriptedClient>(test_settings());
+    const ConnectionId ns = sign_in_until_web_login(*s);
+    web_login(*s, "HTTP/1.1 302 Found\r\nLocation: " + std::string(location) +
+                      "\r\nContent-Length: 0\r\n\r\n");
+    s->expect_close(ns);
+    const auto error = s->expect_disconnected();
+    assert_int_equal(error.code, Errc::kRedirectRefused);
+    assert_int_equal(error.server_code, 302);
+    s->expect_no_output();
+  }
+}
+
+// The historic login service moves requests to its own sub-domains (msnia.login.live.com).
+void test_historic_login_redirect_within_its_domain(void** /*state*/) {
+  msn::Settings settings = test_settings();
+  settings.web_services_url.clear();
+  auto s = std::make_unique<ScriptedClient>(settings);
+  s->start();
+  const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
+  negotiate(*s, ns);
+  s->feed(ns, "USR 3 SSO S MBI_KEY_OLD " + std::string(kNonce) + "\r\n");
+  ConnectionId web = s->expect_connect("login.live.com", 443, true);
+  s->connected(web);
+  s->expect_send(web);
+  s->feed(web, http_response(500, psf_redirect("https://msnia.login.live.com/pp550/RST.srf")));
+  s->expect_close(web);
+  web = s->expect_connect("msnia.login.live.com", 443, true);
+  s->connected(web);
+  assert_true(s->expect_send(web).rfind("POST /pp550/RST.srf HTTP/1.1\r\n", 0) == 0);
+  s->feed(web,
+          "HTTP/1.1 302 Found\r\nLocation: https://login.example.com/RST.srf\r\nContent-Length: "
+          "0\r\n\r\n");
+  s->expect_close(web);
   s->expect_close(ns);
-  assert_int_equal(s->expect_disconnected().code, Errc::kSoap);
+  assert_int_equal(s->expect_disconnected().code, Errc::kRedirectRefused);
+}
+
+// An http:// web services URL would carry the password in clear text: refused before any
+// connection is made.
+void test_plain_http_web_services_url_refused(void** /*state*/) {
+  for (std::string_view url : {"http://msn.example.net", "HTTP://msn.example.net:8080/base/"}) {
+    msn::Settings settings = test_settings();
+    settings.web_services_url = std::string(url);
+    auto s = std::make_unique<ScriptedClient>(settings);
+    s->start();
+    assert_int_equal(s->expect_disconnected().code, Errc::kInsecureSetting);
+    s->expect_no_output();
+  }
+  msn::Settings settings = test_settings();
+  settings.web_services_url = "ftp://msn.example.net";
+  auto s = std::make_unique<ScriptedClient>(settings);
+  s->start();
+  assert_int_equal(s->expect_disconnected().code, Errc::kInvalidArgument);
   s->expect_no_output();
 }
 
@@ -459,6 +540,10 @@ int main() {
       cmocka_unit_test(test_login_service_http_error),
       cmocka_unit_test(test_login_service_soap_redirect),
       cmocka_unit_test(test_login_redirect_to_plain_http_refused),
+      cmocka_unit_test(test_login_redirect_off_site_refused),
+      cmocka_unit_test(test_http_redirect_off_site_refused),
+      cmocka_unit_test(test_historic_login_redirect_within_its_domain),
+      cmocka_unit_test(test_plain_http_web_services_url_refused),
       cmocka_unit_test(test_rejected_ticket_is_auth_failure),
       cmocka_unit_test(test_unanswered_step_times_out),
       cmocka_unit_test(test_connection_that_never_opens_times_out),
