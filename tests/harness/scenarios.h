@@ -30,6 +30,7 @@ struct Scenario {
   bool trust_ca = true;                  // install the test CA into libpurple's CA pool
   int reply_timeout_seconds = 0;         // 0: the plugin's default
   bool kill_server_after_sign_on = false;
+  std::string error_contains;  // the user's error message must contain this
 };
 
 // What the harness saw while the scenario ran.
