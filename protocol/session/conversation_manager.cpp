@@ -4,6 +4,7 @@
 #include "session/conversation_manager.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "core/ascii.h"
@@ -755,11 +756,15 @@ void ConversationManager::requeue(Conversation& conv, Seq seq) {
 }
 
 // A sender resends a message whose ACK it never got over a new switchboard with the same
-// Message-ID; when the first copy did reach us, the second is dropped here. Texts without an
-// id are always shown. Remembers the ids it answers false for.
+// Message-ID and the same text; when the first copy did reach us, the second is dropped here.
+// Only both together make a resend: official clients and bots reuse one Message-ID on every
+// single-part message, and each of those differs in its text. Texts without an id are always
+// shown. Remembers the last max_remembered_message_ids (sender, id, text) it answers false for.
 bool ConversationManager::already_shown(const ev::TextReceived& text) {
   if (text.message_id.empty() || config_.max_remembered_message_ids == 0) return false;
-  std::string key = ascii::to_lower(text.from) + '\n' + text.message_id;
+  // The text is kept as a hash: the window stays a few dozen bytes per message.
+  std::string key = ascii::to_lower(text.from) + '\n' + text.message_id + '\n' +
+                    std::to_string(std::hash<std::string>{}(text.text));
   if (shown_id_set_.count(key) != 0) return true;
   if (shown_ids_.size() >= config_.max_remembered_message_ids) {
     shown_id_set_.erase(shown_ids_.front());

@@ -302,17 +302,23 @@ FormattedText html_to_msn(std::string_view html) {
   HtmlReader reader;
   std::string& out = reader.result.text;
   out.reserve(html.size());
+  // Once a search for a comment's or a tag's end failed, none exists further on either: every
+  // later "<!--" or "<a" is text without searching again, so the work stays linear.
+  bool comment_ends_left = true;
+  bool tag_ends_left = true;
   std::size_t i = 0;
   while (i < html.size()) {
     const char c = html[i];
     if (c == '<' && i + 1 < html.size() && html.substr(i, 4) == "<!--") {
-      const auto end = html.find("-->", i + 4);
+      const auto end = comment_ends_left ? html.find("-->", i + 4) : std::string_view::npos;
+      comment_ends_left = end != std::string_view::npos;
       if (end != std::string_view::npos) {
         i = end + 3;
         continue;
       }
     } else if (c == '<' && i + 1 < html.size() && (is_alpha(html[i + 1]) || html[i + 1] == '/')) {
-      const auto end = html.find('>', i + 1);
+      const auto end = tag_ends_left ? html.find('>', i + 1) : std::string_view::npos;
+      tag_ends_left = end != std::string_view::npos;
       if (end != std::string_view::npos) {
         reader.tag(html.substr(i + 1, end - i - 1));
         i = end + 1;

@@ -72,6 +72,7 @@ void NotificationSession::connect_to(std::string host, std::uint16_t port, TimeP
   writer_.reset();
   state_ = State::kConnecting;
   awaited_.reset();
+  challenge_answers_.clear();
   reply_deadline_ = now + settings_.timeouts.connect;
   log(LogLevel::kInfo, "connecting to " + host + ":" + std::to_string(port));
   outputs_.push_back(out::Connect{conn_, std::move(host), port, false});
@@ -87,8 +88,13 @@ void NotificationSession::on_connected(ConnectionId conn, TimePoint now) {
 
 void NotificationSession::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
   if (!owns(conn)) return;
-  if (auto status = parser_.feed(bytes); !status) {
-    fail(status.error());
+  const Status status = parser_.feed(bytes);
+  for (std::string& note : parser_.take_skipped()) log(LogLevel::kWarning, "server input: " + note);
+  if (!status) {
+    // Only a payload length that cannot be trusted gets here: where the next command starts is
+    // unknown, so nothing more of this stream can be read.
+    fail(make_error(Errc::kProtocol,
+                    "the server's data could not be understood (" + status.error().detail + ")"));
     return;
   }
   while (auto command = parser_.next()) {
@@ -149,6 +155,10 @@ void NotificationSession::dispatch(const wire::Command& command, TimePoint now) 
   if (verb == "QNG") return handle_qng(command, now);
   if (verb == "OUT") return handle_out(command, now);
   if (verb == "RNG") return handle_rng(command, now);
+  if (verb == "QRY") {  // the challenge answer was accepted
+    if (auto trid = command.trid()) challenge_answers_.erase(*trid);
+    return;
+  }
   if (verb == "BLP" || verb == "UUX") {  // acknowledgements of ours
     if (auto trid = command.trid()) list_commands_.erase(*trid);
     return;
@@ -156,23 +166,30 @@ void NotificationSession::dispatch(const wire::Command& command, TimePoint now) 
   // SBS, GCF, NOT, QRY... carry nothing the engine needs.
 }
 
+// An error answers the request its TrId names, and only that one: an error for a TrId never
+// sent, or already answered, is logged and ignored, never read as the answer to something else.
 void NotificationSession::handle_error_reply(const wire::Command& command, TimePoint now) {
   const int code = command.error_code();
-  // Every step before going online is required: any refusal ends the sign-in.
-  if (state_ != State::kOnline) {
-    // ... except the list announcement: one refused entry must not keep the account offline.
-    if (sync_error(command, now)) return;
-    fail(wire::server_error(code, "sign-in step refused"));
-    return;
-  }
-  if (handle_switchboard_error(command, now)) return;
-  if (handle_list_error(command, now)) return;
-  if (code == 540) {  // the server rejects our challenge answer and is about to drop us
+  const auto trid = command.trid();
+  if (trid && challenge_answers_.erase(*trid) != 0) {
+    // The server rejects our challenge answer and is about to drop us.
     fail(wire::server_error(code, "challenge answer refused"));
     return;
   }
+  if (state_ != State::kOnline) {
+    // The list announcement: one refused entry must not keep the account offline.
+    if (sync_error(command, now)) return;
+    // Every other step before going online is required: its refusal ends the sign-in.
+    if (trid && trid == awaited_) {
+      fail(wire::server_error(code, "sign-in step refused"));
+      return;
+    }
+  } else {
+    if (handle_switchboard_error(command, now)) return;
+    if (handle_list_error(command, now)) return;
+  }
   log(LogLevel::kWarning, "server error " + std::to_string(code) + " for transaction " +
-                              std::string(command.arg(0)));
+                              std::string(command.arg(0)) + ", which awaits no answer; ignored");
 }
 
 void NotificationSession::send(const wire::Written& written, bool secret) {

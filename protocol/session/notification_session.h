@@ -189,6 +189,7 @@ class NotificationSession {
   bool sync_error(const wire::Command& command, TimePoint now);  // an error reply to a sync ADL/FQY
 
   // ns_contacts.cpp
+  bool on_contact_list(std::string_view address, std::string_view verb);
   void handle_presence(const wire::Command& command, TimePoint now);  // ILN, NLN
   void handle_fln(const wire::Command& command, TimePoint now);
   void handle_ubx(const wire::Command& command, TimePoint now);
@@ -246,6 +247,8 @@ class NotificationSession {
   // The one outstanding sign-in reply, and when to give up on it.
   std::optional<wire::TrId> awaited_;
   std::optional<TimePoint> reply_deadline_;
+  // QRY answers to CHL the server has not accepted yet: an error for one of them ends the session.
+  std::set<wire::TrId> challenge_answers_;
 
   // Web login.
   std::string sso_policy_;

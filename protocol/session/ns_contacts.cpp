@@ -41,12 +41,21 @@ AbRequest operation(std::string name, Builder build) {
 
 // ---- presence notices ---------------------------------------------------------------------
 
+// The server tells presence only of contacts on our list; a notice about anyone else is skipped,
+// so that a stream of made-up addresses cannot grow the presence table.
+bool NotificationSession::on_contact_list(std::string_view address, std::string_view verb) {
+  if (list_.find(address) != nullptr) return true;
+  log(LogLevel::kDebug, "ignored " + std::string(verb) + " about someone not on the contact list");
+  return false;
+}
+
 void NotificationSession::handle_presence(const wire::Command& command, TimePoint /*now*/) {
   auto presence = parse_presence(command);
   if (!presence) {
     log(LogLevel::kWarning, "ignored an unusable " + command.verb + ": " + presence.error().detail);
     return;
   }
+  if (!on_contact_list(presence->address, command.verb)) return;
   presence_[ascii::to_lower(presence->address)] = presence->status;
   if (!presence->friendly_name.empty()) list_.set_display_name(presence->address, presence->friendly_name);
   events_.push_back(ev::PresenceChanged{presence->address, presence->status, presence->friendly_name,
@@ -59,6 +68,7 @@ void NotificationSession::handle_fln(const wire::Command& command, TimePoint /*n
     log(LogLevel::kWarning, "ignored an unusable FLN: " + offline.error().detail);
     return;
   }
+  if (!on_contact_list(offline->address, command.verb)) return;
   presence_[ascii::to_lower(offline->address)] = PresenceStatus::kOffline;
   events_.push_back(ev::PresenceChanged{offline->address, PresenceStatus::kOffline, {}, 0, {}});
 }
@@ -69,6 +79,7 @@ void NotificationSession::handle_ubx(const wire::Command& command, TimePoint /*n
     log(LogLevel::kWarning, "ignored an unusable UBX: " + status.error().detail);
     return;
   }
+  if (!on_contact_list(status->address, command.verb)) return;
   const auto& media = status->status.current_media;
   events_.push_back(ev::StatusMessageChanged{status->address, status->status.personal_message,
                                              media ? media->formatted() : std::string{}});

@@ -12,6 +12,7 @@ namespace {
 constexpr std::uint32_t kMinPingSeconds = 5;
 constexpr std::uint32_t kMaxPingSeconds = 300;
 constexpr std::size_t kMaxChallenge = 256;
+constexpr std::size_t kMaxChallengesInFlight = 8;
 
 }  // namespace
 
@@ -22,7 +23,13 @@ void NotificationSession::handle_chl(const wire::Command& command, TimePoint /*n
     return;
   }
   const std::string answer = auth::challenge_response(challenge);
-  send(writer_.payload_command("QRY", {auth::kProductId}, answer));
+  const wire::Written written = writer_.payload_command("QRY", {auth::kProductId}, answer);
+  // Only an error for this TrId means the answer was refused. A server sends a challenge every
+  // few minutes at most; an unanswered one is forgotten when many more pile up.
+  if (challenge_answers_.size() >= kMaxChallengesInFlight)
+    challenge_answers_.erase(challenge_answers_.begin());
+  challenge_answers_.insert(written.trid);
+  send(written);
 }
 
 void NotificationSession::handle_qng(const wire::Command& command, TimePoint now) {

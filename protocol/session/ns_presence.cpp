@@ -282,7 +282,8 @@ void NotificationSession::handle_prp(const wire::Command& command, TimePoint /*n
   if (tracked)
     if (auto trid = command.trid()) list_commands_.erase(*trid);
   if (command.arg(at) != "MFN" || command.arg(at + 1).empty()) return;
-  own_display_name_ = wire::sanitize_utf8(wire::url_decode(command.arg(at + 1)));
+  own_display_name_ =
+      wire::bounded_utf8(wire::url_decode(command.arg(at + 1)), wire::kMaxFriendlyNameChars);
   list_.set_own_display_name(own_display_name_);
   events_.push_back(ev::OwnDisplayNameChanged{own_display_name_});
 }

@@ -111,7 +111,8 @@ Result<ContactPresence> parse_presence(const wire::Command& command) {
   auto network = parse_network(verb, command.arg(first + 2));
   if (!network) return network.error();
   presence.network = *network;
-  presence.friendly_name = wire::sanitize_utf8(wire::url_decode(command.arg(first + 3)));
+  presence.friendly_name =
+      wire::bounded_utf8(wire::url_decode(command.arg(first + 3)), wire::kMaxFriendlyNameChars);
   presence.capabilities = parse_u32_arg(command.arg(first + 4)).value_or(0);
   std::string msn_object = wire::url_decode(command.arg(first + 5));
   if (msn_object != "0") presence.msn_object = std::move(msn_object);
@@ -133,23 +134,32 @@ Result<ContactOffline> parse_fln(const wire::Command& command) {
 }
 
 std::string CurrentMedia::formatted() const {
+  // Bytes enough for kMaxStatusTextChars characters (and one more, so bounded_utf8 sees where a
+  // character is cut); appending stops at this size, whatever the format repeats.
+  constexpr std::size_t kMaxBytes = (kMaxStatusTextChars + 1) * 4;
+  // "{" + at most 10 digits + "}": a '{' without a close brace that near is literal text, so
+  // each '{' costs constant work.
+  constexpr std::size_t kMaxPlaceholder = 12;
   std::string out;
-  out.reserve(format.size() + 64);
-  for (std::size_t i = 0; i < format.size();) {
-    if (format[i] == '{') {
-      const std::size_t close = format.find('}', i + 1);
-      if (close != std::string::npos) {
-        const auto index = parse_u32_arg(std::string_view(format).substr(i + 1, close - i - 1));
+  const auto append = [&out](std::string_view text) {
+    out.append(text.substr(0, kMaxBytes - out.size()));
+  };
+  const std::string_view fmt = format;
+  for (std::size_t i = 0; i < fmt.size() && out.size() < kMaxBytes;) {
+    if (fmt[i] == '{') {
+      const std::size_t close = fmt.substr(0, i + kMaxPlaceholder).find('}', i + 1);
+      if (close != std::string_view::npos) {
+        const auto index = parse_u32_arg(fmt.substr(i + 1, close - i - 1));
         if (index && *index < arguments.size()) {
-          out += arguments[*index];
+          append(arguments[*index]);
           i = close + 1;
           continue;
         }
       }
     }
-    out += format[i++];
+    append(fmt.substr(i++, 1));
   }
-  return out;
+  return wire::bounded_utf8(out, kMaxStatusTextChars);
 }
 
 std::optional<CurrentMedia> parse_current_media(std::string_view text) {
@@ -198,6 +208,7 @@ Result<PersonalStatus> parse_ubx_payload(std::string_view payload) {
                       "UBX: " + error.detail);
   }
   PersonalStatus result = handler.take();
+  result.personal_message = wire::bounded_utf8(result.personal_message, kMaxStatusTextChars);
   auto media = parse_current_media(result.current_media_text);
   if (media && media->enabled) result.current_media = std::move(media);
   return result;

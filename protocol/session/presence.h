@@ -72,12 +72,16 @@ inline constexpr std::uint32_t kVersionMask = 0xFFu << 24;
 // need no bit. MSNC and P2P packets are to be advertised once MSNP2P works.
 inline constexpr std::uint32_t kClientCapabilities = 0;
 
+// A personal message or song title past a few hundred characters is not something a real
+// client sends; anything longer only costs memory and UI time.
+inline constexpr std::size_t kMaxStatusTextChars = 512;
+
 // A contact's presence from ILN (initial, after our first CHG) or NLN (a change).
 struct ContactPresence {
   PresenceStatus status = PresenceStatus::kOnline;
   std::string address;
   Network network = Network::kPassport;
-  std::string friendly_name;  // URL-decoded
+  std::string friendly_name;  // URL-decoded, at most wire::kMaxFriendlyNameChars
   std::uint32_t capabilities = 0;
   std::string msn_object;  // URL-decoded <msnobj .../>; empty when absent or "0"
 };
@@ -105,7 +109,9 @@ struct CurrentMedia {
   std::string format;  // "{0} - {1}"
   std::vector<std::string> arguments;
 
-  // The format with each {N} replaced by arguments[N] ({N} past the end stays as written).
+  // The format with each {N} replaced by arguments[N] ({N} past the end stays as written),
+  // valid UTF-8 of at most kMaxStatusTextChars characters: the expansion stops there, so a
+  // format repeating {0} cannot blow up.
   std::string formatted() const;
   bool operator==(const CurrentMedia&) const = default;
 };
@@ -116,7 +122,7 @@ std::string format_current_media(const CurrentMedia& media);
 
 // A UBX / UUX payload: <Data><PSM/><CurrentMedia/><MachineGuid/></Data>.
 struct PersonalStatus {
-  std::string personal_message;               // PSM, entities decoded
+  std::string personal_message;               // PSM, entities decoded, kMaxStatusTextChars
   std::string current_media_text;             // CurrentMedia as sent
   std::optional<CurrentMedia> current_media;  // set when it parses and is enabled
   std::string machine_guid;

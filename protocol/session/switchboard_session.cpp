@@ -36,10 +36,13 @@ bool same_address(std::string_view a, std::string_view b) {
 }
 
 // An address we are willing to put on a command line: no blanks, no control bytes.
+// Addresses reach the UI (participant lists, window titles) like any other peer text, so they
+// must be UTF-8 too.
 bool usable_address(std::string_view email) {
   if (email.empty() || email.size() > 256) return false;
   return std::none_of(email.begin(), email.end(),
-                      [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; });
+                      [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; }) &&
+         wire::is_valid_utf8(email);
 }
 
 Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view text) {
@@ -51,7 +54,9 @@ Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view t
   return std::pair{std::string(text.substr(0, colon)), static_cast<std::uint16_t>(*port)};
 }
 
-std::string display_name(std::string_view encoded) { return wire::sanitize_utf8(wire::url_decode(encoded)); }
+std::string display_name(std::string_view encoded) {
+  return wire::bounded_utf8(wire::url_decode(encoded), wire::kMaxFriendlyNameChars);
+}
 
 InviteFailure invite_failure_for(int code) {
   switch (code) {
@@ -183,7 +188,9 @@ void SwitchboardSession::on_connected(ConnectionId conn, TimePoint now) {
 
 void SwitchboardSession::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
   if (!owns(conn) || !connected_) return;
-  if (auto status = parser_.feed(bytes); !status) {
+  const Status status = parser_.feed(bytes);
+  for (std::string& note : parser_.take_skipped()) log(LogLevel::kWarning, "switchboard: " + note);
+  if (!status) {
     // Commands framed before the error still count (an ACK may be among them).
     while (auto command = parser_.next()) {
       dispatch(*command, now);
@@ -323,7 +330,11 @@ void SwitchboardSession::handle_bye(const wire::Command& command) {
 }
 
 void SwitchboardSession::add_participant(std::string_view email, std::string_view encoded_name, bool was_present) {
-  if (!usable_address(email) || has_participant(email)) return;
+  if (!usable_address(email)) {
+    log(LogLevel::kWarning, "switchboard: ignoring a participant with an unusable address");
+    return;
+  }
+  if (has_participant(email)) return;
   if (same_address(email, config_.account)) return;  // ourselves, as some servers list us too
   if (participants_.size() >= config_.max_participants) {
     log(LogLevel::kWarning, "switchboard: too many participants; ignoring one more");

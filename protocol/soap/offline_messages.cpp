@@ -21,6 +21,7 @@ namespace {
 constexpr std::size_t kBase64Line = 76;
 constexpr std::size_t kMaxLockKeyChallenge = 256;
 constexpr std::size_t kMaxEncodedWord = 4096;
+constexpr std::size_t kMaxCharset = 62;
 constexpr std::size_t kMaxMimeParts = 64;
 constexpr wire::MimeLimits kMailLimits{256, 64 * 1024};
 
@@ -112,17 +113,49 @@ std::string charset_to_utf8(std::string bytes, std::string_view charset) {
   return wire::text_body(message);
 }
 
-// One "=?charset?B|Q?payload?=" at text[0]: {decoded UTF-8, bytes used}, or nullopt.
-std::optional<std::pair<std::string, std::size_t>> decode_encoded_word(std::string_view text) {
+// Where the next "?=" and the next blank of a text are, searched for lazily: queries come with
+// rising positions, so the text is scanned once however many "=?" it holds.
+class WordBounds {
+ public:
+  explicit WordBounds(std::string_view text) : text_(text) {}
+  // The first "?=" at or after `from`, or npos.
+  std::size_t close_at_or_after(std::size_t from) {
+    if (close_ != std::string_view::npos && close_ < from) close_ = text_.find("?=", from);
+    return close_;
+  }
+  // The first blank at or after `from`, or npos.
+  std::size_t blank_at_or_after(std::size_t from) {
+    if (blank_ != std::string_view::npos && blank_ < from) {
+      const auto it =
+          std::find_if(text_.begin() + static_cast<std::ptrdiff_t>(from), text_.end(), is_space);
+      blank_ =
+          it == text_.end() ? std::string_view::npos : static_cast<std::size_t>(it - text_.begin());
+    }
+    return blank_;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t close_ = 0;  // a "?=" found before, or npos when none is left
+  std::size_t blank_ = 0;  // likewise for blanks
+};
+
+// One "=?charset?B|Q?payload?=" at text[at]: {decoded UTF-8, bytes used}, or nullopt.
+std::optional<std::pair<std::string, std::size_t>> decode_encoded_word(std::string_view text,
+                                                                       std::size_t at,
+                                                                       WordBounds& bounds) {
+  text = text.substr(at);
   if (text.substr(0, 2) != "=?") return std::nullopt;
-  const auto q1 = text.find('?', 2);
-  if (q1 == std::string_view::npos || q1 > 64 || q1 + 2 >= text.size() || text[q1 + 2] != '?') return std::nullopt;
+  const auto q1 = text.substr(0, 2 + kMaxCharset + 1).find('?', 2);
+  if (q1 == std::string_view::npos || q1 + 2 >= text.size() || text[q1 + 2] != '?')
+    return std::nullopt;
   const char encoding = lower(text[q1 + 1]);
   if (encoding != 'b' && encoding != 'q') return std::nullopt;
-  const auto end = text.find("?=", q1 + 3);
-  if (end == std::string_view::npos || end - q1 > kMaxEncodedWord) return std::nullopt;
+  const std::size_t close = bounds.close_at_or_after(at + q1 + 3);
+  if (close == std::string_view::npos || close - at - q1 > kMaxEncodedWord) return std::nullopt;
+  if (bounds.blank_at_or_after(at + q1 + 3) < close) return std::nullopt;  // no blanks in a word
+  const std::size_t end = close - at;
   const std::string_view payload = text.substr(q1 + 3, end - q1 - 3);
-  if (std::any_of(payload.begin(), payload.end(), is_space)) return std::nullopt;
   std::string charset = to_lower(text.substr(2, q1 - 2));
   charset = charset.substr(0, charset.find('*'));  // RFC 2231 language suffix
   std::string bytes = encoding == 'b' ? lenient_base64_decode(payload) : quoted_printable_decode(payload, true);
@@ -296,10 +329,11 @@ std::string rfc2047_decode(std::string_view text) {
   std::string raw;     // bytes outside encoded words: UTF-8, or windows-1252 if they are not
   std::string blanks;  // held back: dropped between two encoded words, kept otherwise
   bool after_word = false;
+  WordBounds bounds(text);
   std::size_t i = 0;
   while (i < text.size()) {
     if (text[i] == '=' && i + 1 < text.size() && text[i + 1] == '?') {
-      if (auto word = decode_encoded_word(text.substr(i))) {
+      if (auto word = decode_encoded_word(text, i, bounds)) {
         if (!after_word) raw += blanks;
         blanks.clear();
         out += charset_to_utf8(std::exchange(raw, {}), "");

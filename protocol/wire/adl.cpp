@@ -199,7 +199,7 @@ class MlHandler final : public soap::XmlStreamHandler {
       return make_error(Errc::kLimit, "ml: too many contacts");
     contact.lists = list_bits_from_int(parse_number(attributes.value("l"), 0));
     contact.network = network_from_int(parse_number(attributes.value("t"), 1));
-    contact.friendly_name = sanitize_utf8(url_decode(attributes.value("f")));
+    contact.friendly_name = bounded_utf8(url_decode(attributes.value("f")), kMaxFriendlyNameChars);
     contacts_.push_back(std::move(contact));
     return Status::ok();
   }

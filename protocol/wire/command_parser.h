@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "wire/command.h"
@@ -25,10 +26,12 @@ struct ParserLimits {
 //    is decimal and there are at least two arguments ("ADL 6 OK" and "QRY 10" carry none).
 //  NOT, IPG: a single argument that is the length.
 //  A numeric error "{code} {trid} {len}": the second argument after the code is a length.
-// A verb that always carries a payload without a valid length, or a signed length, is
-// kProtocol; a length over max_payload (or over 32 bits) is kLimit.
-// Framing: a line ends with CRLF or a bare LF; empty lines are skipped; control bytes in a line,
-// or a verb that is not three upper-case letters or three digits, are kProtocol. Commands framed
+// Framing: a line ends with CRLF or a bare LF; empty lines are skipped.
+// Tolerance: a line that cannot be a command (control bytes or a stray CR in it, a verb that is
+// not three upper-case letters or three digits, MSG/UBX/UBN/UBM/NOT/IPG without a length) is
+// skipped, and so is a line over max_line, whose bytes are dropped as they arrive; each skip
+// leaves a note for take_skipped(). Only a length that cannot be trusted ends the stream: a
+// signed one is kProtocol, one over max_payload (or over 32 bits) is kLimit. Commands framed
 // before an error are still returned by next(). Details in command_parser.cpp.
 class CommandParser {
  public:
@@ -44,10 +47,24 @@ class CommandParser {
   // Bytes received but not yet framed into a command (for tests and diagnostics).
   std::size_t buffered() const { return buffer_.size() - consumed_; }
 
+  // What was skipped since the last call, one note per line (at most a few, then a count),
+  // for the log.
+  std::vector<std::string> take_skipped();
+  // Lines skipped so far.
+  std::size_t lines_skipped() const { return lines_skipped_; }
+
  private:
+  struct LineEnd {
+    enum Kind { kNeedMore, kLine, kOverLong } kind;
+    std::size_t at;  // kLine: the LF; kOverLong: the first byte past max_line
+  };
+
   Status frame_available();
-  // The index of the LF ending the line that starts at consumed_, or nullopt if none yet.
-  Result<std::optional<std::size_t>> find_line_end();
+  // Where the line that starts at consumed_ ends, as far as the buffer tells.
+  LineEnd find_line_end();
+  // Drops buffered bytes of an over-long line; true once its LF went past.
+  bool discard_through_line_end();
+  void note_skipped(std::string_view why);
   // Drops framed bytes from the front of buffer_ and releases a large idle buffer.
   void compact();
 
@@ -59,6 +76,11 @@ class CommandParser {
   std::size_t pending_len_ = 0;
   std::deque<Command> ready_;
   std::optional<Error> failed_;
+  const char* line_problem_ = nullptr;  // why the line being scanned will be skipped
+  bool discarding_ = false;             // inside an over-long line
+  std::vector<std::string> notes_;
+  std::size_t notes_dropped_ = 0;
+  std::size_t lines_skipped_ = 0;
 };
 
 // True if `verb` can carry a payload when received from a server.

@@ -4,6 +4,7 @@
 // decode it.
 #include "wire/mime_message.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -373,6 +374,24 @@ std::string sanitize_utf8(std::string_view text) {
     i += length;
   }
   out.append(text.substr(copied));
+  return out;
+}
+
+std::string bounded_utf8(std::string_view text, std::size_t max_chars) {
+  // Every code point takes at most four bytes, so this prefix holds more than `max_chars` of them
+  // whenever the text is longer; a sequence cut at its end is then past the limit.
+  const std::size_t max_bytes = std::min(text.size(), (max_chars + 1) * 4);
+  std::string out = sanitize_utf8(text.substr(0, max_bytes));
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < out.size();) {
+    if (chars == max_chars) {
+      out.resize(i);
+      break;
+    }
+    const std::size_t length = utf8_sequence_length(std::string_view(out).substr(i));
+    i += length == 0 ? 1 : length;
+    ++chars;
+  }
   return out;
 }
 

@@ -97,6 +97,12 @@ MimeMessage make_invitation_cancel(std::string_view cookie);
 bool is_valid_utf8(std::string_view text);
 // Replaces each maximal invalid subsequence with U+FFFD (the Unicode-recommended practice).
 std::string sanitize_utf8(std::string_view text);
+// Servers refuse friendly names past 387 URL-encoded bytes, i.e. 129 characters; a peer's name
+// is cut there before it reaches the UI.
+inline constexpr std::size_t kMaxFriendlyNameChars = 129;
+// sanitize_utf8() cut after at most `max_chars` code points (never inside one). Work and output
+// are bounded by `max_chars`, not by the input: for peer text that reaches the UI.
+std::string bounded_utf8(std::string_view text, std::size_t max_chars);
 // Converts ISO-8859-1 (or windows-1252, whose 0x80-0x9F are printable) to UTF-8.
 std::string latin1_to_utf8(std::string_view text, bool windows_1252 = true);
 // Appends a code point as UTF-8; surrogates and values above U+10FFFF become U+FFFD.

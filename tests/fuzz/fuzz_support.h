@@ -212,6 +212,12 @@ class Driver {
     return signed_in_ && !disconnected_;
   }
 
+  // Starts signing in and answers nothing: the target plays the servers from the first byte.
+  void start() {
+    client_.start(now_);
+    settle();
+  }
+
   void feed(ConnectionId conn, std::string_view bytes) {
     client_.on_data(conn, bytes, now_);
     settle();

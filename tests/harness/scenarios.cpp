@@ -60,8 +60,15 @@ std::vector<Scenario> build_scenarios() {
   untrusted.outcome = Outcome::kCertError;
   list.push_back(untrusted);
 
-  for (const char* name : {"garbage-line", "oversized-line", "oversized-payload", "rst-http-500",
-                           "rst-redirect-loop"})
+  // A line the client cannot read is skipped; only a payload length it cannot trust (the
+  // stream is then unreadable) ends the session.
+  for (const char* name : {"garbage-line", "oversized-line"})
+    list.push_back(fault(name, name, SignOn::kRequired, Outcome::kStaysOnline));
+  Scenario oversized_payload =
+      fault("oversized-payload", "oversized-payload", SignOn::kNever, Outcome::kNetworkError);
+  oversized_payload.error_contains = "could not be understood";
+  list.push_back(oversized_payload);
+  for (const char* name : {"rst-http-500", "rst-redirect-loop"})
     list.push_back(fault(name, name, SignOn::kNever, Outcome::kNetworkError));
   list.push_back(fault("rst-psf-redirect", "rst-psf-redirect", SignOn::kRequired,
                        Outcome::kStaysOnline));

@@ -9,9 +9,9 @@ CLOSE_STEPS = ("VER", "CVR", "USR-I", "RST", "USR-S", "PROFILE", "ADL", "CHG")
 SILENT_STEPS = ("VER", "CVR", "USR-I", "RST", "USR-S", "ADL", "CHG")
 
 SIMPLE = (
-    "garbage-line",          # VER answered with a line of binary junk + CRLF
-    "oversized-line",        # VER answered with 1 MiB of 'A' and no CRLF
-    "oversized-payload",     # after USR OK: MSG Hotmail Hotmail 999999999 + a few bytes
+    "garbage-line",          # a line of binary junk + CRLF before the VER answer
+    "oversized-line",        # 1 MiB of 'A' + CRLF before the VER answer
+    "oversized-payload",     # after USR OK: MSG Hotmail Hotmail 999999999 + a few bytes, silent
     "rst-http-500",          # RST.srf: HTTP 500 with an HTML body
     "rst-redirect-loop",     # RST.srf: 302 Location: /RST.srf, forever
     "rst-psf-redirect",      # first RST request: SOAP fault psf:Redirect to /RST2.srf

@@ -195,14 +195,14 @@ class NsConnection:
     def do_VER(self, cmd):
         if self.step_fault("VER"):
             return
+        # Both line faults put their odd line before the real answer: a client that skips
+        # what it cannot read signs in as usual.
         if "garbage-line" in self.faults:
             log.info("%s: fault garbage-line", self.tag)
             self.wire.write_raw(faults.garbage_line())
-            return self.go_silent("VER (garbage-line)")
         if "oversized-line" in self.faults:
             log.info("%s: fault oversized-line", self.tag)
-            self.wire.write_raw(b"A" * OVERSIZED_LINE, log=False)
-            return self.go_silent("VER (oversized-line)")
+            self.wire.write_raw(b"A" * OVERSIZED_LINE + b"\r\n", log=False)
         if not cmd.args:
             return self.fail(200, cmd.trid, "VER without protocol list")
         if "MSNP15" not in cmd.args:

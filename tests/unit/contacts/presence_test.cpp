@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "wire/command_parser.h"
 #include "cmocka_cpp.h"
+#include "wire/command_parser.h"
+#include "wire/mime_message.h"
 
 namespace {
 
@@ -265,6 +266,36 @@ void test_current_media_strings(void** state) {
   assert_true(f.media.has_value() && *f.media == game);
 }
 
+// A peer's names and status texts reach the UI cut to what a real client sends; a media format
+// repeating {0} over a long argument is cut while it expands.
+void test_peer_text_bounds(void** state) {
+  Fixture& f = fx(state);
+  std::string format;
+  for (int i = 0; i < 1000; ++i) format += "{0}";
+  const CurrentMedia bomb{"WMP", "Music", true, format, {std::string(3000, 'a')}};
+  f.text = bomb.formatted();
+  assert_int_equal(f.text.size(), msn::kMaxStatusTextChars);
+  const CurrentMedia braces{"", "Music", true, std::string(100000, '{'), {"x"}};
+  f.text = braces.formatted();
+  assert_bytes_equal(f.text, std::string(msn::kMaxStatusTextChars, '{'));
+  std::string wide;  // two-byte characters, and a format that would cut one in half
+  for (int i = 0; i < 1000; ++i) wide += "\xC3\xA9";
+  const CurrentMedia multibyte{"", "Music", true, "x{0}", {wide}};
+  f.text = multibyte.formatted();
+  assert_true(msn::wire::is_valid_utf8(f.text));
+  assert_int_equal(f.text.size(), 1 + 2 * (msn::kMaxStatusTextChars - 1));
+
+  f.status = msn::parse_ubx_payload("<Data><PSM>" + wide + "</PSM></Data>");
+  assert_true(f.status->is_ok());
+  assert_bytes_equal(f.status->value().personal_message,
+                     wide.substr(0, 2 * msn::kMaxStatusTextChars));
+
+  std::string name;
+  for (int i = 0; i < 200; ++i) name += "%C3%A9";
+  const ContactPresence& p = presence_ok(f, "NLN NLN bob@example.com 1 " + name + " 0\r\n");
+  assert_bytes_equal(p.friendly_name, wide.substr(0, 2 * msn::wire::kMaxFriendlyNameChars));
+}
+
 void test_uux_payload(void** state) {
   Fixture& f = fx(state);
   f.text = msn::build_uux_payload("Writing a protocol engine");
@@ -298,6 +329,7 @@ int main() {
       cmocka_unit_test_setup_teardown(test_ubx_current_media_and_extras, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ubx_disabled_media_and_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_current_media_strings, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_peer_text_bounds, setup, teardown),
       cmocka_unit_test_setup_teardown(test_uux_payload, setup, teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -161,6 +161,18 @@ void test_same_sender_and_id_over_two_switchboards_is_shown_once(void** state) {
   assert_int_equal(texts_received(s).size(), 1);
 }
 
+// Official clients and bots reuse (or never change) the Message-ID of single-part messages:
+// only a copy with the same text is a resend, every other message is shown.
+void test_reused_id_with_new_text_is_shown(void** state) {
+  auto& s = fx(state);
+  const ConnectionId sb = invited_by(s, kBob);
+  for (const char* text : {"one", "two", "three", "two"})
+    s.feed(sb, peer_text_with(kBob, id_header(kId), text));
+  assert_int_equal(texts_received(s).size(), 3);  // the second "two" is the resend
+  s.feed(invited_by(s, kBob), peer_text_with(kBob, id_header(kId), "four"));
+  assert_int_equal(texts_received(s).size(), 1);
+}
+
 void test_multipart_copy_is_dropped_too(void** state) {
   auto& s = fx(state);
   const auto parts = [&](ConnectionId sb) {
@@ -302,6 +314,7 @@ int main() {
       CASE(test_resend_after_a_drop_carries_the_same_message_id),
       CASE(test_multipart_resend_carries_the_same_message_id),
       CASE(test_same_sender_and_id_over_two_switchboards_is_shown_once),
+      CASE(test_reused_id_with_new_text_is_shown),
       CASE(test_multipart_copy_is_dropped_too),
       CASE(test_same_id_from_different_senders_is_shown_for_each),
       CASE(test_messages_without_an_id_are_never_dropped),

@@ -123,6 +123,16 @@ void test_html_malformed_is_text(void** /*state*/) {
   }
 }
 
+// Tag and comment starts that never end are text, found in one pass: a megabyte of them
+// would take minutes if each one searched the rest of the text again.
+void test_html_unclosed_starts_stay_linear(void** /*state*/) {
+  for (const char* unit : {"<a", "<!--", "</"}) {
+    std::string html;
+    while (html.size() < 1024 * 1024) html += unit;
+    assert_int_equal(html_to_msn(html).text.size(), html.size());
+  }
+}
+
 void test_msn_to_html(void** /*state*/) {
   assert_bytes_equal(msn_to_html("a<b & \"c\"\r\nd\ne\rf", {}), "a&lt;b &amp; &quot;c&quot;<br>d<br>e<br>f");
   TextFormat format;
@@ -173,6 +183,7 @@ int main() {
       cmocka_unit_test(test_html_effects_and_spans),
       cmocka_unit_test(test_html_links),
       cmocka_unit_test(test_html_malformed_is_text),
+      cmocka_unit_test(test_html_unclosed_starts_stay_linear),
       cmocka_unit_test(test_msn_to_html),
       cmocka_unit_test(test_round_trip_over_the_wire),
   };

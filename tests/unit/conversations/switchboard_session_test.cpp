@@ -231,7 +231,9 @@ void test_invited_but_everyone_left(void** state) {
   s.expect_connect("198.51.100.20", 1863);
   s.connected();
   s.expect_send();
-  s.feed("IRO 1 1 1 bob@example.com Bob 0\r\nBYE bob@example.com\r\nANS 1 OK\r\n");
+  s.feed("IRO 1 1 2 b\xE9@example.com Bob 0\r\n");  // not UTF-8: never shown
+  assert_true(s.take<ev::ParticipantJoined>().empty());
+  s.feed("IRO 1 2 2 bob@example.com Bob 0\r\nBYE bob@example.com\r\nANS 1 OK\r\n");
   s.take_one<ev::ParticipantLeft>();
   assert_true(s.take<ev::SwitchboardReady>().empty());
   s.expect_out_and_close();
@@ -433,6 +435,10 @@ void test_multi_party(void** state) {
   // Someone invited by another participant joins too.
   s.feed("JOI dave@example.com Dave 0\r\nJOI dave@example.com Dave 0\r\n");
   assert_int_equal(s.take<ev::ParticipantJoined>().size(), 1);
+  // An address that is not UTF-8 never reaches the UI.
+  s.feed("JOI eve\xFF@example.com Eve 0\r\nJOI \xC3(@example.com X 0\r\n");
+  assert_true(s.take<ev::ParticipantJoined>().empty());
+  assert_int_equal(s.sb().participants().size(), 3);
   s.feed("BYE bob@example.com\r\nBYE dave@example.com\r\n");
   assert_int_equal(s.take<ev::ParticipantLeft>().size(), 2);
   s.expect_no_output();
@@ -593,14 +599,31 @@ void test_sign_in_refused(void** state) {
   assert_int_equal(closed.error->server_code, 911);
 }
 
-void test_garbage_ends_the_session(void** /*state*/) {
-  for (const std::string& junk : {std::string("\x01\x02 garbage\r\n", 12), std::string("MSG bob Bob 99999999\r\n"),
-                                 std::string(20000, 'A')}) {
+// A line the switchboard cannot read is skipped and the conversation goes on; a payload length
+// that cannot be trusted leaves the stream unreadable and ends it.
+void test_unreadable_lines_are_skipped(void** /*state*/) {
+  for (const std::string& junk :
+       {std::string("\x01\x02 garbage\r\n", 12), std::string(20000, 'A') + "\r\n",
+        std::string("MSG bob Bob\r\n"), std::string("msg x\r\n")}) {
     auto s = std::make_unique<ScriptedSwitchboard>();
     open_outgoing(*s);
     const MessageId id = s->send_text("x");
     s->expect_send();
-    // An ACK framed before the garbage still counts.
+    s->feed(junk + "ACK 3\r\n");
+    assert_int_equal(s->take_one<ev::MessageDelivered>().id, id);
+    assert_true(s->take<ev::SwitchboardClosed>().empty());
+    s->expect_no_output();
+  }
+}
+
+void test_untrustworthy_length_ends_the_session(void** /*state*/) {
+  for (const std::string& junk :
+       {std::string("MSG bob Bob 99999999\r\n"), std::string("MSG bob Bob -4\r\n")}) {
+    auto s = std::make_unique<ScriptedSwitchboard>();
+    open_outgoing(*s);
+    const MessageId id = s->send_text("x");
+    s->expect_send();
+    // An ACK framed before the bad line still counts.
     s->feed("ACK 3\r\n" + junk);
     assert_int_equal(s->take_one<ev::MessageDelivered>().id, id);
     s->expect_close();
@@ -860,7 +883,8 @@ int main() {
       SB_TEST(test_connect_timeout),
       SB_TEST(test_sign_in_timeouts),
       SB_TEST(test_sign_in_refused),
-      SB_TEST(test_garbage_ends_the_session),
+      SB_TEST(test_unreadable_lines_are_skipped),
+      SB_TEST(test_untrustworthy_length_ends_the_session),
       SB_TEST(test_incoming_text_decoding),
       SB_TEST(test_chunked_message_is_joined),
       SB_TEST(test_other_messages),

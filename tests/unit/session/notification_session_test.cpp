@@ -472,19 +472,75 @@ void test_server_shutdown(void** /*state*/) {
   assert_int_equal(s->expect_disconnected().code, Errc::kServerShutdown);
 }
 
-void test_garbage_and_oversized_input(void** /*state*/) {
-  for (const std::string& junk : {std::string("\x01\x02\xff garbage\r\n", 13), std::string(1 << 20, 'A'),
-                                  std::string("MSG Hotmail Hotmail 999999999\r\nxx")}) {
+// Lines that cannot be read are skipped and logged, before and after sign-in; only a payload
+// length that cannot be trusted ends the session, as data that could not be understood.
+void test_unreadable_lines_are_skipped(void** /*state*/) {
+  for (const std::string& junk :
+       {std::string("\x01\x02\xff garbage\r\n", 13), std::string(1 << 20, 'A') + "\r\n",
+        std::string("\r\n"), std::string("MSG Hotmail\r\n"), std::string("vER 1 MSNP15\r\n")}) {
     auto s = std::make_unique<ScriptedClient>(test_settings());
     s->start();
     const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
     s->connected(ns);
-    s->expect_send(ns);
-    s->feed(ns, junk);
-    s->expect_close(ns);
-    const auto code = s->expect_disconnected().code;
-    assert_true(code == Errc::kProtocol || code == Errc::kLimit);
+    s->expect_send(ns, "VER 1 MSNP15 CVR0\r\n");
+    s->feed(ns, junk + "VER 1 MSNP15\r\n");
+    s->expect_send(ns, "CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.5.1302 BC01 alice@example.com\r\n");
+    assert_true(s->take<msn::ev::Disconnected>().empty());
   }
+  auto s = std::make_unique<ScriptedClient>(test_settings());
+  const ConnectionId ns = sign_in(*s);
+  s->feed(ns, std::string("\x7f\x01junk\r\nUBX bob@example.com\r\nILN 9 NLN\r\nNOT\r\n") +
+                  std::string(100000, 'x') + "\r\nCHL 0 22210219642164014968\r\n");
+  s->expect_send(ns, "QRY 8 PROD0119GSJUC$18 32\r\na400af809ac86fbdf6deec7286fc06b8");
+  assert_true(s->take<msn::ev::Disconnected>().empty());
+  assert_true(s->all_logs().find("skipped a line over") != std::string::npos);
+  s->feed(ns, "MSG Hotmail Hotmail 999999999\r\nxx");
+  s->expect_close(ns);
+  const msn::Error error = s->expect_disconnected();
+  assert_int_equal(error.code, Errc::kProtocol);
+  assert_true(error.detail.find("could not be understood") != std::string::npos);
+}
+
+// An error answers the request its TrId names and nothing else: 540 is "challenge refused"
+// only for the TrId of our QRY, and an error for a TrId nobody waits for changes nothing.
+void test_errors_for_unknown_transactions_are_ignored(void** /*state*/) {
+  auto s = std::make_unique<ScriptedClient>(test_settings());
+  s->start();
+  const ConnectionId ns = s->expect_connect("dispatch.example.net", 1863, false);
+  s->connected(ns);
+  s->expect_send(ns, "VER 1 MSNP15 CVR0\r\n");
+  s->feed(ns, "911 77\r\n500 0\r\nVER 1 MSNP15\r\n");  // before the answer, for no request of ours
+  s->expect_send(ns, "CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.5.1302 BC01 alice@example.com\r\n");
+  assert_true(s->take<msn::ev::Disconnected>().empty());
+
+  s = std::make_unique<ScriptedClient>(test_settings());
+  const ConnectionId online = sign_in(*s);
+  s->feed(online, "540 99\r\n540 0\r\n715 3\r\n");
+  s->expect_no_output();
+  assert_true(s->take<msn::ev::Disconnected>().empty());
+  s->feed(online, "CHL 0 22210219642164014968\r\n");
+  s->expect_send(online, "QRY 8 PROD0119GSJUC$18 32\r\na400af809ac86fbdf6deec7286fc06b8");
+  s->feed(online, "540 9\r\n");  // not the QRY's TrId
+  s->expect_no_output();
+  s->feed(online, "540 8\r\n");
+  s->expect_close(online);
+  assert_int_equal(s->expect_disconnected().server_code, 540);
+}
+
+// Presence notices about someone not on the contact list are skipped: made-up addresses cannot
+// fill the presence table, nor reach the UI.
+void test_presence_of_strangers_is_skipped(void** /*state*/) {
+  auto s = std::make_unique<ScriptedClient>(test_settings());
+  const ConnectionId ns = sign_in(*s);
+  s->take<msn::ev::PresenceChanged>();
+  s->feed(ns,
+          "NLN NLN stranger@example.com 1 Stranger 0\r\nFLN stranger@example.com 1\r\n"
+          "UBX stranger@example.com 1 0\r\nNLN BSY bob@example.com 1 Bob 0\r\n");
+  const auto changes = s->take<msn::ev::PresenceChanged>();
+  assert_int_equal(changes.size(), 1);
+  assert_bytes_equal(changes[0].address, "bob@example.com");
+  assert_true(s->take<msn::ev::StatusMessageChanged>().empty());
+  assert_true(s->take<msn::ev::Disconnected>().empty());
 }
 
 void test_server_without_msnp15(void** /*state*/) {
@@ -555,7 +611,9 @@ int main() {
       cmocka_unit_test(test_switchboard_cookies_never_logged),
       cmocka_unit_test(test_signed_in_elsewhere),
       cmocka_unit_test(test_server_shutdown),
-      cmocka_unit_test(test_garbage_and_oversized_input),
+      cmocka_unit_test(test_unreadable_lines_are_skipped),
+      cmocka_unit_test(test_errors_for_unknown_transactions_are_ignored),
+      cmocka_unit_test(test_presence_of_strangers_is_skipped),
       cmocka_unit_test(test_server_without_msnp15),
       cmocka_unit_test(test_missing_profile_is_tolerated),
       cmocka_unit_test(test_user_sign_out),
