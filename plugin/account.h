@@ -37,7 +37,11 @@ inline constexpr const char* kOptionReplyTimeout = "reply_timeout_seconds";
 // Hidden: the engine's contact-list snapshot (ev::ContactCacheUpdated), handed back at sign-in.
 inline constexpr const char* kOptionContactCache = "contact_cache";
 
-inline constexpr const char* kDefaultServer = "messenger.hotmail.com";
+// Microsoft's own servers are gone: a new account points at Escargot, a public revival server
+// that speaks MSNP15, so that the defaults lead to a working setup. Its web services URL is the
+// default only together with its server (another server needs its own, or none).
+inline constexpr const char* kDefaultServer = "ms.msgrsvcs.ctsrv.gay";
+inline constexpr const char* kDefaultWebServicesUrl = "https://ms.msgrsvcs.ctsrv.gay";
 inline constexpr int kDefaultPort = 1863;
 inline constexpr int kDefaultReplyTimeoutSeconds = 30;
 
