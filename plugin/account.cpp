@@ -40,7 +40,9 @@ Result<Settings> settings_from_account(PurpleConnection* gc) {
     return make_error(Errc::kInvalidArgument, "port out of range: " + std::to_string(port));
   settings.port = static_cast<std::uint16_t>(port);
 
-  settings.web_services_url = string_option(account, kOptionWebServicesUrl, "");
+  settings.web_services_url =
+      string_option(account, kOptionWebServicesUrl,
+                    settings.server == kDefaultServer ? kDefaultWebServicesUrl : "");
   // The engine checks the snapshot itself and ignores one it cannot use.
   const char* cache = purple_account_get_string(account, kOptionContactCache, "");
   settings.contact_cache = cache != nullptr ? cache : "";

@@ -40,7 +40,11 @@ inline constexpr const char* kOptionContactCache = "contact_cache";
 // it small to split a modest list).
 inline constexpr const char* kOptionContactSyncSlice = "contact_sync_slice";
 
-inline constexpr const char* kDefaultServer = "messenger.hotmail.com";
+// Microsoft's own servers are gone: a new account points at Escargot, a public revival server
+// that speaks MSNP15, so that the defaults lead to a working setup. Its web services URL is the
+// default only together with its server (another server needs its own, or none).
+inline constexpr const char* kDefaultServer = "ms.msgrsvcs.ctsrv.gay";
+inline constexpr const char* kDefaultWebServicesUrl = "https://ms.msgrsvcs.ctsrv.gay";
 inline constexpr int kDefaultPort = 1863;
 inline constexpr int kDefaultReplyTimeoutSeconds = 30;
 // Small enough that one slice of a big book stays well under 100 ms of main-loop time.

@@ -146,20 +146,25 @@ void apply_message_failed(Account& account, const ev::MessageFailed& event, bool
   const std::string reason = escape_markup(delivery_reason(event));
   // `html` is what the user typed, already purple HTML: quoted as it was shown.
   const std::string quoted = "<br>\u201c" + event.html + "\u201d";
+  // Sent but unconfirmed is not "could not be delivered": it has most likely arrived.
+  const bool unconfirmed = event.reason == ev::DeliveryFailure::kUnconfirmed;
   if (event.chat) {
     std::optional<int> id = account.chats().purple_id(event.conversation);
     if (!id)
       return;
-    write_chat_error(account, *id,
-                     printf_string(_("Message could not be delivered to the chat: %s"),
-                                   reason.c_str()) +
-                         quoted);
+    write_chat_error(
+        account, *id,
+        (unconfirmed
+             ? printf_string(_("Message to the chat: %s"), reason.c_str())
+             : printf_string(_("Message could not be delivered to the chat: %s"), reason.c_str())) +
+            quoted);
     return;
   }
   const std::string name = escape_markup(display_name_of(account, event.to));
   write_im_error(account, event.to,
-                 printf_string(_("Message could not be delivered to %s: %s"), name.c_str(),
-                               reason.c_str()) +
+                 (unconfirmed ? printf_string(_("Message to %s: %s"), name.c_str(), reason.c_str())
+                              : printf_string(_("Message could not be delivered to %s: %s"),
+                                              name.c_str(), reason.c_str())) +
                      quoted);
 }
 

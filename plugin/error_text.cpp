@@ -131,6 +131,30 @@ ConnectionErrorText describe_server(const Error& error) {
                                _(known->meaning), error.server_code));
 }
 
+// A connection that could not be made: name the server and say where it is set, since a typo
+// or a stale default there is the usual cause.
+ConnectionErrorText describe_connect_failure(const Error& error) {
+  const char* host = error.host.c_str();
+  std::string what;
+  switch (error.code) {
+    case Errc::kHostNotFound:
+      what = printf_string(_("The server name %s could not be found"), host);
+      break;
+    case Errc::kRefused:
+      what = printf_string(_("The server %s refused the connection on port %d"), host, error.port);
+      break;
+    case Errc::kTimeout:
+      what = printf_string(_("The server %s did not answer on port %d"), host, error.port);
+      break;
+    default:
+      what = printf_string(_("Could not connect to the server %s on port %d"), host, error.port);
+      break;
+  }
+  return network(
+      printf_string(_("%s. Check Server, Port and Web services URL in the account's Advanced tab."),
+                    what.c_str()));
+}
+
 }  // namespace
 
 std::string printf_string(const char* format, ...) {
@@ -157,9 +181,14 @@ ConnectionErrorText describe_error(const Error& error) {
     case Errc::kTls:
       return {PURPLE_CONNECTION_ERROR_CERT_OTHER_ERROR,
               _("The server's security certificate was not accepted")};
+    case Errc::kHostNotFound:
+    case Errc::kRefused:
+      return describe_connect_failure(error);
     case Errc::kTransport:
+      if (!error.host.empty()) return describe_connect_failure(error);
       return network(_("The server closed the connection or could not be reached"));
     case Errc::kTimeout:
+      if (!error.host.empty()) return describe_connect_failure(error);
       return network(_("The server did not answer in time"));
     case Errc::kServerShutdown:
       return network(_("The server is shutting down"));
@@ -244,6 +273,8 @@ std::string describe_reason(const Error& error) {
       return _("The server sent an answer that could not be understood");
     case Errc::kAuth:
     case Errc::kTls:
+    case Errc::kHostNotFound:
+    case Errc::kRefused:
     case Errc::kTooManyRedirects:
     case Errc::kRedirectRefused:
     case Errc::kInsecureSetting:
@@ -306,6 +337,8 @@ const char* delivery_failure_text(ev::DeliveryFailure reason) {
       return _("the offline message could not be stored");
     case ev::DeliveryFailure::kSignedOut:
       return _("you signed out before it was sent");
+    case ev::DeliveryFailure::kUnconfirmed:
+      return _("it was sent, but you signed out before the server confirmed that it arrived");
   }
   return _("the server refused it");
 }

@@ -32,7 +32,7 @@ void add_account_options() {
                           purple_account_option_int_new(_("Port"), kOptionPort, kDefaultPort));
   options = g_list_append(
       options, purple_account_option_string_new(_("Web services URL (revival servers)"),
-                                                kOptionWebServicesUrl, ""));
+                                                kOptionWebServicesUrl, kDefaultWebServicesUrl));
   // kOptionReplyTimeout stays hidden: it is read with a default but never shown.
   prpl_info.protocol_options = options;
 }

@@ -2,6 +2,7 @@
 #include "purple_event_sink.h"
 
 #include <debug.h>
+#include <notify.h>
 
 #include <algorithm>
 #include <string>
@@ -14,6 +15,7 @@
 #include "core/ascii.h"
 #include "error_text.h"
 #include "glib_handles.h"
+#include "i18n.h"
 #include "presence_glue.h"
 
 namespace msn::plugin {
@@ -230,6 +232,13 @@ void PurpleEventSink::handle(const ev::ChatParticipantLeft& left) {
 
 void PurpleEventSink::handle(const ev::ChatInviteFailed& failed) {
   apply_chat_invite_failed(account_, failed);
+}
+
+void PurpleEventSink::handle(const ev::OfflineMessagesUnavailable&) {
+  purple_notify_warning(gc_, _("MSN"), _("Offline messages are waiting for you"),
+                        _("The server holds offline messages for you, but their list could not "
+                          "be fetched. They stay on the server; signing in again later tries "
+                          "once more."));
 }
 
 }  // namespace msn::plugin

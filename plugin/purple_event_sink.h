@@ -72,6 +72,7 @@ class PurpleEventSink final : public EventSink {
   void handle(const ev::ChatParticipantJoined& joined);
   void handle(const ev::ChatParticipantLeft& left);
   void handle(const ev::ChatInviteFailed& failed);
+  void handle(const ev::OfflineMessagesUnavailable& unavailable);
 
   PurpleConnection* gc_;
   Account& account_;

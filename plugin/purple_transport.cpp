@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <string_view>
 
 #include "callback_guard.h"
 #include "glib_handles.h"
@@ -40,6 +41,43 @@ Error transport_error(std::string detail) { return make_error(Errc::kTransport, 
 std::string errno_text(int error) { return std::strerror(error); }
 
 bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
+
+bool starts_with_text(const char* text, const char* prefix) {
+  return prefix != nullptr && *prefix != '\0' && g_str_has_prefix(text, prefix);
+}
+
+// The part of a translated libpurple format before its first conversion ("Error resolving ").
+std::string before_conversion(const char* format) {
+  std::string_view text(format);
+  return std::string(text.substr(0, text.find('%')));
+}
+
+// libpurple's proxy layer reports why a connection could not be made only as text: a resolver
+// failure ("Error resolving HOST:\n..." or "Unable to resolve hostname"), or strerror() of the
+// connect() error. Both the English and libpurple's translated forms are recognised, so the
+// user is told what happened whatever the locale; anything else stays a generic failure.
+Error connect_failure(const char* message, const std::string& host, std::uint16_t port) {
+  Errc code = Errc::kTransport;
+  if (message == nullptr) {
+    message = "connection failed";
+  } else if (g_str_has_prefix(message, "Error resolving ") ||
+             g_str_has_prefix(message, "Unable to resolve hostname") ||
+             starts_with_text(
+                 message, before_conversion(g_dgettext("pidgin", "Error resolving %s")).c_str()) ||
+             starts_with_text(message, g_dgettext("pidgin", "Unable to resolve hostname"))) {
+    code = Errc::kHostNotFound;
+  } else if (std::strstr(message, "Connection refused") != nullptr ||
+             std::strstr(message, g_strerror(ECONNREFUSED)) != nullptr) {
+    code = Errc::kRefused;
+  } else if (std::strstr(message, "Connection timed out") != nullptr ||
+             std::strstr(message, g_strerror(ETIMEDOUT)) != nullptr) {
+    code = Errc::kTimeout;
+  }
+  Error error = make_error(code, message);
+  error.host = host;
+  error.port = port;
+  return error;
+}
 
 const char* ssl_error_detail(PurpleSslErrorType error) {
   switch (error) {
@@ -81,7 +119,8 @@ struct PurpleTransport::Connection {
   PurpleTransport& owner;
   const ConnectionId id;
   const bool tls;
-  std::string host;         // for log lines
+  std::string host;  // for log lines and connect failures
+  std::uint16_t port = 0;
   ProxyConnectPtr pending;  // plain TCP, until its callback
   SslPtr ssl;               // TLS, from purple_ssl_connect until closed
   int fd = -1;              // plain TCP, after connecting
@@ -112,6 +151,7 @@ void PurpleTransport::connect(const out::Connect& request) {
   auto owned = std::make_unique<Connection>(*this, request.conn, request.tls);
   Connection& conn = *owned;
   conn.host = request.host;
+  conn.port = request.port;
   connections_[request.conn] = std::move(owned);
   purple_debug_info("msnp", "connection %u: connecting to %s:%u%s\n", conn.id, request.host.c_str(),
                     static_cast<unsigned>(request.port), request.tls ? " (TLS)" : "");
@@ -162,8 +202,7 @@ void PurpleTransport::on_proxy_connected(gpointer data, gint fd, const gchar* er
   PurpleTransport& self = conn->owner;
   guard_callback(self.gc_, "proxy connect", [&] {
     if (fd < 0) {
-      self.report_closed(*conn, transport_error(error_message != nullptr ? error_message
-                                                                          : "connection failed"));
+      self.report_closed(*conn, connect_failure(error_message, conn->host, conn->port));
       return;
     }
     conn->fd = fd;

@@ -19,6 +19,8 @@ enum class Errc {
   kSoap,            // a web service answered with a fault or an unusable document
   kHttp,            // a web service answered with a non-success HTTP status
   kTransport,       // the connection could not be made or was lost
+  kHostNotFound,    // the server's host name does not resolve (Error::host names it)
+  kRefused,         // the connection was refused: nothing listens at Error::host, Error::port
   kTls,             // the TLS certificate was not accepted
   kTimeout,         // a peer did not answer in time
   kTooManyRedirects,
@@ -35,6 +37,10 @@ struct Error {
   Errc code;
   std::string detail;   // for debug logs; never shown to users, never secret
   int server_code = 0;  // the MSN error number for kServer, the HTTP status for kHttp
+  // For a connection that could not be made: the server it was for, which the user typed into
+  // the account settings or the server named, so it may be shown (unlike `detail`).
+  std::string host{};
+  int port = 0;
 };
 
 // Status: success or an Error.

@@ -301,14 +301,16 @@ std::size_t ConversationManager::pending_bytes_for(ConversationId id) const {
   return bytes;
 }
 
-// Offline unless its switchboard has them in it: presence we never heard of counts as offline.
+// Offline only when known to be: someone whose presence the server does not report (not on
+// our list) may well be online, so their messages try a switchboard first, and the CAL's
+// answer (216/217) turns them into offline messages if need be.
 bool ConversationManager::peer_offline(const Conversation& conv) const {
   if (conv.sb) {
     const auto it = switchboards_.find(*conv.sb);
     if (it != switchboards_.end() && it->second.session->has_participant(conv.peer)) return false;
   }
   const auto presence = ns_.presence_of(conv.peer);
-  return !presence || *presence == PresenceStatus::kOffline;
+  return presence && *presence == PresenceStatus::kOffline;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -708,7 +710,13 @@ void ConversationManager::handle_not_delivered(Board& board, ev::MessageNotDeliv
   OutMessage& message = it->second;
   if (!failed.text.empty()) message.text = std::move(failed.text);  // only what was not acked
   if (!failed.message_id.empty()) message.message_id = std::move(failed.message_id);
-  if (shut_down_) return message_failed(seq, shutdown_reason_, shutdown_error_);
+  if (shut_down_) {
+    // Signing out, say what is known: a message already on the wire may well have arrived.
+    const bool unconfirmed = failed.unconfirmed && shutdown_reason_ == DeliveryFailure::kSignedOut;
+    return message_failed(seq,
+                          unconfirmed ? DeliveryFailure::kUnconfirmed : shutdown_reason_,
+                          shutdown_error_);
+  }
   Conversation* conv = find(message.conversation);
   if (conv == nullptr)
     return message_failed(seq, DeliveryFailure::kConnectionLost,
@@ -795,6 +803,8 @@ void ConversationManager::handle_oim(OimReport report, TimePoint now) {
     const ConversationId id = it->second.conversation;
     messages_.erase(it);
     if (Conversation* conv = find(id)) leave_if_done(*conv, now);
+  } else if (std::holds_alternative<oim::ListUnavailable>(report)) {
+    emit(ev::OfflineMessagesUnavailable{});
   } else if (auto* batch = std::get_if<oim::Batch>(&report)) {
     // Shown first, deleted after: a message is never deleted before the user has seen it.
     std::vector<std::string> shown;

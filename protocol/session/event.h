@@ -197,6 +197,7 @@ enum class DeliveryFailure {
   kUnavailable,     // the recipient cannot be reached and no offline message was possible
   kOfflineFailed,   // the offline message store refused it
   kSignedOut,       // the account signed out before it was sent
+  kUnconfirmed,     // it was sent, but the account signed out before the server confirmed it
 };
 
 // A message the user sent was not delivered (the engine already resent it once). `html` is what the user typed (the part that
@@ -241,6 +242,10 @@ struct ChatInviteFailed {
   Error error;
 };
 
+// Offline messages wait on the server, but the list of them could not be fetched: they stay
+// there unseen (a later sign-in tries again).
+struct OfflineMessagesUnavailable {};
+
 }  // namespace ev
 
 using Event =
@@ -251,6 +256,7 @@ using Event =
                  ev::ContactCacheUpdated,
                  ev::MessageReceived, ev::ConversationTyping, ev::ConversationNudge,
                  ev::MessageFailed, ev::MessageStoredOffline, ev::ChatStarted,
-                 ev::ChatParticipantJoined, ev::ChatParticipantLeft, ev::ChatInviteFailed>;
+                 ev::ChatParticipantJoined, ev::ChatParticipantLeft, ev::ChatInviteFailed,
+                 ev::OfflineMessagesUnavailable>;
 
 }  // namespace msn

@@ -241,8 +241,12 @@ std::vector<WebCall> NotificationSession::take_web_calls() {
 std::optional<PresenceStatus> NotificationSession::presence_of(std::string_view address) const {
   // Filled in by the presence handlers (ns_contacts.cpp).
   const auto it = presence_.find(ascii::to_lower(address));
-  if (it == presence_.end()) return std::nullopt;
-  return it->second;
+  if (it != presence_.end()) return it->second;
+  // The server reports every forward-list contact who is online (ILN, NLN): not heard of is
+  // offline. Of anyone else it says nothing, so their presence is unknown.
+  const Contact* contact = list_.find(address);
+  if (contact != nullptr && contact->on(ListBits::kForward)) return PresenceStatus::kOffline;
+  return std::nullopt;
 }
 
 std::optional<TimePoint> NotificationSession::next_deadline() const {

@@ -100,7 +100,8 @@ class NotificationSession {
   // the one under way. Each renewal ends with one TokensRenewed notice. Errc::kInvalidArgument
   // before the web login gave tokens, or after the session ended.
   Status renew_tokens(TimePoint now);
-  // A contact's last known presence; nullopt when we never heard of it (treat as offline).
+  // A contact's last known presence: kOffline for a forward-list contact the server never
+  // reported online; nullopt for anyone else never heard of (unknown, not offline).
   std::optional<PresenceStatus> presence_of(std::string_view address) const;
   // Our friendly name as the server holds it.
   const std::string& own_display_name() const { return own_display_name_; }
@@ -196,7 +197,8 @@ class NotificationSession {
   void handle_server_list(const wire::Command& command, bool added, TimePoint now);  // ADL 0 / RML 0
   // True if the error reply answered one of our list commands (ADL, RML, BLP, PRP).
   bool handle_list_error(const wire::Command& command, TimePoint now);
-  void refresh_membership();
+  // `full`: the whole membership list, after the service refused a delta (FullSyncRequired).
+  void refresh_membership(bool full = false);
   void refresh_address_book();
   void on_background_result(const AbCompletion& completion);
   void ask_authorizations();
@@ -284,6 +286,7 @@ class NotificationSession {
   // Background refreshes (after ADL 0, after an "already exists" answer).
   std::uint64_t membership_refresh_tag_ = 0;
   bool membership_refresh_again_ = false;
+  bool membership_refresh_full_ = false;  // the refresh under way asked for the whole list
   std::uint64_t ab_refresh_tag_ = 0;
   std::set<std::string> authorization_asked_;  // lower-cased addresses already presented
   // Intents, one at a time, in order.

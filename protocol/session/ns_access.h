@@ -23,7 +23,7 @@ class NsAccess {
   virtual bool online() const = 0;
   // XFR SB; the answer arrives as a SwitchboardGranted/Refused notice with this TrId.
   virtual Result<wire::TrId> request_switchboard(TimePoint now) = 0;
-  // nullopt: never heard of (treated as offline).
+  // nullopt: unknown (someone the server reports no presence of), which is not offline.
   virtual std::optional<PresenceStatus> presence_of(std::string_view address) const = 0;
   virtual const auth::RstTokens& tokens() const = 0;
   // Fresh web-service tokens, for a ticket a service refused as expired or invalid: a new

@@ -4,6 +4,7 @@
 // and the contact-list intents, each a ListJob of address book / Sharing calls followed by the
 // ADL/RML that tells the NS (docs/protocol/contact-list.md, "Operations").
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "session/contact_cache.h"
@@ -17,6 +18,27 @@ namespace msn {
 namespace {
 
 constexpr ListBits kServerLists = ListBits::kReverse | ListBits::kPending;
+
+// A full membership list as a delta against `list`: what it lacks, a contact has left.
+soap::MembershipResult full_as_delta(soap::MembershipResult full, const ContactList& list) {
+  constexpr ListBits kRoles =
+      ListBits::kAllow | ListBits::kBlock | ListBits::kReverse | ListBits::kPending;
+  std::map<std::string, ListBits> listed;
+  for (const soap::Member& member : full.members)
+    listed[ascii::to_lower(member.address)] |= member.lists;
+  for (const Contact* contact : list.contacts()) {
+    const auto it = listed.find(ascii::to_lower(contact->passport));
+    const ListBits gone =
+        contact->lists & kRoles & ~(it != listed.end() ? it->second : ListBits::kNone);
+    if (gone == ListBits::kNone) continue;
+    soap::Member left;
+    left.address = contact->passport;
+    left.network = contact->network;
+    left.deleted_lists = gone;
+    full.members.push_back(std::move(left));
+  }
+  return full;
+}
 
 Error not_signed_in() { return make_error(Errc::kInvalidArgument, "not signed in yet"); }
 Error invalid(std::string why) { return make_error(Errc::kInvalidArgument, std::move(why)); }
@@ -120,13 +142,14 @@ void NotificationSession::handle_server_list(const wire::Command& command, bool 
   }
 }
 
-void NotificationSession::refresh_membership() {
+void NotificationSession::refresh_membership(bool full) {
   if (membership_refresh_tag_ != 0) {
     membership_refresh_again_ = true;
     return;
   }
   membership_refresh_tag_ = next_tag_++;
-  const std::string since = list_.membership_last_change();
+  membership_refresh_full_ = full;
+  const std::string since = full ? std::string{} : list_.membership_last_change();
   address_book_.submit(AbRequest{AbCallKind::kFindMembership, "FindMembership",
                                  [since](const soap::AbCredentials& credentials) {
                                    return Result<soap::SoapRequest>(soap::build_find_membership(
@@ -152,9 +175,20 @@ void NotificationSession::on_background_result(const AbCompletion& completion) {
   const auto names = group_names();
   if (completion.tag == membership_refresh_tag_) {
     membership_refresh_tag_ = 0;
+    const bool was_full = std::exchange(membership_refresh_full_, false);
     if (completion.result) {
       const auto* result = std::get_if<soap::MembershipResult>(&completion.result.value());
-      if (result != nullptr) emit_changes(list_.apply_membership_delta(*result), names);
+      if (result != nullptr)
+        emit_changes(
+            list_.apply_membership_delta(was_full ? full_as_delta(*result, list_) : *result),
+            names);
+    } else if (!was_full &&
+               soap::ab_fault(completion.result.error()) == soap::AbFault::kFullSyncRequired) {
+      // Some revival servers answer every delta this way: the whole list it is, as at sign-in.
+      log(LogLevel::kInfo,
+          "refreshing the memberships: the service wants a full sync; fetching them all");
+      refresh_membership(true);
+      return;
     } else {
       log(LogLevel::kWarning, "refreshing the memberships failed: " + completion.result.error().detail);
     }

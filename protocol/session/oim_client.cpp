@@ -146,7 +146,7 @@ void OimClient::resend(InFlight call) {
       pump_store();
       break;
     case CallKind::kMetadata:
-      metadata_in_flight_ = send_metadata(true);
+      metadata_in_flight_ = send_metadata(true, call.with_child);
       break;
     case CallKind::kFetch:
       fetch_in_flight_ = false;
@@ -177,6 +177,7 @@ void OimClient::give_up(InFlight call, const Error& error) {
     case CallKind::kMetadata:
       metadata_in_flight_ = false;
       log(LogLevel::kWarning, "offline messages: GetMetadata refused our ticket; " + why);
+      reports_.push_back(oim::ListUnavailable{});
       break;
     case CallKind::kFetch:
       fetch_in_flight_ = false;
@@ -311,30 +312,41 @@ void OimClient::messages_waiting(std::string_view payload) {
   add_entries(mail_data->messages);
 }
 
-bool OimClient::send_metadata(bool ticket_retried) {
+bool OimClient::send_metadata(bool ticket_retried, bool with_child) {
   const auto cookie = rsi_cookie();
   if (!cookie) return false;
-  post(InFlight{.kind = CallKind::kMetadata, .ticket_retried = ticket_retried}, soap::kRsiUrl, soap::kRsiPath,
-       soap::kGetMetadataAction, soap::build_get_metadata_request(*cookie));
+  post(
+      InFlight{
+          .kind = CallKind::kMetadata, .ticket_retried = ticket_retried, .with_child = with_child},
+      soap::kRsiUrl, soap::kRsiPath, soap::kGetMetadataAction,
+      soap::build_get_metadata_request(*cookie, with_child));
   return true;
+}
+
+// The official request shape failed: a revival server may want the other one. When both
+// failed, the owner tells the user that messages wait unseen.
+void OimClient::metadata_failed(const InFlight& call, const std::string& why) {
+  log(LogLevel::kWarning, "offline messages: GetMetadata" +
+                              std::string(call.with_child ? " (with a child)" : "") +
+                              " failed: " + why);
+  if (!call.with_child) {
+    metadata_in_flight_ = send_metadata(false, true);
+    if (metadata_in_flight_) return;
+  }
+  reports_.push_back(oim::ListUnavailable{});
 }
 
 void OimClient::on_metadata_result(InFlight call, Result<http::Response> result, TimePoint now) {
   metadata_in_flight_ = false;
-  if (!result) {
-    log(LogLevel::kWarning, "offline messages: GetMetadata failed: " + result.error().detail);
-    return;
-  }
+  if (!result) return metadata_failed(call, result.error().detail);
   auto mail_data = soap::parse_get_metadata_response(result->body);
   if (!mail_data && ticket_refused(result.value())) {
     metadata_in_flight_ = true;
     if (park_for_tokens(std::move(call), now)) return;
     metadata_in_flight_ = false;
   }
-  if (!mail_data) {
-    log(LogLevel::kWarning, "offline messages: GetMetadata unusable: " + unusable_answer(result.value(), mail_data.error()).detail);
-    return;
-  }
+  if (!mail_data)
+    return metadata_failed(call, unusable_answer(result.value(), mail_data.error()).detail);
   add_entries(mail_data->messages);
 }
 

@@ -71,9 +71,13 @@ struct Batch {
   std::vector<soap::OfflineMessage> messages;
 };
 
+// Offline messages wait on the server (Mail-Data "too-large"), but their list could not be
+// fetched in any request shape the services accept: they stay there, unseen.
+struct ListUnavailable {};
+
 }  // namespace oim
 
-using OimReport = std::variant<oim::StoreDone, oim::Batch, ev::Log>;
+using OimReport = std::variant<oim::StoreDone, oim::Batch, oim::ListUnavailable, ev::Log>;
 
 class OimClient {
  public:
@@ -113,6 +117,7 @@ class OimClient {
     std::vector<std::string> message_ids{};  // kDelete
     std::uint64_t generation = 0;          // the tokens it was made with (see generation_)
     bool ticket_retried = false;           // already made again after a refused ticket
+    bool with_child = false;               // kMetadata: the request shape for revival servers
   };
   struct StoreJob {
     std::uint64_t key;
@@ -139,7 +144,8 @@ class OimClient {
   void add_entries(const std::vector<soap::MailDataEntry>& entries);
   void pump_fetch();
   // Each is false (and logged) when there is no messenger.msn.com ticket.
-  bool send_metadata(bool ticket_retried);
+  bool send_metadata(bool ticket_retried, bool with_child = false);
+  void metadata_failed(const InFlight& call, const std::string& why);
   bool send_fetch(const std::string& message_id, bool ticket_retried);
   bool send_delete(std::vector<std::string> message_ids, bool ticket_retried);
   void on_metadata_result(InFlight call, Result<http::Response> result, TimePoint now);

@@ -124,6 +124,9 @@ struct MessageNotDelivered {
   // The Message-ID it carried: pass it to send_text() for the resend, so that a receiver who
   // got the first copy after all (relayed, but the ACK was lost) recognises the second.
   std::string message_id;
+  // Some of it was written to the server when the session ended, without an answer yet: it may
+  // have arrived.
+  bool unconfirmed = false;
 };
 
 // The session is over; nothing follows. `error` is set when it ended on a failure (connection

@@ -665,8 +665,9 @@ void SwitchboardSession::resolve_if_done(MessageId id) {
   // A message accepted before we knew whom it was for goes to whoever it was meant for now.
   if (message.recipients.empty()) message.recipients = current_recipients();
   if (reason) {
-    events_.push_back(ev::MessageNotDelivered{conn_, id, *reason, std::move(undelivered), std::move(message.format),
-                                              std::move(message.recipients), std::move(message.message_id)});
+    events_.push_back(ev::MessageNotDelivered{
+        conn_, id, *reason, std::move(undelivered), std::move(message.format),
+        std::move(message.recipients), std::move(message.message_id), message.unconfirmed});
   } else {
     events_.push_back(ev::MessageDelivered{conn_, id});
   }
@@ -680,6 +681,7 @@ void SwitchboardSession::fail_unresolved(NotDeliveredReason reason) {
   for (auto& [id, message] : messages_) {
     ids.push_back(id);
     for (Piece& piece : message.pieces) {
+      if (piece.state == PieceState::kSent) message.unconfirmed = true;
       if (piece.state == PieceState::kQueued || piece.state == PieceState::kSent) {
         piece.state = PieceState::kFailed;
         piece.failure = reason;

@@ -182,6 +182,7 @@ class SwitchboardSession {
     bool multipart = false;
     std::vector<Piece> pieces;
     std::vector<std::string> recipients;
+    bool unconfirmed = false;  // a piece was written but the session ended before its answer
   };
   // What waits in the queue for the first participant.
   struct Queued {

@@ -573,17 +573,47 @@ PassportCookie passport_cookie(std::string_view ticket) {
   return cookie;
 }
 
-std::string build_get_metadata_request(const PassportCookie& cookie) {
-  return rsi_request(cookie, "<GetMetadata xmlns=\"" + std::string(kRsiNs) + "\" />");
+std::string build_get_metadata_request(const PassportCookie& cookie, bool with_child) {
+  const std::string open = "<GetMetadata xmlns=\"" + std::string(kRsiNs) + "\"";
+  return rsi_request(cookie, with_child ? open + "><MD /></GetMetadata>" : open + " />");
 }
+
+namespace {
+
+// Mail-Data as elements: <MD><E>...</E><Q>...</Q><M>...</M>...</MD>.
+bool has_mail_data_elements(const xmlNode* md) {
+  return child(md, "M") != nullptr || child(md, "E") != nullptr || child(md, "Q") != nullptr;
+}
+
+// Mail-Data sent as text: the whole "<MD>...</MD>", or only what goes inside it.
+Result<MailData> mail_data_from_text(std::string_view text) {
+  text = trim(text);
+  auto parsed = text.starts_with("<MD") ? parse_mail_data(text)
+                                        : parse_mail_data("<MD>" + std::string(text) + "</MD>");
+  if (!parsed)
+    return make_error(Errc::kSoap,
+                      "OIM: GetMetadata mail data unreadable: " + parsed.error().detail);
+  if (parsed->too_large) return make_error(Errc::kSoap, "OIM: GetMetadata answered too-large");
+  return parsed;
+}
+
+}  // namespace
 
 Result<MailData> parse_get_metadata_response(std::string_view xml) {
   auto doc = parse_envelope(xml);
   if (!doc) return doc.error();
   if (const auto code = fault_code(doc->root())) return make_error(Errc::kSoap, "OIM: GetMetadata fault " + *code);
-  const xmlNode* md = path(doc->root(), {"Body", "GetMetadataResponse", "MD"});
-  if (md == nullptr) return make_error(Errc::kSoap, "OIM: GetMetadata answer without <MD>");
-  return mail_data_from(md);
+  const xmlNode* response = path(doc->root(), {"Body", "GetMetadataResponse"});
+  if (response == nullptr)
+    return make_error(Errc::kSoap, "OIM: GetMetadata answer without a response");
+  const xmlNode* md = child(response, "MD");
+  if (md != nullptr && has_mail_data_elements(md)) return mail_data_from(md);
+  const std::string escaped = text(md != nullptr ? md : response);
+  if (trim(escaped).empty()) {
+    if (md != nullptr) return MailData{};  // <MD /> : nothing waiting
+    return make_error(Errc::kSoap, "OIM: GetMetadata answer without <MD>");
+  }
+  return mail_data_from_text(escaped);
 }
 
 std::string build_get_message_request(const PassportCookie& cookie, std::string_view message_id, bool mark_as_read) {

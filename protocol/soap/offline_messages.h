@@ -161,8 +161,12 @@ struct PassportCookie {
 };
 PassportCookie passport_cookie(std::string_view ticket);
 
-std::string build_get_metadata_request(const PassportCookie& cookie);
-// Body/GetMetadataResponse/MD. Errc::kSoap for faults and malformed documents.
+// `<GetMetadata xmlns="..." />` as the official client sends it; `with_child` adds an empty
+// <MD /> inside, for a revival server that cannot read a request element without children.
+std::string build_get_metadata_request(const PassportCookie& cookie, bool with_child = false);
+// Body/GetMetadataResponse/MD as elements, or the Mail-Data as escaped XML text inside
+// GetMetadataResponse (or inside its MD), as a revival server sends it. Errc::kSoap for
+// faults and malformed documents.
 Result<MailData> parse_get_metadata_response(std::string_view xml);
 
 std::string build_get_message_request(const PassportCookie& cookie, std::string_view message_id,

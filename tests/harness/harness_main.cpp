@@ -5,10 +5,14 @@
 //
 //   msnp-harness --plugin-dir DIR --server PATH --scenario NAME [--verbose] [--bound SECONDS]
 //   msnp-harness --list
+#include <arpa/inet.h>
 #include <ftw.h>
 #include <locale.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -201,6 +205,21 @@ void print_observed(const Scenario& scenario, const Observed& seen) {
     std::printf("time bound reached\n");
 }
 
+// A port on 127.0.0.1 that nothing listens on: one the kernel just handed out and took back.
+bool closed_local_port(int& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(addr);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0;
+  ::close(fd);
+  if (ok) port = ntohs(addr.sin_port);
+  return ok;
+}
+
 int run_scenario(const Options& options, const Scenario& scenario) {
   TempDir user_dir("msnp-harness-user-XXXXXX");
   TempDir state_dir("msnp-harness-server-XXXXXX");
@@ -219,6 +238,8 @@ int run_scenario(const Options& options, const Scenario& scenario) {
                address.ns_port, address.web_url.c_str());
 
   Observed seen;
+  std::string account_host = address.ns_host;
+  int account_port = address.ns_port;
   {
     PurpleEnv env({.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir,
                    .verbose = options.verbose});
@@ -231,11 +252,16 @@ int run_scenario(const Options& options, const Scenario& scenario) {
       return 1;
     }
     Run run(scenario, env, server, options.bound_seconds);
+    if (!scenario.account_host.empty()) account_host = scenario.account_host;
+    if (scenario.closed_port && !closed_local_port(account_port)) {
+      std::printf("FAIL: no free local port\n");
+      return 1;
+    }
     std::string web_url = address.web_url;
     if (scenario.plain_http_web_url && web_url.starts_with("https://"))
       web_url.replace(0, 5, "http");
-    add_account(kUsername, scenario.wrong_password ? "not-the-password" : kPassword,
-                address.ns_host, address.ns_port, web_url, scenario.reply_timeout_seconds);
+    add_account(kUsername, scenario.wrong_password ? "not-the-password" : kPassword, account_host,
+                account_port, web_url, scenario.reply_timeout_seconds);
     run.run();
     seen = env.observed();
     // ~PurpleEnv: purple_core_quit disconnects the account (the prpl's close runs) and
@@ -244,7 +270,7 @@ int run_scenario(const Options& options, const Scenario& scenario) {
   server.stop();
 
   print_observed(scenario, seen);
-  std::vector<std::string> problems = check_outcome(scenario, seen);
+  std::vector<std::string> problems = check_outcome(scenario, seen, account_port);
   for (const std::string& problem : problems)
     std::printf("problem: %s\n", problem.c_str());
   std::printf("%s\n", problems.empty() ? "PASS" : "FAIL");

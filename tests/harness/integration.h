@@ -25,6 +25,8 @@ struct IntegrationScenario {
 };
 
 const std::vector<IntegrationScenario>& integration_scenarios();
+// Those of integration_ux.cpp (part of integration_scenarios()).
+std::vector<IntegrationScenario> ux_integration_scenarios();
 std::optional<IntegrationScenario> find_integration_scenario(std::string_view name);
 
 }  // namespace harness

@@ -89,6 +89,22 @@ std::vector<Scenario> build_scenarios() {
   plain_http.outcome = Outcome::kInvalidSettings;
   plain_http.error_contains = "\"Web services URL (revival servers)\" on the Advanced tab";
   list.push_back(plain_http);
+  // A connection that cannot be made names the server and where its settings are.
+  Scenario not_found;
+  not_found.name = "host-not-found";
+  not_found.account_host = "msnp-harness.invalid";
+  not_found.expected_text =
+      "The server name msnp-harness.invalid could not be found. Check Server, Port and Web "
+      "services URL in the account's Advanced tab.";
+  list.push_back(not_found);
+
+  Scenario refused;
+  refused.name = "connection-refused";
+  refused.closed_port = true;
+  refused.expected_text =
+      "The server 127.0.0.1 refused the connection on port {port}. Check Server, Port and Web "
+      "services URL in the account's Advanced tab.";
+  list.push_back(refused);
 
   Scenario killed = success;
   killed.name = "server-killed";
@@ -191,6 +207,17 @@ void check_errors(const Scenario& scenario, const Observed& seen,
                        "\": " + error.description);
 }
 
+void check_text(const Scenario& scenario, const Observed& seen, int port,
+                std::vector<std::string>& problems) {
+  if (scenario.expected_text.empty() || seen.errors.empty()) return;
+  std::string expected = scenario.expected_text;
+  if (std::size_t at = expected.find("{port}"); at != std::string::npos)
+    expected.replace(at, 6, std::to_string(port));
+  if (seen.errors.front().description != expected)
+    problems.push_back("expected the error text \"" + expected + "\", got \"" +
+                       seen.errors.front().description + "\"");
+}
+
 void check_certificates(const Scenario& scenario, const Observed& seen,
                         std::vector<std::string>& problems) {
   if (scenario.outcome == Outcome::kCertError) {
@@ -218,10 +245,11 @@ std::optional<Scenario> find_scenario(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<std::string> check_outcome(const Scenario& scenario, const Observed& seen) {
+std::vector<std::string> check_outcome(const Scenario& scenario, const Observed& seen, int port) {
   std::vector<std::string> problems;
   check_sign_on(scenario, seen, problems);
   check_errors(scenario, seen, problems);
+  check_text(scenario, seen, port, problems);
   check_certificates(scenario, seen, problems);
   return problems;
 }

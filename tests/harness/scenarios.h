@@ -34,6 +34,11 @@ struct Scenario {
   bool kill_server_after_sign_on = false;
   bool plain_http_web_url = false;       // give the account the server's web URL as http://
   std::string error_contains;            // the connection error's text must contain this
+  // The account's Server setting instead of the local server's (a name that does not resolve).
+  std::string account_host;
+  bool closed_port = false;  // the Port setting names a port nothing listens on
+  // The connection error text the user must see, exactly; "{port}" stands for the Port setting.
+  std::string expected_text;
 };
 
 // What the harness saw while the scenario ran.
@@ -57,7 +62,8 @@ const std::vector<Scenario>& all_scenarios();
 std::optional<Scenario> find_scenario(std::string_view name);
 
 // Empty when `seen` is what a user should see in `scenario`; otherwise one line per mismatch.
-std::vector<std::string> check_outcome(const Scenario& scenario, const Observed& seen);
+// `port` is the account's Port setting, for Scenario::expected_text.
+std::vector<std::string> check_outcome(const Scenario& scenario, const Observed& seen, int port);
 
 const char* reason_name(PurpleConnectionError reason);
 

@@ -451,5 +451,36 @@ class ExpiredTicketFaultTest(unittest.TestCase):
             self.assertIsNotNone(find(ET.fromstring(body), "MD"))
 
 
+class EscapedMetadataTest(OimCase):
+    """--rsi-metadata escaped: like a revival server, GetMetadata fails on a request element
+    without children, and otherwise sends the Mail-Data as escaped text."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = mc.ServerProcess([(ALICE, PASSWORD), (BOB, PASSWORD)],
+                                   ("--rsi-metadata", "escaped"),
+                                   state_dir=mc.shared_state_dir())
+
+    @classmethod
+    def tearDownClass(cls):
+        rc, rest = cls.srv.stop()
+        cls.srv.stderr.close()
+        if rc != 0 or rest:
+            raise AssertionError("server exit %r, extra stdout %r" % (rc, rest))
+
+    def test_empty_element_fails_child_gets_escaped_text(self):
+        toks = self.tokens(ALICE)
+        self.send_oim(ALICE, toks, BOB, "escaped", 1)
+        bob = self.tokens(BOB)
+        status, _, _ = self.rsi("GetMetadata", bob, '<GetMetadata xmlns="%s" />' % RSI)
+        self.assertEqual(status, 500)
+        status, _, body = self.rsi("GetMetadata", bob,
+                                   '<GetMetadata xmlns="%s"><MD /></GetMetadata>' % RSI)
+        self.assertEqual(status, 200, body)
+        response = find(ET.fromstring(body), "GetMetadataResponse")
+        self.assertEqual(len(response), 0)   # no elements: text only
+        self.assertEqual([m["E"] for m in md_messages(response.text)], [ALICE])
+
+
 if __name__ == "__main__":
     unittest.main()

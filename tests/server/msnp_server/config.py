@@ -29,6 +29,7 @@ class Config:
     new_accounts: list = field(default_factory=list)  # accounts without an address book yet
     friends: list = field(default_factory=list)  # addresses on each other's lists (--friends)
     contact_names: str = "stress"                   # style of generated names (contacts.py)
+    rsi_metadata: str = "element"                   # how rsi GetMetadata answers (oim.py)
 
 
 def _friends(p, a, accounts):
@@ -137,6 +138,11 @@ def parser():
                         "Reverse, in a group 'Friends' (the demo's someone to talk to)")
     p.add_argument("--bot-name", default="Echo Bot", metavar="NAME",
                    help="friendly name of the bot (default 'Echo Bot')")
+    p.add_argument("--rsi-metadata", default="element", choices=("element", "escaped", "broken"),
+                   help="rsi GetMetadata: 'element' answers <MD> as elements (default); "
+                        "'escaped' behaves like a revival server: an HTTP 500 for a GetMetadata "
+                        "element without children, else the Mail-Data as escaped text; "
+                        "'broken' answers every GetMetadata with an HTTP 500")
     return p
 
 
@@ -166,4 +172,5 @@ def parse(argv=None):
                   redirect=a.redirect, faults=Faults(a.fault),
                   sb_idle=a.sb_idle, bot=a.bot, bot_name=a.bot_name,
                   new_accounts=[e for e, _ in a.new_account],
-                  friends=_friends(p, a, seen), contact_names=a.contact_names)
+                  friends=_friends(p, a, seen), contact_names=a.contact_names,
+                  rsi_metadata=a.rsi_metadata)

@@ -33,13 +33,17 @@ OIM = (
     "oim-store-expired-once",  # Store2: AuthenticationFailed with RequiredAuthPolicy
     "oim-rsi-expired-once",    # rsi GetMetadata/GetMessage/DeleteMessages: AuthenticationFailed
 )
+# Address book faults (sharing.py): like a revival server that has no deltas.
+SHARING = (
+    "membership-full-sync",  # every FindMembership with deltasOnly true: FullSyncRequired
+)
 # Faults with a numeric argument, `NAME:N` (N >= 1).
 COUNTED = (
     "sb-close-after",        # a switchboard closes all its connections after relaying N messages
 )
 
 KNOWN = (tuple("close-at:" + s for s in CLOSE_STEPS)
-         + tuple("silent-at:" + s for s in SILENT_STEPS) + SIMPLE + SWITCHBOARD + OIM
+         + tuple("silent-at:" + s for s in SILENT_STEPS) + SIMPLE + SWITCHBOARD + OIM + SHARING
          + tuple(n + ":N" for n in COUNTED))
 
 

@@ -456,10 +456,16 @@ class OimService:
 
     def rsi_GetMetadata(self, account, request):
         oims = self.waiting(account)
-        log.info("rsi: GetMetadata for %s: %d OIMs", account.email, len(oims))
+        mode = self.server.cfg.rsi_metadata
+        log.info("rsi: GetMetadata (%s) for %s: %d OIMs", mode, account.email, len(oims))
+        # 'escaped' is a revival server whose handler fails on a request element without
+        # children and otherwise puts the Mail-Data into the answer as text, escaped.
+        if mode == "broken" or (mode == "escaped" and len(request) == 0):
+            return web.Response(500, "Internal Server Error", "text/plain")
+        md = mail_data_md(oims)
         return web.Response(200, ENVELOPE % ("", '<GetMetadataResponse xmlns="%s">%s'
                                              '</GetMetadataResponse>'
-                                             % (RSI_NS, mail_data_md(oims))))
+                                             % (RSI_NS, escape(md) if mode == "escaped" else md)))
 
     def rsi_GetMessage(self, account, request):
         id_el = request.find("{%s}messageId" % RSI_NS)

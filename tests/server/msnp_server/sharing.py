@@ -101,6 +101,8 @@ class SharingService:
         delta = abch.boolean(text(call.body, "deltasOnly"), "deltasOnly")
         if not delta:
             return find_membership_xml(book, messenger)
+        if "membership-full-sync" in self.server.cfg.faults:
+            raise full_sync("fault membership-full-sync: deltas are never served")
         raw = text(call.body, "lastChange")
         since = parse_stamp(raw)
         if since is None:

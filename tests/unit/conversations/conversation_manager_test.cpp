@@ -249,14 +249,13 @@ void test_sign_out_reports_every_pending_message(void** state) {
   s.expect_out_and_close(sb);
   auto failed = s.take<ev::MessageFailed>();
   assert_int_equal(failed.size(), 2);
-  std::vector<std::string> texts;
-  for (const auto& f : failed) {
-    assert_int_equal(f.reason, ev::DeliveryFailure::kSignedOut);
-    texts.push_back(f.html);
-  }
-  std::sort(texts.begin(), texts.end());
-  assert_bytes_equal(texts[0], "on the wire");
-  assert_bytes_equal(texts[1], "queued");
+  std::sort(failed.begin(), failed.end(),
+            [](const auto& a, const auto& b) { return a.html < b.html; });
+  // Written without an ACK yet: sent but unconfirmed. Still waiting for its switchboard: not sent.
+  assert_bytes_equal(failed[0].html, "on the wire");
+  assert_int_equal(failed[0].reason, ev::DeliveryFailure::kUnconfirmed);
+  assert_bytes_equal(failed[1].html, "queued");
+  assert_int_equal(failed[1].reason, ev::DeliveryFailure::kSignedOut);
   assert_false(s.manager().send_message(kBob, "after", s.now()).is_ok());
   assert_int_equal(s.manager().switchboard_count(), 0);
 }
@@ -417,7 +416,9 @@ void give_tokens(Fixture& s) {
 void test_offline_contact_gets_an_offline_message_with_lock_key(void** state) {
   auto& s = fx(state);
   give_tokens(s);
-  const auto id = s.send("carol@example.org", "see you <b>later</b>");  // never seen online
+  // On our list and reported offline (never seen online): straight to the offline store.
+  s.ns().presence["carol@example.org"] = msn::PresenceStatus::kOffline;
+  const auto id = s.send("carol@example.org", "see you <b>later</b>");
   s.expect_no_xfr();
   s.expect_no_output();
   const auto first = s.expect_call();
@@ -464,6 +465,26 @@ void test_recipient_unavailable_on_cal_goes_offline(void** state) {
   s.answer_call(store, 200, kStored);
   assert_bytes_equal(s.take_one<ev::MessageStoredOffline>().to, kBob);
   assert_true(s.take<ev::MessageFailed>().empty());
+}
+
+// Someone whose presence the server does not report (not on our list) is not known to be
+// offline: a switchboard is tried first, and only its CAL answer makes it an offline message.
+void test_unknown_presence_tries_a_switchboard_first(void** state) {
+  auto& s = fx(state);
+  give_tokens(s);
+  s.send("dave@example.org", "hello stranger");
+  s.expect_no_call();
+  const ConnectionId sb = s.grant(s.expect_xfr());
+  s.connected(sb);
+  s.expect_send(sb);
+  s.feed(sb, "USR 1 OK alice@example.com Alice\r\n");
+  s.expect_send(sb, "CAL 2 dave@example.org\r\n");
+  s.feed(sb, "217 2\r\n");
+  s.expect_out_and_close(sb);
+  const auto store = s.expect_call();
+  assert_true(store.body.find("<To memberName=\"dave@example.org\"") != std::string::npos);
+  s.answer_call(store, 200, kStored);
+  assert_bytes_equal(s.take_one<ev::MessageStoredOffline>().to, "dave@example.org");
 }
 
 std::string mail(std::string_view from, std::string_view date, int sequence, std::string_view base64) {
@@ -595,6 +616,43 @@ void test_too_large_mail_data_asks_for_the_list(void** state) {
   assert_true(fetch.body.find("<messageId>ID-9</messageId>") != std::string::npos);
 }
 
+// A revival server that fails the official request shape and sends the list as escaped text.
+void test_metadata_retries_with_a_child_and_reads_escaped_mail_data(void** state) {
+  auto& s = fx(state);
+  give_tokens(s);
+  s.notice(msn::notice::OfflineMessagesWaiting{mail_data_notice("too-large")});
+  const auto first = s.expect_call();
+  assert_true(
+      first.body.find("<GetMetadata xmlns=\"http://www.hotmail.msn.com/ws/2004/09/oim/rsi\" />") !=
+      std::string::npos);
+  s.answer_call(first, 500, "Internal Server Error");
+  const auto second = s.expect_call();
+  assert_bytes_equal(second.soap_action,
+                     "http://www.hotmail.msn.com/ws/2004/09/oim/rsi/GetMetadata");
+  assert_true(second.body.find("<MD />") != std::string::npos);
+  std::string escaped;
+  for (char c : "<MD>" + entry("ID-7", "bob@example.com") + "</MD>")
+    escaped += c == '<' ? std::string("&lt;") : c == '>' ? std::string("&gt;") : std::string(1, c);
+  s.answer_call(
+      second, 200,
+      envelope("<GetMetadataResponse xmlns=\"http://www.hotmail.msn.com/ws/2004/09/oim/rsi\">" +
+               escaped + "</GetMetadataResponse>"));
+  const auto fetch = s.expect_call();
+  assert_true(fetch.body.find("<messageId>ID-7</messageId>") != std::string::npos);
+}
+
+// Neither request shape works: the user is told that messages wait (once), nothing is fetched.
+void test_metadata_failing_in_every_shape_is_reported(void** state) {
+  auto& s = fx(state);
+  give_tokens(s);
+  s.notice(msn::notice::OfflineMessagesWaiting{mail_data_notice("too-large")});
+  s.answer_call(s.expect_call(), 500, "Internal Server Error");
+  s.answer_call(s.expect_call(), 500, "Internal Server Error");
+  s.expect_no_call();
+  s.take_one<ev::OfflineMessagesUnavailable>();
+  assert_int_equal(s.pending_events(), 0);
+}
+
 void test_malformed_mail_data_is_ignored(void** state) {
   auto& s = fx(state);
   give_tokens(s);
@@ -632,11 +690,14 @@ int main() {
       CASE(test_invitation_with_several_people_is_a_chat),
       CASE(test_offline_contact_gets_an_offline_message_with_lock_key),
       CASE(test_recipient_unavailable_on_cal_goes_offline),
+      CASE(test_unknown_presence_tries_a_switchboard_first),
       CASE(test_offline_messages_are_shown_in_order_then_deleted),
       CASE(test_failed_fetch_is_not_deleted),
       CASE(test_fault_in_get_message_is_not_deleted),
       CASE(test_notice_during_sign_in_waits_until_online),
       CASE(test_too_large_mail_data_asks_for_the_list),
+      CASE(test_metadata_retries_with_a_child_and_reads_escaped_mail_data),
+      CASE(test_metadata_failing_in_every_shape_is_reported),
       CASE(test_malformed_mail_data_is_ignored),
   };
 #undef CASE

@@ -286,6 +286,33 @@ void test_rsi_requests(void** /*state*/) {
   assert_true(meta_answer.is_ok());
   assert_int_equal(meta_answer->messages.size(), 2);
   assert_false(soap::parse_get_metadata_response(envelope("<GetMetadataResponse/>")).is_ok());
+  // The shape for a revival server that needs a child element.
+  const std::string with_child = soap::build_get_metadata_request(cookie, true);
+  assert_true(
+      with_child.find("<GetMetadata xmlns=\"http://www.hotmail.msn.com/ws/2004/09/oim/rsi\"><MD />"
+                      "</GetMetadata>") != std::string::npos);
+  assert_true(soap::XmlDocument::parse(with_child).is_ok());
+  // Mail-Data as escaped text: the whole <MD>, or only its inside within <MD>.
+  std::string escaped;
+  for (char c : kMailData)
+    escaped += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
+  auto as_text = soap::parse_get_metadata_response(
+      envelope("<GetMetadataResponse>" + escaped + "</GetMetadataResponse>"));
+  assert_true(as_text.is_ok());
+  assert_int_equal(as_text->messages.size(), 2);
+  const std::size_t from = escaped.find("&lt;M>");
+  const std::string inner = escaped.substr(from, escaped.rfind("&lt;/MD>") - from);
+  auto inside_md = soap::parse_get_metadata_response(
+      envelope("<GetMetadataResponse><MD>" + inner + "</MD></GetMetadataResponse>"));
+  assert_true(inside_md.is_ok());
+  assert_int_equal(inside_md->messages.size(), 2);
+  assert_bytes_equal(inside_md->messages[0].message_id, meta_answer->messages[0].message_id);
+  assert_false(soap::parse_get_metadata_response(
+                   envelope("<GetMetadataResponse>&lt;MD&gt;&lt;M</GetMetadataResponse>"))
+                   .is_ok());
+  assert_true(soap::parse_get_metadata_response(
+                  envelope("<GetMetadataResponse><MD /></GetMetadataResponse>"))
+                  .is_ok());
 }
 
 void test_get_message(void** /*state*/) {

@@ -25,7 +25,7 @@ using msn::test::http_response;
 using msn::test::words;
 
 constexpr std::string_view kWebHost = "msn.example.net";
-constexpr std::string_view kCarol = "carol@example.org";  // never seen online: offline messages
+constexpr std::string_view kCarol = "carol@example.org";  // reported offline: offline messages
 // Every ticket of the sign-in's RST document starts with kOldTicket; the renewal's document
 // has them all start with kNewTicket instead.
 constexpr std::string_view kOldTicket = "t0k3nAbCdEf";
@@ -132,6 +132,8 @@ class Harness {
   }
 
   void send_offline(std::string_view text) {
+    // Only a known offline presence makes a message an offline message.
+    feed_ns("FLN " + std::string(kCarol) + " 1\r\n");
     assert_true(client_.send_message(kCarol, text, now_).is_ok());
     collect();
   }
