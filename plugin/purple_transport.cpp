@@ -164,7 +164,11 @@ void PurpleTransport::connect(const out::Connect& request) {
     if (!conn.ssl)
       fail_later(conn, transport_error("TLS connection could not be started"));
   } else {
-    conn.pending.reset(purple_proxy_connect(gc_, account, request.host.c_str(), request.port,
+    // The connect's handle is the Connection, not the PurpleConnection: libpurple cancels
+    // every connect whose handle is the PurpleConnection itself before it calls the protocol's
+    // close, which would leave `pending` pointing at freed memory. With its own handle the
+    // connect has one owner, `pending`.
+    conn.pending.reset(purple_proxy_connect(&conn, account, request.host.c_str(), request.port,
                                             &PurpleTransport::on_proxy_connected, &conn));
     if (!conn.pending)
       fail_later(conn, transport_error("connection could not be started"));

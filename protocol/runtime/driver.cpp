@@ -58,6 +58,19 @@ void Driver::pump() {
     return;
   }
   auto alive = alive_;
+  // However the loop ends (a port or the sink may throw), the Driver must not stay marked as
+  // pumping: every later call, the user's sign-out included, would only be queued and lost.
+  // When the sink destroyed the Driver there is nothing left to reset.
+  struct PumpingFlag {
+    Driver& owner;
+    const std::shared_ptr<bool>& owner_alive;
+    ~PumpingFlag() {
+      if (*owner_alive) {
+        owner.pumping_ = false;
+        owner.repump_ = false;
+      }
+    }
+  } flag{*this, alive};
   pumping_ = true;
   do {
     repump_ = false;

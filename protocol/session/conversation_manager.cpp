@@ -360,6 +360,10 @@ void ConversationManager::hand_over(Conversation& conv, Board& board, TimePoint 
 
 void ConversationManager::ensure_switchboard(Conversation& conv, TimePoint now) {
   if (conv.xfr) return;
+  // After the decision to leave, or once the notification session is gone, nothing is asked
+  // of it: what waits stays waiting and shut_down() reports it with the real reason (signed
+  // out, connection lost) instead of as refused by a server that was never asked.
+  if (shut_down_ || !ns_.online()) return;
   Result<wire::TrId> trid = make_error(Errc::kLimit, "too many conversations open");
   if (switchboards_.size() < config_.max_switchboards) trid = ns_.request_switchboard(now);
   if (!trid) {

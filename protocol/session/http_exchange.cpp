@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "session/http_exchange.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace msn {
 
 namespace {
+
+// Two deadlines, one after the other: one until the connection is up, then `timeout_` for the
+// request and its answer. A TLS connection may wait on the user (libpurple asks about a
+// certificate it cannot verify, and the engine cannot tell that wait from a slow handshake), so
+// its connect phase has this long limit: nobody loses a sign-in for reading a certificate
+// prompt carefully, and a peer that never completes a handshake still ends the attempt.
+constexpr Duration kTlsConnectTimeout = std::chrono::minutes(30);
 
 bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -37,12 +45,14 @@ void HttpExchange::start(TimePoint now) {
 void HttpExchange::connect(TimePoint now) {
   conn_ = ids_.next();
   parser_ = http::ResponseParser{};
-  deadline_ = now + timeout_;
+  deadline_ = now + (url_.tls ? std::max(timeout_, kTlsConnectTimeout) : timeout_);
   outputs_.push_back(out::Connect{conn_, url_.host, url_.port, url_.tls});
 }
 
-void HttpExchange::on_connected(ConnectionId conn, TimePoint /*now*/) {
+void HttpExchange::on_connected(ConnectionId conn, TimePoint now) {
   if (!owns(conn)) return;
+  // The request's own time starts now, whatever the connect (or a certificate prompt) took.
+  deadline_ = now + timeout_;
   http::Request request;
   request.url = url_;
   request.headers = {

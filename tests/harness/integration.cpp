@@ -12,6 +12,8 @@
 #include <ctime>
 #include <set>
 
+#include "lifetime.h"
+
 namespace harness {
 namespace {
 
@@ -990,6 +992,7 @@ std::vector<IntegrationScenario> build() {
   list.push_back(make("bot-echo", bot_echo, {"--bot", "echo@example.com"}, {"alice"}));
   list.push_back(make("chat-three", chat_three, {}, {"alice", "bob", "carol"}));
   for (IntegrationScenario& s : ux_integration_scenarios()) list.push_back(std::move(s));
+  for (IntegrationScenario& s : lifetime_scenarios()) list.push_back(std::move(s));
   return list;
 }
 

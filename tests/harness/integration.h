@@ -21,6 +21,7 @@ struct IntegrationScenario {
   std::vector<std::string> accounts = {"alice", "bob"};
   std::vector<std::string> server_args;  // besides the accounts, state dir and ports
   int bound_seconds = 50;                // the whole scenario, sign-ins included
+  bool trust_ca = true;                  // false: libpurple prompts for the server's certificate
   std::function<void(World&)> body;
 };
 

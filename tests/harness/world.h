@@ -73,6 +73,8 @@ class World {
   void run_for(milliseconds duration);
 
   // ---- the server's view ----
+  // The server dies at once (SIGKILL): every connection to it ends without a goodbye.
+  void kill_server() { server_.kill_now(); }
   std::optional<ServerState> server_state();
   bool wait_server(const std::string& what, const std::function<bool(const ServerState&)>& done,
                    milliseconds timeout = kDefaultWait);

@@ -274,6 +274,30 @@ void test_lost_connection_reports_before_disconnected(void** state) {
   assert_true(disconnected_at > failed_at);
 }
 
+// The keep-alive finds the notification server gone in the same tick in which the message's
+// switchboard gives up connecting: the message is reported as lost with the connection, not
+// as refused by the dead session it would otherwise be retried against.
+void test_message_waiting_when_ns_dies_is_connection_lost(void** state) {
+  auto& h = fx(state);
+  h.sign_in();
+  bob_online(h);
+  h.advance(msn::seconds(51));  // the keep-alive PNG goes out; the server will not answer it
+  h.take_all();
+  h.drop_outputs();
+  auto id = h.client().send_message("bob@example.com", "lost?", h.now());
+  h.collect();
+  assert_true(id.is_ok());
+  const std::string trid = h.expect_xfr();
+  h.feed(h.ns(), "XFR " + trid + " SB 198.51.100.20:1863 CKI " + std::string(kCookie) +
+                     " U messenger.msn.com 1\r\n");
+  h.expect_connect("198.51.100.20", false);  // never completes
+  h.advance(msn::seconds(45));  // no QNG: the session ends; the switchboard connect timed out
+  const auto failed = h.take<ev::MessageFailed>();
+  assert_int_equal(failed.size(), 1);
+  assert_int_equal(failed[0].reason, ev::DeliveryFailure::kConnectionLost);
+  assert_int_equal(h.take<ev::Disconnected>().size(), 1);
+}
+
 }  // namespace
 
 int main() {
@@ -285,6 +309,7 @@ int main() {
       CASE(test_invitation_from_the_ns),
       CASE(test_sign_out_reports_pending_messages),
       CASE(test_lost_connection_reports_before_disconnected),
+      CASE(test_message_waiting_when_ns_dies_is_connection_lost),
   };
 #undef CASE
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -4,6 +4,7 @@
 // inside an event is safe.
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,13 @@ struct Fixture;
 class FakeTransport : public msn::Transport {
  public:
   void connect(const msn::out::Connect& request) override { log.push_back("connect " + request.host); }
-  void send(msn::ConnectionId, std::string_view bytes) override { log.push_back("send " + std::string(bytes)); }
+  void send(msn::ConnectionId, std::string_view bytes) override {
+    if (throw_on_send) throw std::runtime_error("send failed");
+    log.push_back("send " + std::string(bytes));
+  }
   void close(msn::ConnectionId) override { log.push_back("close"); }
   std::vector<std::string> log;
+  bool throw_on_send = false;
 };
 
 class ManualScheduler : public msn::Scheduler {
@@ -33,6 +38,10 @@ class ManualScheduler : public msn::Scheduler {
 class RecordingSink : public msn::EventSink {
  public:
   void on_event(const msn::Event& event) override {
+    if (throw_once) {
+      throw_once = false;
+      throw std::runtime_error("sink failed");
+    }
     if (std::holds_alternative<msn::ev::Disconnected>(event)) {
       disconnected = true;
       if (on_disconnect) on_disconnect();
@@ -40,6 +49,7 @@ class RecordingSink : public msn::EventSink {
   }
   bool disconnected = false;
   std::function<void()> on_disconnect;
+  bool throw_once = false;
 };
 
 msn::Settings settings() {
@@ -106,6 +116,40 @@ void test_late_reports_are_ignored(void** state) {
   assert_int_equal(f->transport.log.size(), sent);
 }
 
+// An exception escaping the sink (the plugin turns it into a disconnect) must leave the Driver
+// usable: the sign-out that follows still reaches the engine and closes the connection.
+void test_exception_leaves_driver_usable(void** state) {
+  Fixture* f = fx(state);
+  f->sink.throw_once = true;
+  bool thrown = false;
+  try {
+    f->driver->start();  // connects, and tells the sink how far the sign-in is
+  } catch (const std::runtime_error&) {
+    thrown = true;
+  }
+  assert_true(thrown);
+  assert_bytes_equal(f->transport.log.back(), "connect ns.example.net");
+  f->driver->sign_out();
+  assert_bytes_equal(f->transport.log.back(), "close");
+}
+
+// The same when a port throws while the engine's outputs are carried out.
+void test_exception_from_transport_leaves_driver_usable(void** state) {
+  Fixture* f = fx(state);
+  f->transport.throw_on_send = true;
+  f->driver->start();
+  bool thrown = false;
+  try {
+    f->driver->connected(1);  // sends VER
+  } catch (const std::runtime_error&) {
+    thrown = true;
+  }
+  assert_true(thrown);
+  f->transport.throw_on_send = false;
+  f->driver->sign_out();
+  assert_bytes_equal(f->transport.log.back(), "close");
+}
+
 }  // namespace
 
 int main() {
@@ -114,6 +158,9 @@ int main() {
       cmocka_unit_test_setup_teardown(test_timer_fires_timeout, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sink_may_destroy_driver, setup, teardown),
       cmocka_unit_test_setup_teardown(test_late_reports_are_ignored, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_exception_leaves_driver_usable, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_exception_from_transport_leaves_driver_usable, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
