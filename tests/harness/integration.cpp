@@ -10,6 +10,8 @@
 #include <ctime>
 #include <set>
 
+#include "ui_paths.h"
+
 namespace harness {
 namespace {
 
@@ -877,6 +879,7 @@ std::vector<IntegrationScenario> build() {
   list.push_back(make("oim-offline-delivery", oim_offline_delivery));
   list.push_back(make("bot-echo", bot_echo, {"--bot", "echo@example.com"}, {"alice"}));
   list.push_back(make("chat-three", chat_three, {}, {"alice", "bob", "carol"}));
+  for (IntegrationScenario& scenario : ui_path_scenarios()) list.push_back(std::move(scenario));
   return list;
 }
 
