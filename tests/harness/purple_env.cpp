@@ -259,6 +259,10 @@ PurpleEnv::PurpleEnv(const PurpleEnvOptions& options) {
   purple_set_blist(purple_blist_new());
   purple_blist_load();
   purple_prefs_load();
+  // A person at the keyboard: libpurple's auto-away (with no idle source it counts from
+  // start-up) must not replace the statuses the scenarios choose.
+  purple_prefs_set_string("/purple/away/idle_reporting", "none");
+  purple_prefs_set_bool("/purple/away/away_when_idle", FALSE);
   plugin_found_ = purple_plugins_find_with_id(kProtocolId) != nullptr;
 
   void* connections = purple_connections_get_handle();
