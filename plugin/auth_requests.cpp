@@ -21,13 +21,23 @@ void AuthRequests::request(const ev::AuthorizationRequested& event) {
   Entry& entry = entries_.emplace_back(Entry{this, event.address});
   PurpleAccount* account = account_.purple_account();
   const gboolean on_list = purple_find_buddy(account, event.address.c_str()) != nullptr;
+  // The UIs show "address (alias) wants to add you": a friendly name that is only the address
+  // again (what the server reports when the contact set none) would show it twice. The name
+  // shown is remembered: Pidgin's add-buddy dialog then offers it as the alias.
+  const bool named =
+      !event.display_name.empty() && !ascii::iequals(event.display_name, event.address);
+  if (named) offered_names_[ascii::to_lower(event.address)] = event.display_name;
   // The answer may come back synchronously (a plugin deciding on the signal), which is fine:
   // `entry` is in place and answer() erases it.
   purple_account_request_authorization(
-      account, event.address.c_str(), nullptr,
-      event.display_name.empty() ? nullptr : event.display_name.c_str(),
+      account, event.address.c_str(), nullptr, named ? event.display_name.c_str() : nullptr,
       event.invite_message.empty() ? nullptr : event.invite_message.c_str(), on_list,
       &AuthRequests::on_authorize, &AuthRequests::on_deny, &entry);
+}
+
+bool AuthRequests::is_offered_name(std::string_view address, std::string_view name) const {
+  auto it = offered_names_.find(ascii::to_lower(address));
+  return it != offered_names_.end() && it->second == name;
 }
 
 void AuthRequests::close_all() {

@@ -8,7 +8,9 @@
 #include <connection.h>  // libpurple's account.h (plugin/account.h shadows <account.h>)
 
 #include <list>
+#include <map>
 #include <string>
+#include <string_view>
 
 #include "session/event.h"
 
@@ -30,6 +32,10 @@ class AuthRequests {
 
   std::size_t open_count() const { return entries_.size(); }
 
+  // True if `name` is the friendly name a request from `address` showed: an alias that is
+  // only that name (as the add-buddy dialog after "Authorize" fills it in) is no alias.
+  bool is_offered_name(std::string_view address, std::string_view name) const;
+
  private:
   // The user data libpurple hands back to the answer callbacks; list nodes never move.
   struct Entry {
@@ -43,6 +49,7 @@ class AuthRequests {
 
   Account& account_;
   std::list<Entry> entries_;
+  std::map<std::string, std::string> offered_names_;  // lower-case address -> name shown
 };
 
 }  // namespace msn::plugin

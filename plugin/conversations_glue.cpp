@@ -5,6 +5,7 @@
 #include <prpl.h>
 #include <server.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "account.h"
@@ -55,6 +56,32 @@ void add_participant(PurpleConversation* conv, const std::string& address, bool 
                             new_arrival ? TRUE : FALSE);
 }
 
+// People who were already in the chat (not new arrivals), in one call: Finch prints the
+// chat's user list once per such call. `self` (may be nullptr) goes first.
+void add_present_participants(PurpleConversation* conv, const char* self,
+                              const std::vector<std::string>& present) {
+  PurpleConvChat* chat = purple_conversation_get_chat_data(conv);
+  if (chat == nullptr) return;
+  std::vector<std::string> users;
+  if (self != nullptr) users.emplace_back(self);
+  for (const std::string& address : present) {
+    const bool listed = std::any_of(users.begin(), users.end(), [&](const std::string& u) {
+      return g_ascii_strcasecmp(u.c_str(), address.c_str()) == 0;
+    });
+    if (!listed && !purple_conv_chat_find_user(chat, address.c_str())) users.push_back(address);
+  }
+  if (users.empty()) return;
+  GList* names = nullptr;
+  GList* flags = nullptr;
+  for (const std::string& address : users) {
+    names = g_list_append(names, const_cast<char*>(address.c_str()));
+    flags = g_list_append(flags, GINT_TO_POINTER(PURPLE_CBFLAGS_NONE));
+  }
+  purple_conv_chat_add_users(chat, names, nullptr, flags, FALSE);
+  g_list_free(names);
+  g_list_free(flags);
+}
+
 // The reason for a failed delivery, with the server's meaning of its error code when known.
 std::string delivery_reason(const ev::MessageFailed& event) {
   std::string reason = delivery_failure_text(event.reason);
@@ -89,15 +116,18 @@ void write_chat_error(Account& account, int purple_chat_id, const std::string& h
                               std::time(nullptr));
 }
 
-PurpleConversation* open_chat(Account& account, ConversationId conversation) {
+PurpleConversation* open_chat(Account& account, ConversationId conversation,
+                              const std::vector<std::string>& present) {
   const int id = account.chats().open(conversation);
   PurpleConnection* gc = account.connection();
-  if (PurpleConversation* open = purple_find_chat(gc, id))
+  if (PurpleConversation* open = purple_find_chat(gc, id)) {
+    add_present_participants(open, nullptr, present);
     return open;
+  }
   const std::string name = printf_string(_("MSN Chat %d"), id);
   PurpleConversation* conv = serv_got_joined_chat(gc, id, name.c_str());
   if (conv != nullptr)
-    add_participant(conv, purple_account_get_username(account.purple_account()), false);
+    add_present_participants(conv, purple_account_get_username(account.purple_account()), present);
   return conv;
 }
 
@@ -178,11 +208,7 @@ void apply_message_stored_offline(Account& account, const ev::MessageStoredOffli
 }
 
 void apply_chat_started(Account& account, const ev::ChatStarted& event) {
-  PurpleConversation* conv = open_chat(account, event.conversation);
-  if (conv == nullptr)
-    return;
-  for (const std::string& address : event.participants)
-    add_participant(conv, address, false);
+  (void)open_chat(account, event.conversation, event.participants);
 }
 
 void apply_chat_joined(Account& account, const ev::ChatParticipantJoined& event) {

@@ -8,6 +8,7 @@
 #include <conversation.h>
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "session/event.h"
@@ -28,8 +29,11 @@ void apply_chat_joined(Account& account, const ev::ChatParticipantJoined& event)
 void apply_chat_left(Account& account, const ev::ChatParticipantLeft& event);
 void apply_chat_invite_failed(Account& account, const ev::ChatInviteFailed& event);
 
-// Opens (or finds) the purple chat for an engine conversation, with us in it.
-PurpleConversation* open_chat(Account& account, ConversationId conversation);
+// Opens (or finds) the purple chat for an engine conversation, with us and `present` in it.
+// A new window gets everyone in one call: Finch prints the user list once per call that adds
+// users who are not new arrivals.
+PurpleConversation* open_chat(Account& account, ConversationId conversation,
+                              const std::vector<std::string>& present = {});
 
 // Writes an error line into the IM conversation with `peer` (opening it if needed).
 void write_im_error(Account& account, const std::string& peer, const std::string& html);

@@ -215,7 +215,7 @@ ConnectionErrorText describe_error(const Error& error) {
               printf_string(_("The web services URL must start with https://, or your password "
                               "would be sent unencrypted. Change \"%s\" on the Advanced tab of "
                               "the account."),
-                            _("Web services URL (revival servers)"))};
+                            _("Web services URL"))};
     case Errc::kRedirectRefused:
       // Fatal: signing in again would meet the same redirect.
       return {PURPLE_CONNECTION_ERROR_OTHER_ERROR,

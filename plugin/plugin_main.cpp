@@ -13,6 +13,8 @@
 #endif
 
 #include "account.h"
+#include "account_actions.h"
+#include "commands.h"
 #include "prpl_callbacks.h"
 
 namespace msn::plugin {
@@ -31,8 +33,8 @@ void add_account_options() {
   options = g_list_append(options,
                           purple_account_option_int_new(_("Port"), kOptionPort, kDefaultPort));
   options = g_list_append(
-      options, purple_account_option_string_new(_("Web services URL (revival servers)"),
-                                                kOptionWebServicesUrl, kDefaultWebServicesUrl));
+      options, purple_account_option_string_new(_("Web services URL"), kOptionWebServicesUrl,
+                                                kDefaultWebServicesUrl));
   // kOptionReplyTimeout stays hidden: it is read with a default but never shown.
   prpl_info.protocol_options = options;
 }
@@ -51,6 +53,7 @@ void fill_account_callbacks() {
   prpl_info.tooltip_text = &prpl_tooltip_text;
   prpl_info.blist_node_menu = &prpl_blist_node_menu;
   prpl_info.offline_message = &prpl_offline_message;
+  prpl_info.get_info = &prpl_get_info;
 }
 
 void fill_contact_list_callbacks() {
@@ -84,7 +87,9 @@ void fill_conversation_callbacks() {
 }
 
 void fill_prpl_info() {
-  prpl_info.options = static_cast<PurpleProtocolOptions>(0);
+  // The invite message: Pidgin's Add Buddy dialog offers its field only with this option; the
+  // text travels with the contact's invitation (add_buddy_with_invite).
+  prpl_info.options = OPT_PROTO_INVITE_MESSAGE;
   prpl_info.icon_spec = {nullptr, 0, 0, 0, 0, 0, static_cast<PurpleIconScaleRules>(0)};
   fill_account_callbacks();
   fill_contact_list_callbacks();
@@ -92,6 +97,16 @@ void fill_prpl_info() {
   // Tells libpurple which of the fields after struct_size (set_public_alias,
   // add_buddy_with_invite, ...) this plugin knows about.
   prpl_info.struct_size = sizeof(PurplePluginProtocolInfo);
+}
+
+gboolean load_plugin(PurplePlugin*) noexcept {
+  register_commands();
+  return TRUE;
+}
+
+gboolean unload_plugin(PurplePlugin*) noexcept {
+  unregister_commands();
+  return TRUE;
 }
 
 void fill_plugin_info() {
@@ -109,6 +124,9 @@ void fill_plugin_info() {
   plugin_info.author = c_text("purple-msnp contributors");
   plugin_info.homepage = c_text("");
   plugin_info.extra_info = &prpl_info;
+  plugin_info.load = &load_plugin;
+  plugin_info.unload = &unload_plugin;
+  plugin_info.actions = &account_actions;
 }
 
 void init_plugin(PurplePlugin*) noexcept {

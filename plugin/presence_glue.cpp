@@ -80,7 +80,19 @@ void PresenceCache::set(std::string_view address, ContactStatusText text) {
   texts_[ascii::to_lower(address)] = std::move(text);
 }
 
-void PresenceCache::erase(std::string_view address) { texts_.erase(ascii::to_lower(address)); }
+void PresenceCache::erase(std::string_view address) {
+  texts_.erase(ascii::to_lower(address));
+  capabilities_.erase(ascii::to_lower(address));
+}
+
+std::uint32_t PresenceCache::capabilities(std::string_view address) const {
+  auto it = capabilities_.find(ascii::to_lower(address));
+  return it == capabilities_.end() ? 0 : it->second;
+}
+
+void PresenceCache::set_capabilities(std::string_view address, std::uint32_t capabilities) {
+  capabilities_[ascii::to_lower(address)] = capabilities;
+}
 
 void apply_presence(Account& account, const ev::PresenceChanged& event) {
   PurpleAccount* purple = account.purple_account();
@@ -95,6 +107,7 @@ void apply_presence(Account& account, const ev::PresenceChanged& event) {
                                 nullptr);
     return;
   }
+  account.presence_cache().set_capabilities(address, event.capabilities);
   const ContactStatusText* text = account.presence_cache().find(address);
   set_status(purple, address, find_status_by_presence(event.status).purple_id, text);
   set_tune(purple, address, text);

@@ -7,6 +7,7 @@
 #include <blist.h>
 #include <notify.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,8 +32,13 @@ class PresenceCache {
   void set(std::string_view address, ContactStatusText text);
   void erase(std::string_view address);
 
+  // The client capabilities of the contact's last presence notice (0: unknown or offline).
+  std::uint32_t capabilities(std::string_view address) const;
+  void set_capabilities(std::string_view address, std::uint32_t capabilities);
+
  private:
   std::unordered_map<std::string, ContactStatusText> texts_;
+  std::unordered_map<std::string, std::uint32_t> capabilities_;
 };
 
 void apply_presence(Account& account, const ev::PresenceChanged& event);

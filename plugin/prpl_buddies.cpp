@@ -47,6 +47,24 @@ void undo_local_add(Account& account, const std::string& address, const std::str
   });
 }
 
+// An alias typed in the add-buddy dialog becomes the contact's private alias on the server.
+// One that is only the address, or the friendly name an authorization request showed (Pidgin
+// fills the dialog with it after "Authorize"), is not chosen by the user: kept as an alias it
+// would hide the contact's own friendly name for good. Such an alias is dropped, and the name
+// is shown as the contact's own until the server's presence notices update it.
+void keep_chosen_alias(Account& account, PurpleBuddy* buddy, const std::string& address) {
+  const char* alias = purple_buddy_get_local_buddy_alias(buddy);
+  if (alias == nullptr || *alias == '\0') return;
+  const bool is_address = ascii::iequals(alias, address);
+  if (is_address || account.auth_requests().is_offered_name(address, alias)) {
+    const std::string name = alias;
+    purple_blist_alias_buddy(buddy, nullptr);
+    if (!is_address) purple_blist_server_alias_buddy(buddy, name.c_str());
+    return;
+  }
+  account.pending_aliases()[ascii::to_lower(address)] = alias;
+}
+
 void add_buddy(PurpleConnection* gc, PurpleBuddy* buddy, PurpleGroup* group, const char* message) {
   with_account(gc, "add_buddy", [&](Account& account) {
     const std::string address = purple_buddy_get_name(buddy);
@@ -59,9 +77,7 @@ void add_buddy(PurpleConnection* gc, PurpleBuddy* buddy, PurpleGroup* group, con
       return client.add_contact(address, server_group, invite, now);
     });
     if (status.is_ok()) {
-      const char* alias = purple_buddy_get_local_buddy_alias(buddy);
-      if (alias != nullptr && *alias != '\0')
-        account.pending_aliases()[ascii::to_lower(address)] = alias;
+      keep_chosen_alias(account, buddy, address);
       return;
     }
     notify_list_failure(gc, ev::ListOperation::kAddContact, address, status.error());

@@ -79,6 +79,17 @@ void apply_initial_status(Account& account) {
     purple_debug_info("msnp", "initial status not applied: %s\n", status.error().detail.c_str());
 }
 
+// Before the sign-in, so that every conversation window opened on this connection offers the
+// formatting the engine can send (html_to_msn). (libpurple 2 has no setter: the field is the
+// API.)
+// HTML: the toolbar's bold, italic, underline, strikethrough, font and colour are enabled and
+// the message reaches send_im as markup. MSN formats a whole message at once
+// (FORMATTING_WBFO) with one font and colour, but no background colour or font size; link
+// texts go out as text with the URL after them (NO_URLDESC); inline images have no path here.
+constexpr PurpleConnectionFlags kConnectionFlags = static_cast<PurpleConnectionFlags>(
+    PURPLE_CONNECTION_HTML | PURPLE_CONNECTION_FORMATTING_WBFO | PURPLE_CONNECTION_NO_BGCOLOR |
+    PURPLE_CONNECTION_NO_FONTSIZE | PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES);
+
 void on_initiate_chat(PurpleBlistNode* node, gpointer) noexcept {
   if (node == nullptr || !PURPLE_BLIST_NODE_IS_BUDDY(node))
     return;
@@ -112,11 +123,7 @@ void prpl_login(PurpleAccount* account) noexcept {
       purple_connection_error_reason(gc, text.reason, text.message.c_str());
       return;
     }
-    // MSN's message format has one font and colour but no background colour or font size:
-    // the conversation window then does not offer them.
-    // (libpurple 2 has no setter: the field is the API.)
-    gc->flags = static_cast<PurpleConnectionFlags>(gc->flags | PURPLE_CONNECTION_NO_BGCOLOR |
-                                                   PURPLE_CONNECTION_NO_FONTSIZE);
+    gc->flags = static_cast<PurpleConnectionFlags>(gc->flags | kConnectionFlags);
     auto owner = std::make_unique<Account>(gc, std::move(settings).value());
     Account* account_state = owner.get();
     // From here libpurple's connection holds the only owning pointer; prpl_close reclaims it.
@@ -218,7 +225,7 @@ GList* prpl_blist_node_menu(PurpleBlistNode* node) noexcept {
     if (node == nullptr || !PURPLE_BLIST_NODE_IS_BUDDY(node))
       return nullptr;
     PurpleMenuAction* action = purple_menu_action_new(
-        _("Initiate _Chat"), PURPLE_CALLBACK(&on_initiate_chat), nullptr, nullptr);
+        _("Initiate Chat"), PURPLE_CALLBACK(&on_initiate_chat), nullptr, nullptr);
     return g_list_append(nullptr, action);
   });
 }

@@ -31,6 +31,8 @@ char* prpl_status_text(PurpleBuddy* buddy) noexcept;
 void prpl_tooltip_text(PurpleBuddy* buddy, PurpleNotifyUserInfo* info, gboolean full) noexcept;
 GList* prpl_blist_node_menu(PurpleBlistNode* node) noexcept;
 gboolean prpl_offline_message(const PurpleBuddy* buddy) noexcept;
+// Get Info (user_info.cpp).
+void prpl_get_info(PurpleConnection* gc, const char* who) noexcept;
 
 // ---- contact list and privacy (prpl_buddies.cpp) -----------------------------------------
 void prpl_add_buddy(PurpleConnection* gc, PurpleBuddy* buddy, PurpleGroup* group) noexcept;

@@ -14,6 +14,7 @@
 #include "conversations_glue.h"
 #include "error_text.h"
 #include "i18n.h"
+#include "model/contact.h"
 #include "prpl_common.h"
 
 namespace msn::plugin {
@@ -153,7 +154,22 @@ GHashTable* prpl_chat_info_defaults(PurpleConnection*, const char* chat_name) no
 }
 
 void prpl_join_chat(PurpleConnection* gc, GHashTable* components) noexcept {
-  start_chat_with(gc, chat_contact(components));
+  const char* contact = chat_contact(components);
+  // After a reconnect the UIs rejoin the chat windows still open, by the window's name
+  // ("MSN Chat 1", from chat_info_defaults): that names no one to invite, and the
+  // switchboard behind the chat is gone. The window says so, instead of an error dialog.
+  PurpleConversation* stale =
+      contact != nullptr ? purple_find_conversation_with_account(PURPLE_CONV_TYPE_CHAT, contact,
+                                                                 purple_connection_get_account(gc))
+                         : nullptr;
+  if (stale != nullptr && !is_valid_address(contact)) {
+    purple_conversation_write(stale, nullptr,
+                              _("This chat ended when you were disconnected. To talk with its "
+                                "members again, start a new chat from your buddy list."),
+                              PURPLE_MESSAGE_SYSTEM, std::time(nullptr));
+    return;
+  }
+  start_chat_with(gc, contact);
 }
 
 char* prpl_get_chat_name(GHashTable* components) noexcept {

@@ -8,21 +8,22 @@
 namespace msn::plugin {
 namespace {
 
-// In the order the status selector lists them. Idle is shown for contacts only: the user's
-// own idleness comes from libpurple's idle tracking (set_idle), never from the selector.
+// In the order the status selector lists them. Saved statuses (Pidgin's status box, Finch's
+// status selector, auto-away) carry only a primitive, and libpurple takes the first type with
+// it: so "away" comes before the other AWAY types and "busy" before the other UNAVAILABLE
+// ones. Idle is shown for contacts only, so it comes last: the user's own idleness comes from
+// libpurple's idle tracking (set_idle), never from the selector or a saved status.
 constexpr std::array kStatusTable{
     StatusEntry{"available", PresenceStatus::kOnline, PURPLE_STATUS_AVAILABLE, nullptr, true},
     StatusEntry{"busy", PresenceStatus::kBusy, PURPLE_STATUS_UNAVAILABLE, N_("Busy"), true},
-    StatusEntry{"idle", PresenceStatus::kIdle, PURPLE_STATUS_AWAY, N_("Idle"), false},
-    StatusEntry{"brb", PresenceStatus::kBeRightBack, PURPLE_STATUS_AWAY, N_("Be Right Back"),
-                true},
     StatusEntry{"away", PresenceStatus::kAway, PURPLE_STATUS_AWAY, nullptr, true},
-    StatusEntry{"phone", PresenceStatus::kOnThePhone, PURPLE_STATUS_UNAVAILABLE,
-                N_("On the Phone"), true},
-    StatusEntry{"lunch", PresenceStatus::kOutToLunch, PURPLE_STATUS_AWAY, N_("Out to Lunch"),
+    StatusEntry{"brb", PresenceStatus::kBeRightBack, PURPLE_STATUS_AWAY, N_("Be Right Back"), true},
+    StatusEntry{"phone", PresenceStatus::kOnThePhone, PURPLE_STATUS_UNAVAILABLE, N_("On the Phone"),
                 true},
+    StatusEntry{"lunch", PresenceStatus::kOutToLunch, PURPLE_STATUS_AWAY, N_("Out to Lunch"), true},
     StatusEntry{"invisible", PresenceStatus::kHidden, PURPLE_STATUS_INVISIBLE, nullptr, true},
     StatusEntry{"offline", PresenceStatus::kOffline, PURPLE_STATUS_OFFLINE, nullptr, true},
+    StatusEntry{"idle", PresenceStatus::kIdle, PURPLE_STATUS_AWAY, N_("Idle"), false},
 };
 
 PurpleValue* string_value() { return purple_value_new(PURPLE_TYPE_STRING); }

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "lifetime.h"
+#include "ui_paths.h"
 
 namespace harness {
 namespace {
@@ -993,6 +994,7 @@ std::vector<IntegrationScenario> build() {
   list.push_back(make("chat-three", chat_three, {}, {"alice", "bob", "carol"}));
   for (IntegrationScenario& s : ux_integration_scenarios()) list.push_back(std::move(s));
   for (IntegrationScenario& s : lifetime_scenarios()) list.push_back(std::move(s));
+  for (IntegrationScenario& scenario : ui_path_scenarios()) list.push_back(std::move(scenario));
   return list;
 }
 

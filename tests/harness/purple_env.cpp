@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "ui_events.h"
+#include "ui_requests.h"
 
 namespace harness {
 namespace {
@@ -189,7 +190,8 @@ void* request_action(const char* title, const char* primary, const char* seconda
   return pending;
 }
 
-void close_request(PurpleRequestType, void* ui_handle) {
+void close_request(PurpleRequestType type, void* ui_handle) {
+  if (type == PURPLE_REQUEST_INPUT && close_input_request(ui_handle)) return;
   auto* pending = static_cast<PendingAction*>(ui_handle);
   if (pending->idle != 0)
     g_source_remove(pending->idle);
@@ -199,6 +201,7 @@ void close_request(PurpleRequestType, void* ui_handle) {
 PurpleRequestUiOps make_request_ops() {
   PurpleRequestUiOps ops{};
   ops.request_action = request_action;
+  ops.request_input = request_input;
   ops.close_request = close_request;
   return ops;
 }
@@ -215,6 +218,7 @@ void* notify_message(PurpleNotifyMsgType type, const char* title, const char* pr
 PurpleNotifyUiOps make_notify_ops() {
   PurpleNotifyUiOps ops{};
   ops.notify_message = notify_message;
+  ops.notify_userinfo = notify_userinfo;
   return ops;
 }
 PurpleNotifyUiOps g_notify_ops = make_notify_ops();
@@ -255,6 +259,10 @@ PurpleEnv::PurpleEnv(const PurpleEnvOptions& options) {
   purple_set_blist(purple_blist_new());
   purple_blist_load();
   purple_prefs_load();
+  // A person at the keyboard: libpurple's auto-away (with no idle source it counts from
+  // start-up) must not replace the statuses the scenarios choose.
+  purple_prefs_set_string("/purple/away/idle_reporting", "none");
+  purple_prefs_set_bool("/purple/away/away_when_idle", FALSE);
   plugin_found_ = purple_plugins_find_with_id(kProtocolId) != nullptr;
 
   void* connections = purple_connections_get_handle();

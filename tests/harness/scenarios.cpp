@@ -87,7 +87,7 @@ std::vector<Scenario> build_scenarios() {
   plain_http.name = "web-services-url-http";
   plain_http.plain_http_web_url = true;
   plain_http.outcome = Outcome::kInvalidSettings;
-  plain_http.error_contains = "\"Web services URL (revival servers)\" on the Advanced tab";
+  plain_http.error_contains = "\"Web services URL\" on the Advanced tab";
   list.push_back(plain_http);
   // A connection that cannot be made names the server and where its settings are.
   Scenario not_found;

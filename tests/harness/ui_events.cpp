@@ -35,7 +35,11 @@ void write_conv(PurpleConversation* conv, const char* name, const char*, const c
   ui_events().lines.push_back(std::move(line));
 }
 
-void chat_add_users(PurpleConversation* conv, GList* buddies, gboolean) {
+void chat_add_users(PurpleConversation* conv, GList* buddies, gboolean new_arrivals) {
+  if (!new_arrivals)
+    ui_events().chat_listings.push_back(ChatListingSeen{
+        purple_conversation_get_account(conv), text_or_empty(purple_conversation_get_name(conv)),
+        static_cast<std::size_t>(g_list_length(buddies))});
   for (GList* item = buddies; item != nullptr; item = item->next) {
     auto* buddy = static_cast<PurpleConvChatBuddy*>(item->data);
     std::fprintf(stderr, "harness: [%s] chat %s: %s joined\n",

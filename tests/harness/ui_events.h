@@ -72,6 +72,14 @@ struct ChatJoinedSeen {
   int id = 0;
 };
 
+// One chat_add_users call for people already there (not new arrivals): Finch prints
+// "List of N users:" for each.
+struct ChatListingSeen {
+  PurpleAccount* account = nullptr;
+  std::string conversation;
+  std::size_t users = 0;
+};
+
 struct UiEvents {
   std::vector<WrittenLine> lines;
   std::vector<TypingSeen> typing;
@@ -80,6 +88,7 @@ struct UiEvents {
   std::vector<AddRequest> add_requests;
   std::vector<NotificationSeen> notifications;
   std::vector<ChatJoinedSeen> chats_joined;
+  std::vector<ChatListingSeen> chat_listings;
   std::vector<std::string> chat_invitations;  // "account: who invited to what"
 };
 

@@ -107,6 +107,41 @@ void status_types_carry_the_personal_message(void** state) {
   }
 }
 
+// What purple_account_get_status_type_with_primitive does with the account's status types:
+// the first type with the primitive, in the order the prpl listed them.
+PurpleStatusType* first_with_primitive(GList* types, PurpleStatusPrimitive primitive) {
+  for (GList* item = types; item != nullptr; item = item->next) {
+    auto* type = static_cast<PurpleStatusType*>(item->data);
+    if (purple_status_type_get_primitive(type) == primitive) return type;
+  }
+  return nullptr;
+}
+
+// Saved statuses (Pidgin's status box, Finch's selector, auto-away) name only a primitive:
+// each one a user can pick must land on a type the user may set, with a message, and the
+// MSN state a contact should see.
+void saved_status_primitives_pick_the_matching_state(void** state) {
+  const StatusTypes& types = msn::test::fixture<StatusTypes>(state);
+  const struct {
+    PurpleStatusPrimitive primitive;
+    PresenceStatus expected;
+  } kSaved[] = {
+      {PURPLE_STATUS_AVAILABLE, PresenceStatus::kOnline},
+      {PURPLE_STATUS_AWAY, PresenceStatus::kAway},
+      {PURPLE_STATUS_UNAVAILABLE, PresenceStatus::kBusy},
+      {PURPLE_STATUS_INVISIBLE, PresenceStatus::kHidden},
+  };
+  for (const auto& saved : kSaved) {
+    PurpleStatusType* type = first_with_primitive(types.types, saved.primitive);
+    assert_non_null(type);
+    const StatusEntry* entry = find_status_by_purple_id(purple_status_type_get_id(type));
+    assert_non_null(entry);
+    assert_true(entry->user_settable);
+    assert_true(entry->presence == saved.expected);
+    assert_non_null(purple_status_type_get_attr(type, kMessageAttr));
+  }
+}
+
 void the_tune_type_is_independent_with_title_artist_album(void** state) {
   const StatusTypes& types = msn::test::fixture<StatusTypes>(state);
   PurpleStatusType* tune = types.find(kTuneStatusId);
@@ -144,6 +179,9 @@ int main() {
       cmocka_unit_test(purple_ids_are_unique_and_match_the_old_msn_prpl),
       cmocka_unit_test(primitives_and_settable_states),
       cmocka_unit_test_setup_teardown(status_types_carry_the_personal_message,
+                                      msn::test::owned_setup<StatusTypes>,
+                                      msn::test::owned_teardown<StatusTypes>),
+      cmocka_unit_test_setup_teardown(saved_status_primitives_pick_the_matching_state,
                                       msn::test::owned_setup<StatusTypes>,
                                       msn::test::owned_teardown<StatusTypes>),
       cmocka_unit_test_setup_teardown(the_tune_type_is_independent_with_title_artist_album,
