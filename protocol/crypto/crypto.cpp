@@ -1,21 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "crypto/crypto.h"
 
-// OpenSSL's one-shot digest and cipher functions, not EVP: in OpenSSL 3 the first EVP fetch
-// (and RAND_bytes) loads the configuration and initialises the provider machinery, tens of
-// milliseconds of CPU at every sign-in for three primitives on a few hundred bytes. The
-// functions used here are deprecated in OpenSSL 3 but present in every release we build on.
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/des.h>
-#include <openssl/md5.h>
-#include <openssl/sha.h>
-#include <unistd.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
-#include <algorithm>
 #include <array>
-#include <cerrno>
 #include <climits>
 #include <cstdint>
+
+#include "core/unique_c.h"
 
 namespace msn::crypto {
 namespace {
@@ -30,18 +24,11 @@ const unsigned char* bytes_of(std::string_view data) {
   return data.empty() ? &kNothing : reinterpret_cast<const unsigned char*>(data.data());
 }
 
-constexpr std::size_t kSha1BlockSize = 64;
-
-std::string as_string(const unsigned char* bytes, std::size_t size) {
-  return std::string(reinterpret_cast<const char*>(bytes), size);
-}
-
-DES_key_schedule des_schedule(std::string_view key8) {
-  DES_cblock block;
-  std::copy_n(bytes_of(key8), sizeof block, block);
-  DES_key_schedule schedule;
-  DES_set_key_unchecked(&block, &schedule);
-  return schedule;
+std::string digest(const EVP_MD* md, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int out_len = 0;
+  if (EVP_Digest(bytes_of(data), data.size(), out.data(), &out_len, md, nullptr) != 1) return {};
+  return std::string(reinterpret_cast<const char*>(out.data()), out_len);
 }
 
 Result<std::string> des3_cbc(bool encrypt, std::string_view key24, std::string_view iv8,
@@ -53,16 +40,24 @@ Result<std::string> des3_cbc(bool encrypt, std::string_view key24, std::string_v
   if (data.size() > static_cast<std::size_t>(INT_MAX - static_cast<int>(kDes3BlockSize)))
     return make_error(Errc::kLimit, "3DES input too large");
 
-  DES_key_schedule k1 = des_schedule(key24.substr(0, 8));
-  DES_key_schedule k2 = des_schedule(key24.substr(8, 8));
-  DES_key_schedule k3 = des_schedule(key24.substr(16, 8));
-  DES_cblock iv;
-  std::copy_n(bytes_of(iv8), sizeof iv, iv);
-  std::string out(data.size(), '\0');
-  if (data.empty()) return out;
-  DES_ede3_cbc_encrypt(bytes_of(data), reinterpret_cast<unsigned char*>(out.data()),
-                       static_cast<long>(data.size()), &k1, &k2, &k3, &iv,
-                       encrypt ? DES_ENCRYPT : DES_DECRYPT);
+  EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) return make_error(Errc::kLimit, "EVP_CIPHER_CTX_new failed");
+  const int enc = encrypt ? 1 : 0;
+  if (EVP_CipherInit_ex(ctx.get(), EVP_des_ede3_cbc(), nullptr, bytes_of(key24), bytes_of(iv8),
+                        enc) != 1 ||
+      EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1)
+    return make_error(Errc::kInvalidArgument, "3DES initialisation failed");
+
+  // No padding: the output is exactly as long as the input (plus slack OpenSSL may touch).
+  std::string out(data.size() + kDes3BlockSize, '\0');
+  auto* out_bytes = reinterpret_cast<unsigned char*>(out.data());
+  int written = 0;
+  int final_written = 0;
+  if (EVP_CipherUpdate(ctx.get(), out_bytes, &written, bytes_of(data),
+                       static_cast<int>(data.size())) != 1 ||
+      EVP_CipherFinal_ex(ctx.get(), out_bytes + written, &final_written) != 1)
+    return make_error(Errc::kInvalidArgument, "3DES operation failed");
+  out.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
   return out;
 }
 
@@ -87,42 +82,18 @@ bool is_base64_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c ==
 
 }  // namespace
 
-std::string md5(std::string_view data) {
-  std::array<unsigned char, MD5_DIGEST_LENGTH> out{};
-  MD5(bytes_of(data), data.size(), out.data());
-  return as_string(out.data(), out.size());
-}
+std::string md5(std::string_view data) { return digest(EVP_md5(), data); }
 
-std::string sha1(std::string_view data) {
-  std::array<unsigned char, SHA_DIGEST_LENGTH> out{};
-  SHA1(bytes_of(data), data.size(), out.data());
-  return as_string(out.data(), out.size());
-}
+std::string sha1(std::string_view data) { return digest(EVP_sha1(), data); }
 
-// RFC 2104 over SHA-1.
 std::string hmac_sha1(std::string_view key, std::string_view data) {
-  std::array<unsigned char, kSha1BlockSize> block{};
-  if (key.size() > kSha1BlockSize) {
-    const std::string hashed = sha1(key);
-    std::copy(hashed.begin(), hashed.end(), block.begin());
-  } else {
-    std::copy_n(bytes_of(key), key.size(), block.begin());
-  }
-  std::array<unsigned char, kSha1BlockSize> pad{};
-  std::array<unsigned char, SHA_DIGEST_LENGTH> inner{};
-  SHA_CTX ctx;
-  for (std::size_t i = 0; i < kSha1BlockSize; ++i) pad[i] = block[i] ^ 0x36;
-  SHA1_Init(&ctx);
-  SHA1_Update(&ctx, pad.data(), pad.size());
-  SHA1_Update(&ctx, bytes_of(data), data.size());
-  SHA1_Final(inner.data(), &ctx);
-  std::array<unsigned char, SHA_DIGEST_LENGTH> out{};
-  for (std::size_t i = 0; i < kSha1BlockSize; ++i) pad[i] = block[i] ^ 0x5c;
-  SHA1_Init(&ctx);
-  SHA1_Update(&ctx, pad.data(), pad.size());
-  SHA1_Update(&ctx, inner.data(), inner.size());
-  SHA1_Final(out.data(), &ctx);
-  return as_string(out.data(), out.size());
+  if (key.size() > static_cast<std::size_t>(INT_MAX)) return {};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int out_len = 0;
+  if (HMAC(EVP_sha1(), bytes_of(key), static_cast<int>(key.size()), bytes_of(data), data.size(),
+           out.data(), &out_len) == nullptr)
+    return {};
+  return std::string(reinterpret_cast<const char*>(out.data()), out_len);
 }
 
 Result<std::string> des3_cbc_encrypt(std::string_view key24, std::string_view iv8,
@@ -139,17 +110,9 @@ Result<std::string> random_bytes(std::size_t count) {
   if (count > static_cast<std::size_t>(INT_MAX))
     return make_error(Errc::kInvalidArgument, "random_bytes: count too large");
   std::string out(count, '\0');
-  // The kernel's generator (getentropy: at most 256 bytes a call), not OpenSSL's DRBG, whose
-  // first use initialises OpenSSL's whole provider machinery.
-  constexpr std::size_t kChunk = 256;
-  for (std::size_t done = 0; done < count;) {
-    const std::size_t chunk = std::min(kChunk, count - done);
-    if (getentropy(out.data() + done, chunk) != 0) {
-      if (errno == EINTR) continue;
-      return make_error(Errc::kLimit, "getentropy failed (entropy source unavailable)");
-    }
-    done += chunk;
-  }
+  if (count == 0) return out;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1)
+    return make_error(Errc::kLimit, "RAND_bytes failed (entropy source unavailable)");
   return out;
 }
 
