@@ -44,8 +44,8 @@ void check_signed_in_once(const ServerState& state, std::vector<std::string>& pr
   expect_count(state, "QRY wrong", 0, problems);
 }
 
-// With QNG 1 and a CHL every second, for about 4 s online: every challenge answered right
-// (the last one may still be on its way), keep-alives every second or so.
+// With a CHL every second, for about 4 s online: every challenge answered right (the last
+// one may still be on its way).
 void check_keepalive(const ServerState& state, std::vector<std::string>& problems) {
   const int sent = count(state, "CHL sent");
   const int right = count(state, "QRY right");
@@ -54,10 +54,8 @@ void check_keepalive(const ServerState& state, std::vector<std::string>& problem
     problems.push_back(std::to_string(right) + " of " + std::to_string(sent) +
                        " challenges were answered right");
   expect_count(state, "QRY wrong", 0, problems);
-  const int pings = count(state, "PNG answered");
-  if (pings < 2)
-    problems.push_back("the client sent " + std::to_string(pings) +
-                       " keep-alives (PNG) in 4 s with QNG 1");
+  // PNG is not checked: the client's first PNG comes after its default interval (50 s), and
+  // QNG's interval only arrives in the answer to one; the dump counts "PNG answered".
 }
 
 // psf:Redirect: the login went to /RST2.srf, and /RST.srf never issued a ticket.
