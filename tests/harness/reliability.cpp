@@ -209,7 +209,8 @@ std::vector<IntegrationScenario> reliability_scenarios() {
   list.push_back(make("im-ack-lost", im_ack_lost, {"--fault", "sb-ack-lost-once"}));
   list.push_back(make("im-cal-217", im_cal_217, {"--fault", "cal-217"}, {": 217 "}));
   list.push_back(make("oim-store-expired-once", oim_store_expired_once,
-                      {"--fault", "oim-store-expired-once"}));
+                      {"--fault", "oim-store-expired-once"},
+                      {"Store2: fault q0:AuthenticationFailed"}));
   list.push_back(make("oim-fetch-expired-once", oim_fetch_expired_once,
                       {"--fault", "oim-rsi-expired-once"}, {"rsi: fault"}));
   list.push_back(
