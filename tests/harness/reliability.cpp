@@ -214,7 +214,8 @@ std::vector<IntegrationScenario> reliability_scenarios() {
   list.push_back(make("oim-fetch-expired-once", oim_fetch_expired_once,
                       {"--fault", "oim-rsi-expired-once"}, {"rsi: fault"}));
   list.push_back(
-      make("ticket-lifetime-online", ticket_lifetime_passes, {"--ticket-lifetime", "3"}));
+      make("ticket-lifetime-online", ticket_lifetime_passes, {"--ticket-lifetime", "3"},
+                      {"Store2: fault q0:AuthenticationFailed"}));
   list.push_back(make("im-sb-idle", im_switchboard_idle, {"--sb-idle", "1"}));
   list.push_back(
       make("ns-drop-in-conversation", ns_drop_in_conversation, {"--fault", "ns-close-after-xfr"}));
