@@ -5,6 +5,7 @@
 //
 //   msnp-harness --plugin-dir DIR --server PATH --scenario NAME [--verbose] [--bound SECONDS]
 //   msnp-harness --list
+//   msnp-harness --check-list   (the tables against tests/harness/scenarios.txt)
 #include <arpa/inet.h>
 #include <ftw.h>
 #include <locale.h>
@@ -18,12 +19,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "integration.h"
 #include "purple_env.h"
+#include "scenario_list.h"
 #include "scenarios.h"
+#include "server_log.h"
 #include "server_process.h"
 
 namespace harness {
@@ -34,8 +39,6 @@ using std::chrono::milliseconds;
 constexpr const char* kUsername = "alice@example.com";
 constexpr const char* kPassword = "secret";
 constexpr milliseconds kReadyTimeout{20000};
-// How long an online account is watched for a late error before "stays online" counts.
-constexpr guint kOnlineWatchMs = 1500;
 // After the connection error: time for libpurple to disconnect (and call the prpl's close).
 constexpr guint kSettleMs = 500;
 
@@ -46,12 +49,13 @@ struct Options {
   int bound_seconds = 25;
   bool verbose = false;
   bool list = false;
+  bool check_list = false;
 };
 
 int usage() {
   std::fprintf(stderr,
                "usage: msnp-harness --plugin-dir DIR --server PATH --scenario NAME "
-               "[--bound SECONDS] [--verbose]\n       msnp-harness --list\n");
+               "[--bound SECONDS] [--verbose]\n       msnp-harness --list | --check-list\n");
   return 2;
 }
 
@@ -82,12 +86,15 @@ bool parse_options(int argc, char** argv, Options& options) {
       options.verbose = true;
     } else if (arg == "--list") {
       options.list = true;
+    } else if (arg == "--check-list") {
+      options.check_list = true;
     } else {
       return false;
     }
   }
-  return options.list || (!options.plugin_dir.empty() && !options.server.empty() &&
-                          !options.scenario.empty() && options.bound_seconds > 0);
+  return options.list || options.check_list ||
+         (!options.plugin_dir.empty() && !options.server.empty() && !options.scenario.empty() &&
+          options.bound_seconds > 0);
 }
 
 // A directory removed with everything in it when the object goes.
@@ -149,7 +156,7 @@ class Run {
       return;
     }
     if (scenario_.outcome == Outcome::kStaysOnline)
-      finish_after(kOnlineWatchMs);
+      finish_after(static_cast<guint>(scenario_.watch_online_ms));
   }
 
   void finish_after(guint ms) {
@@ -181,10 +188,16 @@ class Run {
   guint finish_ = 0;
 };
 
+std::string server_log_path(const std::string& state_dir) {
+  return state_dir + "/" + kServerLogName;
+}
+
 std::vector<std::string> server_args(const Scenario& scenario, const std::string& state_dir) {
-  std::vector<std::string> args = {"--account", std::string(kUsername) + ":" + kPassword,
-                                   "--state-dir", state_dir, "--ns-port", "0",
-                                   "--https-port", "0"};
+  std::vector<std::string> args = {"--account",    std::string(kUsername) + ":" + kPassword,
+                                   "--state-dir",  state_dir,
+                                   "--ns-port",    "0",
+                                   "--https-port", "0",
+                                   "--log-file",   server_log_path(state_dir)};
   args.insert(args.end(), scenario.server_args.begin(), scenario.server_args.end());
   return args;
 }
@@ -267,10 +280,22 @@ int run_scenario(const Options& options, const Scenario& scenario) {
     // ~PurpleEnv: purple_core_quit disconnects the account (the prpl's close runs) and
     // unloads the plugin, all under the sanitizers.
   }
+  std::vector<std::string> problems;
+  if (scenario.check_server && !scenario.kill_server_after_sign_on) {
+    std::optional<ServerState> state = fetch_server_state(server, state_dir.path(), error);
+    if (state)
+      scenario.check_server(*state, problems);
+    else
+      problems.push_back(error);
+  }
   server.stop();
 
   print_observed(scenario, seen);
-  std::vector<std::string> problems = check_outcome(scenario, seen, account_port);
+  std::vector<std::string> outcome = check_outcome(scenario, seen, account_port);
+  problems.insert(problems.begin(), outcome.begin(), outcome.end());
+  for (std::string& problem : unexpected_server_problems(server_log_path(state_dir.path()),
+                                                         scenario.allowed_server_warnings))
+    problems.push_back(std::move(problem));
   for (const std::string& problem : problems)
     std::printf("problem: %s\n", problem.c_str());
   std::printf("%s\n", problems.empty() ? "PASS" : "FAIL");
@@ -279,8 +304,9 @@ int run_scenario(const Options& options, const Scenario& scenario) {
 
 std::vector<std::string> integration_server_args(const IntegrationScenario& scenario,
                                                  const std::string& state_dir) {
-  std::vector<std::string> args = {"--state-dir", state_dir, "--ns-port", "0", "--https-port",
-                                   "0"};
+  std::vector<std::string> args = {
+      "--state-dir",  state_dir, "--ns-port",  "0",
+      "--https-port", "0",       "--log-file", server_log_path(state_dir)};
   for (const std::string& who : scenario.accounts) {
     args.push_back("--account");
     args.push_back(address_of(who) + ":" + kTestPassword);
@@ -314,6 +340,7 @@ int run_integration(const Options& options, const IntegrationScenario& scenario)
     World world(env, server, state_dir.path(),
                 started + std::chrono::seconds(scenario.bound_seconds));
     scenario.body(world);
+    world.check_no_unexpected_disconnects();
     failures = world.failures();
     const auto took = std::chrono::duration_cast<milliseconds>(
         std::chrono::steady_clock::now() - started);
@@ -321,10 +348,56 @@ int run_integration(const Options& options, const IntegrationScenario& scenario)
                 static_cast<long long>(took.count()));
   }
   server.stop();
+  for (std::string& problem : unexpected_server_problems(server_log_path(state_dir.path()),
+                                                         scenario.allowed_server_warnings))
+    failures.push_back(std::move(problem));
   for (const std::string& failure : failures)
     std::printf("problem: %s\n", failure.c_str());
   std::printf("%s\n", failures.empty() ? "PASS" : "FAIL");
   return failures.empty() ? 0 : 1;
+}
+
+std::set<std::string> table_names() {
+  std::set<std::string> names;
+  for (const Scenario& s : all_scenarios()) names.insert(s.name);
+  for (const IntegrationScenario& s : integration_scenarios()) names.insert(s.name);
+  return names;
+}
+
+// scenarios.txt (what meson runs) and the tables (what the harness can run) must name the same
+// scenarios: a name only in the text would fail as unknown, one only in a table would never
+// run. Prints every difference; true when there is none.
+bool scenario_lists_agree() {
+  const std::set<std::string> tables = table_names();
+  std::set<std::string> listed;
+  bool agree = true;
+  for (const char* name : kListedScenarios) {
+    if (!listed.insert(name).second) {
+      std::fprintf(stderr, "harness: scenarios.txt names \"%s\" twice\n", name);
+      agree = false;
+    }
+    if (tables.count(name) == 0) {
+      std::fprintf(stderr,
+                   "harness: scenarios.txt names \"%s\", which no table (scenarios.cpp, "
+                   "integration.cpp) defines\n",
+                   name);
+      agree = false;
+    }
+  }
+  for (const std::string& name : tables) {
+    if (listed.count(name) == 0) {
+      std::fprintf(stderr,
+                   "harness: scenario \"%s\" is defined but missing from "
+                   "tests/harness/scenarios.txt, so meson never runs it\n",
+                   name.c_str());
+      agree = false;
+    }
+  }
+  if (all_scenarios().size() + integration_scenarios().size() != tables.size()) {
+    std::fprintf(stderr, "harness: a scenario name is defined twice in the tables\n");
+    agree = false;
+  }
+  return agree;
 }
 
 }  // namespace
@@ -339,6 +412,12 @@ int main(int argc, char** argv) {
   harness::Options options;
   if (!harness::parse_options(argc, argv, options))
     return harness::usage();
+  if (!harness::scenario_lists_agree()) return 2;
+  if (options.check_list) {
+    std::printf("%zu scenarios, the same in scenarios.txt and the tables\n",
+                std::size(harness::kListedScenarios));
+    return 0;
+  }
   if (options.list) {
     for (const harness::Scenario& s : harness::all_scenarios())
       std::printf("%s\n", s.name.c_str());

@@ -14,6 +14,7 @@
 
 #include "lifetime.h"
 #include "ui_paths.h"
+#include "reliability.h"
 
 namespace harness {
 namespace {
@@ -970,6 +971,8 @@ std::vector<IntegrationScenario> build() {
   list.push_back(make("contacts-add-accept", contacts_add_accept));
   list.push_back(make("contacts-add-deny", contacts_add_deny));
   list.push_back(make("contacts-add-invalid", contacts_add_invalid, {}, {"alice"}));
+  // The server refuses the unknown address (FQY/ADL 241) on purpose.
+  list.back().allowed_server_warnings = {": 241 "};
   list.push_back(make("contacts-list-full", contacts_list_full, {"--contacts", "1000"}));
   list.push_back(make("contacts-remove", contacts_remove));
   list.push_back(make("im-pending-at-sign-out", im_pending_at_sign_out));
@@ -995,6 +998,7 @@ std::vector<IntegrationScenario> build() {
   for (IntegrationScenario& s : ux_integration_scenarios()) list.push_back(std::move(s));
   for (IntegrationScenario& s : lifetime_scenarios()) list.push_back(std::move(s));
   for (IntegrationScenario& scenario : ui_path_scenarios()) list.push_back(std::move(scenario));
+  for (IntegrationScenario& s : reliability_scenarios()) list.push_back(std::move(s));
   return list;
 }
 

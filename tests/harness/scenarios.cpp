@@ -7,15 +7,62 @@
 namespace harness {
 namespace {
 
+// What the user is told (LC_ALL=C) when the sign-in breaks in each way.
+constexpr const char* kClosed = "The server closed the connection or could not be reached";
+constexpr const char* kNoAnswer = "The server did not answer in time";
+
 Scenario fault(std::string name, std::string fault_name, SignOn sign_on, Outcome outcome,
-               int reply_timeout_seconds = 0) {
+               int reply_timeout_seconds = 0, std::string error_text = "") {
   Scenario s;
   s.name = std::move(name);
   s.server_args = {"--fault", std::move(fault_name)};
   s.sign_on = sign_on;
   s.outcome = outcome;
   s.reply_timeout_seconds = reply_timeout_seconds;
+  s.error_text = std::move(error_text);
   return s;
+}
+
+int count(const ServerState& state, const std::string& op_and_kind) {
+  const ServerAccount* account = state.account("alice@example.com");
+  return account != nullptr ? account->request_count(op_and_kind) : 0;
+}
+
+void expect_count(const ServerState& state, const std::string& op_and_kind, int expected,
+                  std::vector<std::string>& problems) {
+  const int seen = count(state, op_and_kind);
+  if (seen != expected)
+    problems.push_back("the server recorded " + std::to_string(seen) + " \"" + op_and_kind +
+                       "\", expected " + std::to_string(expected));
+}
+
+// Signed in once: one RST.srf login, the challenge answered with the right hash.
+void check_signed_in_once(const ServerState& state, std::vector<std::string>& problems) {
+  expect_count(state, "RST /RST.srf", 1, problems);
+  expect_count(state, "CHL sent", 1, problems);
+  expect_count(state, "QRY right", 1, problems);
+  expect_count(state, "QRY wrong", 0, problems);
+}
+
+// With a CHL every second, for about 4 s online: every challenge answered right (the last
+// one may still be on its way).
+void check_keepalive(const ServerState& state, std::vector<std::string>& problems) {
+  const int sent = count(state, "CHL sent");
+  const int right = count(state, "QRY right");
+  if (sent < 3) problems.push_back("the server sent only " + std::to_string(sent) + " challenges");
+  if (right < sent - 1)
+    problems.push_back(std::to_string(right) + " of " + std::to_string(sent) +
+                       " challenges were answered right");
+  expect_count(state, "QRY wrong", 0, problems);
+  // PNG is not checked: the client's first PNG comes after its default interval (50 s), and
+  // QNG's interval only arrives in the answer to one; the dump counts "PNG answered".
+}
+
+// psf:Redirect: the login went to /RST2.srf, and /RST.srf never issued a ticket.
+void check_psf_redirect_followed(const ServerState& state, std::vector<std::string>& problems) {
+  expect_count(state, "RST /RST2.srf", 1, problems);
+  expect_count(state, "RST /RST.srf", 0, problems);
+  expect_count(state, "QRY right", 1, problems);
 }
 
 std::string lower(std::string text) {
@@ -33,12 +80,21 @@ std::vector<Scenario> build_scenarios() {
   success.name = "success";
   success.sign_on = SignOn::kRequired;
   success.outcome = Outcome::kStaysOnline;
+  success.check_server = check_signed_in_once;
   list.push_back(success);
+
+  Scenario keepalive = success;
+  keepalive.name = "keepalive-challenge";
+  keepalive.server_args = {"--qng", "1", "--chl-interval", "1"};
+  keepalive.watch_online_ms = 4000;
+  keepalive.check_server = check_keepalive;
+  list.push_back(keepalive);
 
   Scenario wrong_password;
   wrong_password.name = "wrong-password";
   wrong_password.wrong_password = true;
   wrong_password.outcome = Outcome::kAuthError;
+  wrong_password.error_text = "Incorrect password or account name";
   list.push_back(wrong_password);
 
   Scenario redirect = success;
@@ -47,17 +103,21 @@ std::vector<Scenario> build_scenarios() {
   list.push_back(redirect);
 
   // A step the server breaks before the client could have finished signing in.
-  for (const char* step : {"VER", "CVR", "USR-I", "RST", "USR-S", "PROFILE", "ADL", "CHG"})
-    list.push_back(fault("close-at-" + lower(step), std::string("close-at:") + step,
-                         SignOn::kNever, Outcome::kNetworkError));
-  for (const char* step : {"VER", "CVR", "USR-I", "RST", "USR-S", "ADL", "CHG"})
+  for (const char* step : {"VER", "CVR", "USR-I", "RST", "USR-S", "PROFILE", "ADL", "CHG",
+                           "ABFINDALL", "FINDMEMBERSHIP"})
+    list.push_back(fault("close-at-" + lower(step), std::string("close-at:") + step, SignOn::kNever,
+                         Outcome::kNetworkError, 0, kClosed));
+  for (const char* step :
+       {"VER", "CVR", "USR-I", "RST", "USR-S", "ADL", "CHG", "ABFINDALL", "FINDMEMBERSHIP"})
     list.push_back(fault("silent-at-" + lower(step), std::string("silent-at:") + step,
-                         SignOn::kNever, Outcome::kNetworkError, /*reply_timeout_seconds=*/2));
+                         SignOn::kNever, Outcome::kNetworkError, /*reply_timeout_seconds=*/2,
+                         kNoAnswer));
 
   Scenario untrusted;
   untrusted.name = "untrusted-cert";
   untrusted.trust_ca = false;
   untrusted.outcome = Outcome::kCertError;
+  untrusted.error_text = "The server's security certificate was not accepted";
   list.push_back(untrusted);
 
   // A line the client cannot read is skipped; only a payload length it cannot trust (the
@@ -68,13 +128,18 @@ std::vector<Scenario> build_scenarios() {
       fault("oversized-payload", "oversized-payload", SignOn::kNever, Outcome::kNetworkError);
   oversized_payload.error_contains = "could not be understood";
   list.push_back(oversized_payload);
-  for (const char* name : {"rst-http-500", "rst-redirect-loop"})
-    list.push_back(fault(name, name, SignOn::kNever, Outcome::kNetworkError));
-  list.push_back(fault("rst-psf-redirect", "rst-psf-redirect", SignOn::kRequired,
-                       Outcome::kStaysOnline));
-  list.push_back(fault("out-oth", "out-oth-after-signin", SignOn::kRequired, Outcome::kNameInUse));
-  list.push_back(fault("out-ssd", "out-ssd-after-signin", SignOn::kRequired,
-                       Outcome::kNetworkError));
+  list.push_back(fault("rst-http-500", "rst-http-500", SignOn::kNever, Outcome::kNetworkError, 0,
+                       "The login service answered with HTTP error 500"));
+  list.push_back(fault("rst-redirect-loop", "rst-redirect-loop", SignOn::kNever,
+                       Outcome::kNetworkError, 0, "Too many redirects"));
+  Scenario psf =
+      fault("rst-psf-redirect", "rst-psf-redirect", SignOn::kRequired, Outcome::kStaysOnline);
+  psf.check_server = check_psf_redirect_followed;
+  list.push_back(psf);
+  list.push_back(fault("out-oth", "out-oth-after-signin", SignOn::kRequired, Outcome::kNameInUse, 0,
+                       "You have signed in from another location"));
+  list.push_back(fault("out-ssd", "out-ssd-after-signin", SignOn::kRequired, Outcome::kNetworkError,
+                       0, "The server is shutting down"));
 
   // A login service sending the request (with the password) to another host: refused.
   for (const char* name : {"rst-psf-redirect-offsite", "rst-302-offsite"}) {
@@ -110,6 +175,7 @@ std::vector<Scenario> build_scenarios() {
   killed.name = "server-killed";
   killed.outcome = Outcome::kNetworkError;
   killed.kill_server_after_sign_on = true;
+  killed.error_text = kClosed;
   list.push_back(killed);
   return list;
 }
@@ -205,6 +271,9 @@ void check_errors(const Scenario& scenario, const Observed& seen,
       error.description.find(scenario.error_contains) == std::string::npos)
     problems.push_back("the connection error does not say \"" + scenario.error_contains +
                        "\": " + error.description);
+  if (!scenario.error_text.empty() && error.description != scenario.error_text)
+    problems.push_back("the user was told \"" + error.description + "\", expected \"" +
+                       scenario.error_text + "\"");
 }
 
 void check_text(const Scenario& scenario, const Observed& seen, int port,

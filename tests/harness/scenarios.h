@@ -4,10 +4,13 @@
 
 #include <connection.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "server_state.h"
 
 namespace harness {
 
@@ -39,6 +42,14 @@ struct Scenario {
   bool closed_port = false;  // the Port setting names a port nothing listens on
   // The connection error text the user must see, exactly; "{port}" stands for the Port setting.
   std::string expected_text;
+  // The exact text of the connection error (LC_ALL=C); empty: any non-empty text.
+  std::string error_text;
+  // Substrings of the server's WARNING/ERROR log lines this scenario provokes on purpose.
+  std::vector<std::string> allowed_server_warnings;
+  // How long an account that signed on is watched for a late error (keep-alives need more).
+  int watch_online_ms = 1500;
+  // What the server must have recorded (its state dump after the run); appends problems.
+  std::function<void(const ServerState&, std::vector<std::string>&)> check_server;
 };
 
 // What the harness saw while the scenario ran.

@@ -3,8 +3,17 @@
 
 #include <xmlnode.h>
 
+#include <glib.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
+
+#include "server_process.h"
 
 namespace harness {
 namespace {
@@ -110,6 +119,28 @@ std::optional<ServerState> parse_server_state(const std::string& xml, std::strin
     state.accounts[lower_ascii(account.email)] = std::move(account);
   }
   return state;
+}
+
+std::optional<ServerState> fetch_server_state(ServerProcess& server, const std::string& state_dir,
+                                              std::string& error) {
+  const std::string path = state_dir + "/dump.xml";
+  unlink(path.c_str());
+  if (!server.send_signal(SIGUSR1)) {
+    error = "cannot signal the server for its state dump";
+    return std::nullopt;
+  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!g_file_test(path.c_str(), G_FILE_TEST_EXISTS)) {
+    if (std::chrono::steady_clock::now() >= until) {
+      error = "the server wrote no state dump (" + path + ")";
+      return std::nullopt;
+    }
+    g_usleep(20000);
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_server_state(text.str(), error);
 }
 
 }  // namespace harness

@@ -53,4 +53,11 @@ std::optional<ServerState> parse_server_state(const std::string& xml, std::strin
 
 std::string lower_ascii(std::string_view text);
 
+class ServerProcess;
+
+// Asks the running server for its dump (SIGUSR1) and waits up to 5 s for STATE_DIR/dump.xml,
+// without running the GLib main loop (for after a scenario's libpurple has gone).
+std::optional<ServerState> fetch_server_state(ServerProcess& server, const std::string& state_dir,
+                                              std::string& error);
+
 }  // namespace harness

@@ -147,33 +147,66 @@ bool World::sign_in(std::string_view who, milliseconds timeout) {
     purple_account_set_status(a, "available", TRUE, nullptr);
   if (purple_account_is_disconnected(a))
     purple_account_connect(a);
-  return wait(
-      address_of(who) + " signs in",
-      [&] {
-        return purple_account_is_connected(a) || errors_[a].errors.size() > errors_before ||
-               purple_account_is_disconnected(a);
-      },
-      [&] {
-        return std::string("connection state ") +
-               (purple_account_is_connected(a)      ? "CONNECTED"
-                : purple_account_is_connecting(a)   ? "CONNECTING"
-                                                    : "DISCONNECTED");
-      },
-      timeout) &&
-         check(purple_account_is_connected(a),
-               address_of(who) + " did not sign in: " +
-                   (errors_[a].errors.size() > errors_before ? errors_[a].errors.back()
-                                                             : std::string("disconnected")));
+  const bool ok =
+      wait(
+          address_of(who) + " signs in",
+          [&] {
+            return purple_account_is_connected(a) || errors_[a].errors.size() > errors_before ||
+                   purple_account_is_disconnected(a);
+          },
+          [&] {
+            return std::string("connection state ") + (purple_account_is_connected(a) ? "CONNECTED"
+                                                       : purple_account_is_connecting(a)
+                                                           ? "CONNECTING"
+                                                           : "DISCONNECTED");
+          },
+          timeout) &&
+      check(purple_account_is_connected(a),
+            address_of(who) + " did not sign in: " +
+                (errors_[a].errors.size() > errors_before ? errors_[a].errors.back()
+                                                          : std::string("disconnected")));
+  if (ok) signed_in_.insert(address_of(who));
+  return ok;
 }
 
 bool World::sign_out(std::string_view who) {
   PurpleAccount* a = account(who);
+  signed_in_.erase(address_of(who));
   purple_account_set_status(a, "offline", TRUE, nullptr);
   if (!purple_account_is_disconnected(a))
     purple_account_disconnect(a);
   return wait(
       address_of(who) + " signs out", [&] { return purple_account_is_disconnected(a); },
       [] { return std::string("still connected"); });
+}
+
+std::vector<std::string> World::take_connection_errors(std::string_view who) {
+  PurpleAccount* a = account(who);
+  const std::vector<std::string>& all = errors_[a].errors;
+  std::size_t& taken = errors_taken_[a];
+  std::vector<std::string> fresh(all.begin() + static_cast<std::ptrdiff_t>(taken), all.end());
+  taken = all.size();
+  return fresh;
+}
+
+bool World::wait_connection_error(std::string_view who, milliseconds timeout) {
+  PurpleAccount* a = account(who);
+  return wait(
+      address_of(who) + " is shown a connection error",
+      [&] { return errors_[a].errors.size() > errors_taken_[a]; },
+      [&] {
+        return std::string(purple_account_is_connected(a) ? "still connected" : "no error shown");
+      },
+      timeout);
+}
+
+void World::check_no_unexpected_disconnects() {
+  for (const auto& [email, a] : accounts_) {
+    for (const std::string& error : take_connection_errors(email))
+      fail(email + " was shown a connection error nobody provoked: " + error);
+    if (signed_in_.count(email) != 0 && !purple_account_is_connected(a))
+      fail(email + " was disconnected, but the scenario never signed it out");
+  }
 }
 
 // ---- waiting ----

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,14 @@ class World {
   PurpleConnection* connection(std::string_view who);
   bool sign_in(std::string_view who, milliseconds timeout = milliseconds(20000));
   bool sign_out(std::string_view who);
+  // The connection errors `who` was shown since the last call (oldest first); a scenario that
+  // provokes one takes it, so that the final check does not count it as unexpected.
+  std::vector<std::string> take_connection_errors(std::string_view who);
+  // Waits until `who` is shown a connection error; false (recorded) if none comes.
+  bool wait_connection_error(std::string_view who, milliseconds timeout = kDefaultWait);
+  // At the end of every scenario: an account signed in and not signed out by the scenario
+  // must still be connected, and no connection error may be left untaken.
+  void check_no_unexpected_disconnects();
 
   // ---- waiting ----
   bool wait(const std::string& what, const std::function<bool()>& done,
@@ -126,6 +135,8 @@ class World {
   std::chrono::steady_clock::time_point deadline_;
   std::map<std::string, PurpleAccount*> accounts_;
   std::map<PurpleAccount*, AccountErrors> errors_;
+  std::map<PurpleAccount*, std::size_t> errors_taken_;
+  std::set<std::string> signed_in_;  // by sign_in, until sign_out
   std::vector<std::string> failures_;
 };
 

@@ -6,9 +6,11 @@ ADL/RML/FQY, and presence fan-out between signed-in accounts.
 Run: /usr/bin/python3 -m unittest discover -s tests/server -p 'test_*.py'
 """
 
+import http.client
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -721,6 +723,22 @@ class ExpiredTicketTest(ContactsCase):
         self.expect_fault("BadContextToken", ab.call, mc.STORAGE_PATH, "GetProfile", "",
                           faultcode="q0:BadContextToken")
 
+
+
+class ListRequestFaultTest(ContactsCase):
+    accounts = (ALICE,)
+    args = ("--fault", "close-at:ABFINDALL", "--fault", "silent-at:FINDMEMBERSHIP")
+
+    def test_find_all_closed_and_find_membership_unanswered(self):
+        ab = self.soap(ALICE)
+        with self.assertRaises((ConnectionError, http.client.HTTPException)):
+            ab.find_all()
+        self.srv.web.timeout = 1.0
+        started = time.monotonic()
+        with self.assertRaises(socket.timeout):
+            ab.find_membership()
+        self.assertGreaterEqual(time.monotonic() - started, 0.9)
+        ab.call(mc.STORAGE_PATH, "GetProfile", "")            # other operations still answer
 
 if __name__ == "__main__":
     unittest.main()

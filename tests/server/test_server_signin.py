@@ -610,3 +610,70 @@ class FaultTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RecordTest(unittest.TestCase):
+    """What the harness reads besides the wire: the state dump's protocol counts and the log
+    file with one line per record, levels first."""
+
+    def test_dump_counts_challenge_keepalive_and_rst_paths_and_log_file(self):
+        state = tempfile.mkdtemp(dir=_state_root)
+        log_path = os.path.join(state, "server.log")
+        srv = Server("--fault", "rst-psf-redirect", "--log-file", log_path, state_dir=state)
+        self.addCleanup(srv.stderr.close)
+        self.addCleanup(srv.stop)
+        srv.web.rst(ALICE, ALICE_PW)                    # redirected: not counted as a request
+        c = mc.NsClient(srv.ns)
+        self.addCleanup(c.close)
+        _, (tokens, _) = c.hello(ALICE)
+        _, _, body = srv.web.rst(ALICE, ALICE_PW, path="/RST2.srf")
+        clear = mc.parse_rst_response(body)["messengerclear.live.com"]
+        t = c.send("USR", "SSO", "S", clear["ticket"], mc.mbi_blob(clear["secret"], tokens[5]))
+        c.expect("USR", t, "OK")
+        c.expect("SBS", "0", "null")
+        for _ in range(2):
+            c.expect("MSG", "Hotmail", "Hotmail")
+        t = c.send("CHG", "NLN", "0")
+        c.expect("CHG", t, "NLN", "0")
+        tokens, _ = c.expect("CHL", "0")
+        t = c.send("QRY", mc.PRODUCT_ID, payload=challenge.answer(tokens[2]).encode())
+        c.expect("QRY", t)
+        for _ in range(2):
+            c.send_raw(b"PNG\r\n")
+            c.expect("QNG")
+        bob, _, _ = mc.sign_in(srv.ns, srv.web, BOB, BOB_PW)  # a wrong answer: 540, logged
+        self.addCleanup(bob.close)
+        t = bob.send("CHG", "NLN", "0")
+        bob.expect("CHG", t, "NLN", "0")
+        tokens, _ = bob.expect("CHL", "0")
+        t = bob.send("QRY", mc.PRODUCT_ID, payload=b"0" * 32)
+        bob.expect("540", t)
+
+        dump_path = os.path.join(state, "dump.xml")
+        srv.proc.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 5
+        while not os.path.exists(dump_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        root = ET.parse(dump_path).getroot()
+
+        def counts(email):
+            el = [a for a in root.findall("account") if a.get("email") == email][0]
+            return {"%s %s" % (r.get("op"), r.get("kind")): int(r.get("count"))
+                    for r in el.findall("requests")}
+        alice = counts(ALICE)
+        self.assertEqual(alice.get("CHL sent"), 1)
+        self.assertEqual(alice.get("QRY right"), 1)
+        self.assertEqual(alice.get("PNG answered"), 2)
+        self.assertEqual(alice.get("RST /RST2.srf"), 1)
+        self.assertNotIn("RST /RST.srf", alice)
+        self.assertNotIn("QRY wrong", alice)
+        bob_counts = counts(BOB)
+        self.assertEqual((bob_counts.get("QRY wrong"), bob_counts.get("RST /RST.srf")), (1, 1))
+
+        with open(log_path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        self.assertTrue(all(re.match(r"(DEBUG|INFO|WARNING|ERROR|CRITICAL) \S+: ", l)
+                            for l in lines), lines[:5])
+        warnings = [l for l in lines if l.startswith("WARNING ")]
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertIn("540", warnings[0])

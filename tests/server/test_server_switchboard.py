@@ -474,6 +474,29 @@ class FaultTest(SbCase):
         t = sb.send("MSG", "A", payload=mc.text_message("alone"))
         sb.expect("NAK", t)                                      # NAKs still come
 
+    def test_ack_lost_once(self):
+        self.server("--fault", "sb-ack-lost-once")
+        sa, sb = self.pair()
+        t = sa.send("MSG", "A", payload=mc.text_message("delivered, never ACKed"))
+        self.assertEqual(sb.read()[1], mc.text_message("delivered, never ACKed"))
+        self.assertTrue(sa.closed())                             # no ACK before the close
+        self.assertEqual(sa.buf, b"")
+        self.assertTrue(sb.closed())
+        sa, sb = self.pair()                                     # once: the next one is ACKed
+        t = sa.send("MSG", "A", payload=mc.text_message("again"))
+        self.assertEqual(sb.read()[1], mc.text_message("again"))
+        sa.expect("ACK", t)
+
+    def test_ns_close_after_xfr(self):
+        self.server("--fault", "ns-close-after-xfr")
+        a = self.online(ALICE)
+        sa = self.open_sb(a, ALICE)
+        started = time.monotonic()
+        self.assertTrue(a.closed(timeout=3))
+        self.assertGreaterEqual(time.monotonic() - started, 0.5)
+        self.assertNotIn(b"OUT", a.buf)
+        self.quiet(sa)                                           # the switchboard stays
+
     def test_close_after(self):
         self.server("--fault", "sb-close-after:2")
         sa, sb = self.pair()

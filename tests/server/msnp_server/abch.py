@@ -149,6 +149,13 @@ class Endpoint:
         try:
             call = self.check(req)
             op = call.op
+            faults = self.server.cfg.faults
+            if faults.close_at(op.upper()):
+                log.info("fault close-at:%s", op.upper())
+                return web.CLOSE
+            if faults.silent_at(op.upper()):
+                log.info("fault silent-at:%s", op.upper())
+                return web.SILENT
             started = time.monotonic()
             body = self.ops[op](call)
             out = "".join((ENVELOPE_OPEN, "<soap:Header>", self.header_fn(call),

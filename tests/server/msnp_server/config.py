@@ -16,6 +16,7 @@ class Config:
     ns_port: int = 0
     https_port: int = 0
     verbose: bool = False
+    log_file: str = ""                              # also log here (main.py)
     qng: int = 60
     chl_interval: float = 0.0
     chl_timeout: float = 50.0
@@ -115,6 +116,9 @@ def parser():
     p.add_argument("--ns-port", type=_port, default=0, help="NS (dispatch) port, 0 = any")
     p.add_argument("--https-port", type=_port, default=0, help="HTTPS port, 0 = any")
     p.add_argument("--verbose", action="store_true", help="log every wire line to stderr")
+    p.add_argument("--log-file", default="", metavar="PATH",
+                   help="also write the log to PATH, one record per line starting with its "
+                        "level (WARNING, ERROR, ...): what a test scans for problems")
     p.add_argument("--qng", type=_nonneg(int), default=60, metavar="SECONDS",
                    help="interval sent in QNG (default 60)")
     p.add_argument("--chl-interval", type=_nonneg(float), default=0.0, metavar="SECONDS",
@@ -167,6 +171,7 @@ def parse(argv=None):
             p.error("--bot-name must not be empty")
     return Config(accounts=accounts, contacts=a.contacts, state_dir=a.state_dir, host=a.host,
                   ns_port=a.ns_port, https_port=a.https_port, verbose=a.verbose, qng=a.qng,
+                  log_file=a.log_file,
                   chl_interval=a.chl_interval, chl_timeout=a.chl_timeout,
                   rst_fault_status=a.rst_fault_status, ticket_lifetime=a.ticket_lifetime,
                   redirect=a.redirect, faults=Faults(a.fault),

@@ -4,28 +4,28 @@ On SIGUSR1 the server writes `STATE_DIR/dump.xml` (atomically: a temporary file,
 rename): every account's address book (groups, contacts with their groups and names), its
 Messenger memberships (Allow, Block, Reverse, Pending), its own display name and BLP, whether it
 is signed in (and its status, name, PSM payload as last sent), and how many ABFindAll and
-FindMembership requests it made, full and delta. Nothing here changes what the server does:
-the request counters wrap the two SOAP operations and call them unchanged.
+FindMembership requests it made, full and delta, and the protocol steps record.py counts
+(CHL sent, QRY right/wrong, PNG answered, RST requests per path). Nothing here changes what the
+server does: the request counters wrap the two SOAP operations and call them unchanged.
 
 `install(server)` must run inside the event loop, before the web routes are built
 (`abch.routes`), so that the counting wrappers are the operations the routes bind.
 """
 
 import asyncio
-import collections
 import logging
 import os
 import signal
 import xml.etree.ElementTree as ET
 
-from . import abch, abservice, sharing
+from . import abch, abservice, record, sharing
 
 log = logging.getLogger("msnp.dump")
 
 DUMP_NAME = "dump.xml"
 
 # lower email -> Counter of "ABFindAll full", "ABFindAll delta", "FindMembership full", ...
-_requests = collections.defaultdict(collections.Counter)
+_requests = record.counts
 
 
 def _is_delta(call):

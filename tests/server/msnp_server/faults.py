@@ -5,8 +5,11 @@ Every fault is deterministic and applies to every occurrence of its step, on eve
 """
 
 # Steps that can be closed (`close-at:STEP`) or left unanswered (`silent-at:STEP`).
-CLOSE_STEPS = ("VER", "CVR", "USR-I", "RST", "USR-S", "PROFILE", "ADL", "CHG")
-SILENT_STEPS = ("VER", "CVR", "USR-I", "RST", "USR-S", "ADL", "CHG")
+# ABFINDALL and FINDMEMBERSHIP: those SOAP requests (abch.py), once they passed every check.
+CLOSE_STEPS = ("VER", "CVR", "USR-I", "RST", "USR-S", "PROFILE", "ADL", "CHG", "ABFINDALL",
+               "FINDMEMBERSHIP")
+SILENT_STEPS = ("VER", "CVR", "USR-I", "RST", "USR-S", "ADL", "CHG", "ABFINDALL",
+                "FINDMEMBERSHIP")
 
 SIMPLE = (
     "garbage-line",          # a line of binary junk + CRLF before the VER answer
@@ -19,12 +22,15 @@ SIMPLE = (
     "rst-302-offsite",       # RST.srf: 302 to this server under another host name
     "out-oth-after-signin",  # OUT OTH and close 1 s after the client's first CHG
     "out-ssd-after-signin",  # OUT SSD and close 1 s after the client's first CHG
+    "ns-close-after-xfr",    # the NS connection closes (no OUT) 1 s after its first XFR SB
 )
 
 # Switchboard faults (sb.py).
 SWITCHBOARD = (
     "sb-nak-once",           # the first MSG with ack mode N/A/D (server-wide) gets NAK, unrelayed
     "sb-no-ack",             # MSGs are relayed but never ACKed (NAK still sent when undelivered)
+    "sb-ack-lost-once",      # the first delivered MSG A/D (server-wide): relayed, then the
+                             # switchboard closes all connections before its ACK
     "cal-217",               # every CAL is answered 217
 )
 # Offline-message faults (oim.py): the first request of the kind that carries a valid ticket

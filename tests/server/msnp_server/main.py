@@ -154,11 +154,27 @@ def _exception_handler(loop, context):
         log.error("unexpected: %s", context.get("message"), exc_info=exc)
 
 
+class _OneLineFormatter(logging.Formatter):
+    """`LEVEL name: message`, a traceback folded into the same line: a test that scans the
+    file for `WARNING ` and `ERROR ` at line starts sees every problem exactly once."""
+
+    def format(self, record):
+        return super().format(record).replace("\n", " | ")
+
+
+def _log_to_file(path):
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(_OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+
+
 def main(argv=None):
     cfg = config.parse(argv)
     logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if cfg.verbose else logging.INFO,
                         format="msnp-server %(asctime)s %(name)s %(levelname)s: %(message)s")
     logging.getLogger("asyncio").setLevel(logging.WARNING)
+    if cfg.log_file:
+        _log_to_file(cfg.log_file)
     # Until the event loop takes over the signals (after startup), stop cleanly too.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sys.exit(0))

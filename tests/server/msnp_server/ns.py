@@ -15,7 +15,7 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from . import challenge, faults, mbi, payloads, wire
+from . import challenge, faults, mbi, payloads, record, wire
 from .accounts import MESSENGER_CLEAR
 
 log = logging.getLogger("msnp.ns")
@@ -35,6 +35,7 @@ KNOWN = frozenset(SIGNIN) | ONLINE_COMMANDS | NOT_IMPLEMENTED | wire.NO_TRID
 CVR_REPLY = "8.5.1302 8.5.1302 8.5.1302 http://messenger.msn.com/download http://messenger.msn.com"
 OVERSIZED_LINE = 1024 * 1024
 OUT_AFTER_SIGNIN_DELAY = 1.0
+NS_CLOSE_AFTER_XFR_DELAY = 1.0   # ns-close-after-xfr: after the first XFR SB answer
 
 _ids = itertools.count(1)
 
@@ -70,6 +71,7 @@ class NsConnection:
         self.uux = None
         self.pending_chl = None
         self.chl_answered = 0
+        self.xfr_close_armed = False
 
     # ---- plumbing -------------------------------------------------------------------------
 
@@ -171,6 +173,7 @@ class NsConnection:
         if name in wire.PAYLOAD_COMMANDS and cmd.payload is None:
             return self.fail(200, trid, "%s without a payload length" % name)
         if name == "PNG":
+            record.count(self.email, "PNG", "answered")
             return self.send("QNG %d" % self.cfg.qng)
         if name == "OUT":
             log.info("%s: client sent OUT", self.tag)
@@ -349,6 +352,15 @@ class NsConnection:
 
     def on_XFR(self, cmd):
         self.server.switchboard.on_xfr(self, cmd)          # sb.py
+        if "ns-close-after-xfr" in self.faults and not self.xfr_close_armed:
+            self.xfr_close_armed = True
+            self.later(NS_CLOSE_AFTER_XFR_DELAY, self.drop_for_fault)
+
+    def drop_for_fault(self):
+        log.info("%s: fault ns-close-after-xfr: closing without OUT", self.tag)
+        self.wire.close()
+        if self.task is not None:
+            self.task.cancel()
 
     def on_UUX(self, cmd):
         if len(cmd.args) != 1:
@@ -371,6 +383,7 @@ class NsConnection:
         chal = challenge.new_challenge()
         self.pending_chl = chal
         self.send("CHL 0 %s" % chal)
+        record.count(self.email, "CHL", "sent")
         if self.cfg.chl_timeout > 0:
             self.later(self.cfg.chl_timeout, lambda: self.chl_timed_out(chal))
 
@@ -392,10 +405,12 @@ class NsConnection:
         want = challenge.answer(chal)
         got = cmd.payload.decode("latin-1")
         if a[0] != challenge.PRODUCT_ID or a[1] != "32" or got != want:
+            record.count(self.email, "QRY", "wrong")
             return self.fail(540, cmd.trid, "QRY %s %s %r for CHL %s, expected %s 32 %s"
                              % (a[0], a[1], got, chal, challenge.PRODUCT_ID, want))
         self.pending_chl = None
         self.chl_answered += 1
+        record.count(self.email, "QRY", "right")
         self.send("QRY %s" % cmd.trid)
         if self.cfg.chl_interval > 0:
             self.later(self.cfg.chl_interval, self.send_challenge)

@@ -9,7 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
-from . import web
+from . import record, web
 from .accounts import MESSENGER_CLEAR, PASSPORT_TB, Ticket
 
 log = logging.getLogger("msnp.rst")
@@ -239,6 +239,7 @@ class RstService:
         except ValueError as exc:
             log.warning("RST: invalid request: %s", exc)
             return self.fault("wst:InvalidRequest", str(exc))
+        record.count(username, "RST", req.path)
         clear = [pol for addr, pol in tokens if addr == MESSENGER_CLEAR]
         if not clear:
             return self.fault("wst:InvalidRequest", "no token requested for %s" % MESSENGER_CLEAR)

@@ -109,6 +109,7 @@ class Switchboard:
         self.cookies = {}
         self.sessions = {}
         self.nak_once_used = False
+        self.ack_lost_used = False
         self.close_after = self.faults.value("sb-close-after")
 
     # ---- cookies ---------------------------------------------------------------------------
@@ -528,6 +529,10 @@ class SbConnection:
                 self.send("NAK %s" % cmd.trid)
             return
         if ack in ("A", "D"):
+            if "sb-ack-lost-once" in self.faults and not self.service.ack_lost_used:
+                self.service.ack_lost_used = True
+                # The copies already queued go out; the sender never learns that they did.
+                return session.abort("fault sb-ack-lost-once: MSG %s relayed, no ACK" % cmd.trid)
             if "sb-no-ack" in self.faults:
                 log.info("%s: fault sb-no-ack: no ACK %s", self.tag, cmd.trid)
             else:
