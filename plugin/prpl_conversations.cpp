@@ -163,10 +163,14 @@ void prpl_join_chat(PurpleConnection* gc, GHashTable* components) noexcept {
                                                                  purple_connection_get_account(gc))
                          : nullptr;
   if (stale != nullptr && !is_valid_address(contact)) {
-    purple_conversation_write(stale, nullptr,
-                              _("This chat ended when you were disconnected. To talk with its "
-                                "members again, start a new chat from your buddy list."),
-                              PURPLE_MESSAGE_SYSTEM, std::time(nullptr));
+    // purple_conversation_write drops lines for a chat the connection has left (it is not in
+    // gc->buddy_chats any more), so the line goes to the window through its UI ops.
+    PurpleConversationUiOps* ops = purple_conversation_get_ui_ops(stale);
+    if (ops != nullptr && ops->write_conv != nullptr)
+      ops->write_conv(stale, nullptr, nullptr,
+                      _("This chat ended when you were disconnected. To talk with its members "
+                        "again, start a new chat from your buddy list."),
+                      PURPLE_MESSAGE_SYSTEM, std::time(nullptr));
     return;
   }
   start_chat_with(gc, contact);

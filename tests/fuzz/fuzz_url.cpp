@@ -14,7 +14,7 @@
 #include <variant>
 
 #include "http/url.h"
-#include "runtime/http_exchange.h"
+#include "session/http_exchange.h"
 
 namespace {
 

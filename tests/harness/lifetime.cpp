@@ -197,6 +197,11 @@ void im_connection_lost(World& w) {
   const std::string said = plain_text(error_line->html);
   w.check(contains_ci(said, "connection was lost") && !contains_ci(said, "refused"),
           "alice's conversation says: " + said);
+  // Both accounts lost the server: each is told so once (the harness fails on errors not taken).
+  for (const char* who : {"alice", "bob"}) {
+    STEP(w.wait_connection_error(who));
+    w.take_connection_errors(who);
+  }
 }
 
 IntegrationScenario make(std::string name, void (*body)(World&),

@@ -25,7 +25,7 @@ using msn::test::http_response;
 using msn::test::words;
 
 constexpr std::string_view kWebHost = "msn.example.net";
-constexpr std::string_view kCarol = "carol@example.org";  // reported offline: offline messages
+constexpr std::string_view kCarol = "carol@example.net";  // on the list, reported offline
 // Every ticket of the sign-in's RST document starts with kOldTicket; the renewal's document
 // has them all start with kNewTicket instead.
 constexpr std::string_view kOldTicket = "t0k3nAbCdEf";

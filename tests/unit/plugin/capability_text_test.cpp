@@ -12,11 +12,11 @@ namespace caps = msn::caps;
 
 void unknown_capabilities_say_nothing(void**) { assert_bytes_equal(describe_capabilities(0), ""); }
 
-void our_own_client_reads_as_messenger_7_with_its_features(void**) {
-  // MSNC4 | P2P packets | GIF ink | voice IM: what this plugin advertises.
-  assert_bytes_equal(describe_capabilities(msn::kClientCapabilities),
-                     "MSN Messenger 7.0; voice clips, handwriting (ink), "
-                     "file transfer and display pictures");
+void messenger_7_with_its_features(void**) {
+  // MSNC4 | P2P packets | GIF ink | voice IM: what MSN Messenger 7.0 advertised.
+  assert_bytes_equal(
+      describe_capabilities(caps::kMsnc4 | caps::kP2pPackets | caps::kInkGif | caps::kVoiceIm),
+      "MSN Messenger 7.0; voice clips, handwriting (ink), file transfer and display pictures");
 }
 
 void wlm_8_5_with_webcam(void**) {
@@ -36,7 +36,7 @@ void features_without_a_version_and_unknown_versions(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(unknown_capabilities_say_nothing),
-      cmocka_unit_test(our_own_client_reads_as_messenger_7_with_its_features),
+      cmocka_unit_test(messenger_7_with_its_features),
       cmocka_unit_test(wlm_8_5_with_webcam),
       cmocka_unit_test(features_without_a_version_and_unknown_versions),
   };

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cmocka_cpp.h"
-#include "runtime/http_exchange.h"
+#include "session/http_exchange.h"
 
 namespace {
 
