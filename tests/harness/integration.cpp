@@ -19,14 +19,6 @@
 namespace harness {
 namespace {
 
-// Ends the scenario at the first step that failed (the failure is already recorded): later
-// steps build on it and would only add noise.
-#define STEP(expr)  \
-  do {              \
-    if (!(expr))    \
-      return;       \
-  } while (false)
-
 constexpr milliseconds kListWait{15000};
 
 std::string text_or_empty(const char* text) { return text != nullptr ? text : ""; }

@@ -9,11 +9,6 @@
 namespace harness {
 namespace {
 
-#define STEP(expr)       \
-  do {                   \
-    if (!(expr)) return; \
-  } while (false)
-
 // The error lines `who`'s conversation with `peer` shows that quote `text`.
 std::vector<const WrittenLine*> error_lines(World& w, std::string_view who, std::string_view peer,
                                             const std::string& text) {

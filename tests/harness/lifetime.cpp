@@ -12,11 +12,6 @@
 namespace harness {
 namespace {
 
-#define STEP(expr)       \
-  do {                   \
-    if (!(expr)) return; \
-  } while (false)
-
 // The plugin's debug lines while installed (forwarded to the UI's own ops as before): the one
 // place a scenario can see that a connection has just been started and not yet completed.
 class DebugTap {

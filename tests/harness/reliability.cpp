@@ -13,11 +13,6 @@
 namespace harness {
 namespace {
 
-#define STEP(expr)       \
-  do {                   \
-    if (!(expr)) return; \
-  } while (false)
-
 constexpr const char* kStoredOffline =
     " is offline; your message was stored and will be delivered when they sign in";
 

@@ -18,11 +18,6 @@
 namespace harness {
 namespace {
 
-#define STEP(expr)       \
-  do {                   \
-    if (!(expr)) return; \
-  } while (false)
-
 std::string text_or_empty(const char* text) { return text != nullptr ? text : ""; }
 
 PurplePluginProtocolInfo* prpl_of(World& w, std::string_view who) {

@@ -26,6 +26,13 @@
 #include "server_state.h"
 #include "ui_events.h"
 
+// Ends a scenario body at the first step that failed (the failure is already recorded): later
+// steps build on it and would only add noise.
+#define STEP(expr)       \
+  do {                   \
+    if (!(expr)) return; \
+  } while (false)
+
 namespace harness {
 
 using std::chrono::milliseconds;
