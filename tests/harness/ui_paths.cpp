@@ -182,13 +182,7 @@ void ui_account_actions(World& w) {
   }));
   const std::string message = "Reading <books> & drinking tea";
   STEP(run_account_action(w, "alice", "Set Personal Message...", "", message));
-  STEP(w.wait_buddy(
-      "bob", "alice",
-      [&](const auto& views) {
-        return !views.empty() &&
-               (views[0].message == message || plain_text(views[0].message) == message);
-      },
-      "with the personal message \"" + message + "\""));
+  STEP(w.wait_personal_message("bob", "alice", message));
   // The next sign-in: the name is the server's, for alice and for bob.
   STEP(w.sign_out("alice"));
   STEP(w.wait_offline("bob", "alice"));

@@ -316,6 +316,16 @@ bool World::wait_buddy(std::string_view who, std::string_view peer,
       [&] { return describe_views(buddies(who, peer)); }, timeout);
 }
 
+bool World::wait_personal_message(std::string_view who, std::string_view peer,
+                                  const std::string& text) {
+  return wait_buddy(
+      who, peer,
+      [&](const std::vector<BuddyView>& views) {
+        return !views.empty() && (views[0].message == text || plain_text(views[0].message) == text);
+      },
+      "with the personal message \"" + text + "\"");
+}
+
 bool World::wait_status(std::string_view who, std::string_view peer, const std::string& status_id,
                         std::optional<std::string> message, milliseconds timeout) {
   std::string what = "with status \"" + status_id + "\"";
@@ -378,6 +388,18 @@ bool World::move_buddy(std::string_view who, std::string_view peer, const std::s
     return fail(address_of(who) + " has no buddy " + address_of(peer) + " to move");
   // Dragging a buddy to another group: libpurple moves it and tells the prpl (group_buddy).
   purple_blist_add_buddy(buddy, nullptr, group_named(to_group), nullptr);
+  return true;
+}
+
+bool World::add_and_accept(std::string_view who, std::string_view peer, const std::string& group,
+                           const std::string& invite) {
+  add_buddy(who, peer, group, invite);
+  if (!answer_authorization_from(peer, who, true)) return false;
+  for (const auto& request : ui_events().authorizations) {
+    if (request->account == account(peer))
+      check(request->message == invite, "the authorization request carried the message \"" +
+                                            request->message + "\", not \"" + invite + "\"");
+  }
   return true;
 }
 

@@ -106,6 +106,9 @@ class World {
                    milliseconds timeout = kDefaultWait);
   bool wait_offline(std::string_view who, std::string_view peer,
                     milliseconds timeout = kDefaultWait);
+  // The peer's personal message reads as `text`. libpurple leaves open whether a status message
+  // is plain text or markup: either counts (a double escape or a lost "<tag>" does not).
+  bool wait_personal_message(std::string_view who, std::string_view peer, const std::string& text);
 
   // ---- what a user does to the list ----
   bool add_buddy(std::string_view who, std::string_view peer, const std::string& group,
@@ -114,6 +117,10 @@ class World {
   bool move_buddy(std::string_view who, std::string_view peer, const std::string& to_group);
   bool answer_authorization_from(std::string_view who, std::string_view peer, bool accept,
                                  milliseconds timeout = kDefaultWait);
+  // `who` adds `peer` with an invitation message, `peer` accepts; checks the request carried the
+  // message.
+  bool add_and_accept(std::string_view who, std::string_view peer, const std::string& group,
+                      const std::string& invite);
   // alice adds bob, bob accepts and adds alice back; both then see each other available.
   bool befriend(std::string_view a, std::string_view b);
 
