@@ -214,8 +214,11 @@ void contacts_add_accept(World& w) {
                               b->in_role("Reverse", "alice@example.com") &&
                               !b->in_role("Pending", "alice@example.com");
                      }));
-  w.check(names_on_list(w.account("bob")->permit).count("alice@example.com") == 1,
-          "bob accepted alice, but she is not on bob's permit list");
+  // The server records the Allow before bob's client hears its answer: wait for the permit list.
+  w.wait(
+      "alice on bob's permit list after he accepted her",
+      [&] { return names_on_list(w.account("bob")->permit).count("alice@example.com") == 1; },
+      [&] { return std::to_string(g_slist_length(w.account("bob")->permit)) + " on the list"; });
 }
 
 void contacts_add_deny(World& w) {
