@@ -6,6 +6,7 @@
 
 #include "glib_handles.h"
 #include "i18n.h"
+#include "soap/envelope.h"
 
 namespace msn::plugin {
 namespace {
@@ -256,6 +257,8 @@ std::string describe_reason(const Error& error) {
       return printf_string(_("The server reported error %d"), error.server_code);
     }
     case Errc::kSoap:
+      if (soap::ab_fault(error) == soap::AbFault::kNoSuchAccount)
+        return _("There is no MSN account with this address");
       return _("The address book service refused the change");
     case Errc::kHttp:
       return printf_string(_("The web service answered with HTTP error %d"), error.server_code);

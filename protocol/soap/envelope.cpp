@@ -122,6 +122,8 @@ constexpr std::array<std::string_view, 3> kLimitFaults = {
     "QuotaLimitReached", "ContactLimitReached", "MaximumContactsReached"};
 constexpr std::array<std::string_view, 3> kNotFoundFaults = {
     "ContactDoesNotExist", "MemberDoesNotExist", "GroupDoesNotExist"};
+// Adding an address that has no account: the user mistyped it or the person is not on the service.
+constexpr std::string_view kNoSuchAccountFault = "InvalidPassportUser";
 
 }  // namespace
 
@@ -200,6 +202,8 @@ AbFault ab_fault(const Error& error) {
       return AbFault::kAlreadyExists;
     case static_cast<int>(AbFault::kNotFound):
       return AbFault::kNotFound;
+    case static_cast<int>(AbFault::kNoSuchAccount):
+      return AbFault::kNoSuchAccount;
     default:
       return AbFault::kNone;
   }
@@ -435,6 +439,8 @@ Status EnvelopeReader::finish(std::string_view operation, bool response_seen) co
       return make_error(Errc::kSoap, detail, static_cast<int>(AbFault::kNotFound));
     if (std::any_of(kLimitFaults.begin(), kLimitFaults.end(), named))
       return make_error(Errc::kLimit, detail);
+    if (named(kNoSuchAccountFault))
+      return make_error(Errc::kSoap, detail, static_cast<int>(AbFault::kNoSuchAccount));
     return make_error(Errc::kSoap, detail, static_cast<int>(AbFault::kOther));
   }
   if (!response_seen) return make_error(Errc::kSoap, op + ": no " + op + "Response in the body");

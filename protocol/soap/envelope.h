@@ -86,6 +86,7 @@ enum class AbFault {
   kAlreadyExists = 5,     // ContactAlreadyExists, MemberAlreadyExists, GroupAlreadyExists...:
                           // the change is already in place
   kNotFound = 6,          // ContactDoesNotExist, MemberDoesNotExist, GroupDoesNotExist...
+  kNoSuchAccount = 7,     // InvalidPassportUser: the address is not an account of the service
 };
 AbFault ab_fault(const Error& error);
 
