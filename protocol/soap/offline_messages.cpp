@@ -240,7 +240,8 @@ MailData mail_data_from(const xmlNode* md) {
     entry.sender = xml_text(child(m, "E"));
     entry.message_id = xml_text(child(m, "I"));
     if (entry.sender.empty() || entry.message_id.empty()) continue;
-    entry.friendly_name = rfc2047_decode(xml_text(child(m, "N")));
+    entry.friendly_name =
+        wire::bounded_utf8(rfc2047_decode(xml_text(child(m, "N"))), wire::kMaxFriendlyNameChars);
     entry.received = xml_text(child(m, "RT"));
     entry.received_time = parse_iso8601(entry.received);
     entry.size = wire::parse_u32(xml_text(child(m, "SZ"))).value_or(0);
@@ -639,6 +640,7 @@ Result<OfflineMessage> parse_oim_mail(std::string_view mail) {
   OfflineMessage message;
   std::tie(message.sender, message.friendly_name) = split_from(head.header("From").value_or(""));
   message.sender = wire::sanitize_utf8(message.sender);
+  message.friendly_name = wire::bounded_utf8(message.friendly_name, wire::kMaxFriendlyNameChars);
   if (message.sender.empty()) return make_error(Errc::kProtocol, "OIM: mail without a sender");
   message.date = wire::sanitize_utf8(head.header("Date").value_or(""));
   message.time = parse_rfc2822_date(message.date);

@@ -9,6 +9,7 @@
 #include "auth/challenge.h"
 #include "soap/offline_messages.h"
 #include "soap/xml.h"
+#include "wire/mime_message.h"
 #include "cmocka_cpp.h"
 
 namespace {
@@ -243,6 +244,19 @@ void test_mail_data(void** /*state*/) {
   std::string many = "<MD>";
   for (std::size_t i = 0; i < soap::kMaxMailDataEntries + 5; ++i) many += "<M><E>a@b</E><I>" + std::to_string(i) + "</I></M>";
   assert_int_equal(soap::parse_mail_data(many + "</MD>")->messages.size(), soap::kMaxMailDataEntries);
+}
+
+// Names from the mail data and from a mail's From header reach the UI: cut to what the
+// service allows for a friendly name, however long the peer made them.
+void test_oim_names_bounded(void** /*state*/) {
+  const std::string long_name(5000, 'x');
+  auto data = soap::parse_mail_data("<MD><M><E>a@b</E><I>1</I><N>" + long_name + "</N></M></MD>");
+  assert_true(data.is_ok());
+  assert_int_equal(data->messages.at(0).friendly_name.size(), wire::kMaxFriendlyNameChars);
+  auto mail = soap::parse_oim_mail("From: \"" + long_name + "\" <bob@example.com>\n\nhi");
+  assert_true(mail.is_ok());
+  assert_bytes_equal(mail->sender, "bob@example.com");
+  assert_int_equal(mail->friendly_name.size(), wire::kMaxFriendlyNameChars);
 }
 
 void test_mail_data_notification(void** /*state*/) {
@@ -485,6 +499,7 @@ int main() {
       cmocka_unit_test(test_store_answers),
       cmocka_unit_test(test_lock_key_handshake),
       cmocka_unit_test(test_mail_data),
+      cmocka_unit_test(test_oim_names_bounded),
       cmocka_unit_test(test_mail_data_notification),
       cmocka_unit_test(test_rsi_requests),
       cmocka_unit_test(test_get_message),
