@@ -491,7 +491,7 @@ void test_add_contact_fault_restores(void** state) {
   assert_int_equal(failed.size(), 1);
   assert_int_equal(failed[0].operation, ev::ListOperation::kAddContact);
   assert_int_equal(failed[0].error.code, Errc::kSoap);
-  assert_int_equal(soap::ab_fault(failed[0].error), soap::AbFault::kNoSuchAccount);
+  assert_int_equal(msn::soap::ab_fault(failed[0].error), msn::soap::AbFault::kNoSuchAccount);
   auto removed = fx.s->take<ev::ContactRemoved>();
   assert_int_equal(removed.size(), 1);
   assert_bytes_equal(removed[0].address, "erin@example.com");

@@ -252,11 +252,11 @@ void test_oim_names_bounded(void** /*state*/) {
   const std::string long_name(5000, 'x');
   auto data = soap::parse_mail_data("<MD><M><E>a@b</E><I>1</I><N>" + long_name + "</N></M></MD>");
   assert_true(data.is_ok());
-  assert_int_equal(data->messages.at(0).friendly_name.size(), wire::kMaxFriendlyNameChars);
+  assert_int_equal(data->messages.at(0).friendly_name.size(), msn::wire::kMaxFriendlyNameChars);
   auto mail = soap::parse_oim_mail("From: \"" + long_name + "\" <bob@example.com>\n\nhi");
   assert_true(mail.is_ok());
   assert_bytes_equal(mail->sender, "bob@example.com");
-  assert_int_equal(mail->friendly_name.size(), wire::kMaxFriendlyNameChars);
+  assert_int_equal(mail->friendly_name.size(), msn::wire::kMaxFriendlyNameChars);
 }
 
 void test_mail_data_notification(void** /*state*/) {
