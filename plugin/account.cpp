@@ -21,6 +21,13 @@ std::string string_option(PurpleAccount* account, const char* key, const char* f
   return g_strstrip(copy.get());
 }
 
+// A hidden seconds setting: unset (or not positive) keeps the engine's own default.
+Duration hidden_seconds(PurpleAccount* account, const char* key, Duration fallback) {
+  const int value = purple_account_get_int(account, key, 0);
+  if (value <= 0) return fallback;
+  return seconds(std::min(value, kMaxReplyTimeoutSeconds));
+}
+
 }  // namespace
 
 Result<Settings> settings_from_account(PurpleConnection* gc) {
@@ -53,6 +60,10 @@ Result<Settings> settings_from_account(PurpleConnection* gc) {
   reply = std::min(reply, kMaxReplyTimeoutSeconds);
   settings.timeouts.ns_reply = seconds(reply);
   settings.timeouts.web_request = seconds(2 * reply);
+  settings.timeouts.message_ack =
+      hidden_seconds(account, kOptionMessageAckTimeout, settings.timeouts.message_ack);
+  settings.timeouts.default_ping =
+      hidden_seconds(account, kOptionKeepAliveInterval, settings.timeouts.default_ping);
   return settings;
 }
 

@@ -39,6 +39,10 @@ inline constexpr const char* kOptionContactCache = "contact_cache";
 // Hidden: how many contacts the contact-list sync applies per main-loop iteration (tests set
 // it small to split a modest list).
 inline constexpr const char* kOptionContactSyncSlice = "contact_sync_slice";
+// Hidden: seconds until a sent message without its ACK counts as not delivered, and until the
+// first keep-alive PNG (tests make both short; unset keeps the engine's defaults).
+inline constexpr const char* kOptionMessageAckTimeout = "message_ack_seconds";
+inline constexpr const char* kOptionKeepAliveInterval = "keepalive_seconds";
 
 // Microsoft's own servers are gone: a new account points at Escargot, a public revival server
 // that speaks MSNP15, so that the defaults lead to a working setup. Its web services URL is the

@@ -13,6 +13,7 @@ ConversationConfig Client::conversation_config(const Settings& settings) {
   config.account = settings.account;
   config.web_services_url = settings.web_services_url;
   config.switchboard_timeouts.connect = settings.timeouts.connect;
+  config.switchboard_timeouts.ack = settings.timeouts.message_ack;
   return config;
 }
 

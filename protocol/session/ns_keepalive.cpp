@@ -35,10 +35,15 @@ void NotificationSession::handle_chl(const wire::Command& command, TimePoint /*n
 void NotificationSession::handle_qng(const wire::Command& command, TimePoint now) {
   pong_deadline_.reset();
   if (state_ != State::kOnline) return;
-  // QNG carries the seconds until the next ping; ping a little early, within sane bounds.
-  std::uint32_t wait = static_cast<std::uint32_t>(settings_.timeouts.default_ping.count() / 1000);
-  if (auto told = wire::parse_u32(command.arg(0))) wait = std::clamp(*told, kMinPingSeconds, kMaxPingSeconds);
-  next_ping_ = now + seconds(wait > 2 * kMinPingSeconds ? wait - kMinPingSeconds : wait);
+  // QNG carries the seconds until the next ping; ping a little early, within sane bounds. A
+  // default interval configured below the floor lowers the floor with it, so that a test can
+  // watch several pings go by without waiting minutes.
+  const auto configured = static_cast<std::uint32_t>(
+      std::max<Duration::rep>(1, settings_.timeouts.default_ping.count() / 1000));
+  const std::uint32_t floor = std::min(kMinPingSeconds, configured);
+  std::uint32_t wait = configured;
+  if (auto told = wire::parse_u32(command.arg(0))) wait = std::clamp(*told, floor, kMaxPingSeconds);
+  next_ping_ = now + seconds(wait > 2 * floor ? wait - floor : wait);
 }
 
 void NotificationSession::send_ping(TimePoint now) {

@@ -14,7 +14,10 @@ struct Timeouts {
   Duration connect = seconds(30);    // TCP (and TLS) connection establishment
   Duration web_request = seconds(60);// one HTTPS request, connect to last byte
   Duration ping_reply = seconds(45); // QNG after PNG before the link is considered dead
+  // The first PNG after sign-in, and the pace until a QNG names another; below the usual
+  // five-second floor it also lowers that floor (tests watch pings flow in a few seconds).
   Duration default_ping = seconds(50);
+  Duration message_ack = seconds(30);  // a switchboard's ACK (or NAK) of a message we sent
 };
 
 struct Settings {

@@ -274,7 +274,9 @@ int run_scenario(const Options& options, const Scenario& scenario) {
     if (scenario.plain_http_web_url && web_url.starts_with("https://"))
       web_url.replace(0, 5, "http");
     add_account(kUsername, scenario.wrong_password ? "not-the-password" : kPassword, account_host,
-                account_port, web_url, scenario.reply_timeout_seconds);
+                account_port, web_url,
+                HiddenTimings{.reply_timeout_seconds = scenario.reply_timeout_seconds,
+                              .keepalive_seconds = scenario.keepalive_seconds});
     run.run();
     seen = env.observed();
     // ~PurpleEnv: purple_core_quit disconnects the account (the prpl's close runs) and

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// End-to-end scenarios of the contact list, presence and conversations (issues 3 and 4): two
+// End-to-end scenarios of the contact list, presence and conversations: two
 // or three accounts of one local server signed in through the plugin in one libpurple process,
 // each step done through libpurple's API as a UI does it, each outcome checked where a user
 // would see it (buddy list, statuses, conversation windows, prompts) and, for the lists, also
@@ -27,9 +27,17 @@ struct IntegrationScenario {
   std::function<void(World&)> body;
 };
 
+// A scenario of `accounts` on a server started with `server_args` (besides the accounts).
+IntegrationScenario make_scenario(std::string name, std::function<void(World&)> body,
+                                  std::vector<std::string> server_args = {},
+                                  std::vector<std::string> accounts = {"alice", "bob"});
+
+// Every integration scenario: those of each theme's file below, and of lifetime.cpp,
+// ui_paths.cpp and reliability.cpp.
 const std::vector<IntegrationScenario>& integration_scenarios();
-// Those of integration_ux.cpp (part of integration_scenarios()).
-std::vector<IntegrationScenario> ux_integration_scenarios();
+std::vector<IntegrationScenario> contact_scenarios();         // integration_contacts.cpp
+std::vector<IntegrationScenario> conversation_scenarios();    // integration_chat.cpp
+std::vector<IntegrationScenario> ux_integration_scenarios();  // integration_ux.cpp
 std::optional<IntegrationScenario> find_integration_scenario(std::string_view name);
 
 }  // namespace harness

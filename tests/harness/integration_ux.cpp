@@ -159,29 +159,20 @@ void oim_list_unavailable(World& w) {
   w.check(w.received_from("bob", "alice").empty(), "bob received messages after all");
 }
 
-IntegrationScenario make(std::string name, std::function<void(World&)> body,
-                         std::vector<std::string> server_args = {},
-                         std::vector<std::string> accounts = {"alice", "bob"}) {
-  IntegrationScenario s;
-  s.name = std::move(name);
-  s.body = std::move(body);
-  s.server_args = std::move(server_args);
-  s.accounts = std::move(accounts);
-  return s;
-}
-
 }  // namespace
 
 std::vector<IntegrationScenario> ux_integration_scenarios() {
   std::vector<IntegrationScenario> list;
+  list.push_back(make_scenario("im-unconfirmed-at-sign-out", im_unconfirmed_at_sign_out,
+                               {"--fault", "sb-no-ack"}));
+  list.push_back(make_scenario("im-burst-non-contact", im_burst_non_contact));
+  list.push_back(make_scenario("contacts-add-full-sync", contacts_add_while_online_full_sync,
+                               {"--fault", "membership-full-sync"}));
+  list.push_back(make_scenario("oim-many-waiting", oim_many_waiting));
   list.push_back(
-      make("im-unconfirmed-at-sign-out", im_unconfirmed_at_sign_out, {"--fault", "sb-no-ack"}));
-  list.push_back(make("im-burst-non-contact", im_burst_non_contact));
-  list.push_back(make("contacts-add-full-sync", contacts_add_while_online_full_sync,
-                      {"--fault", "membership-full-sync"}));
-  list.push_back(make("oim-many-waiting", oim_many_waiting));
-  list.push_back(make("oim-many-waiting-escaped", oim_many_waiting, {"--rsi-metadata", "escaped"}));
-  list.push_back(make("oim-list-unavailable", oim_list_unavailable, {"--rsi-metadata", "broken"}));
+      make_scenario("oim-many-waiting-escaped", oim_many_waiting, {"--rsi-metadata", "escaped"}));
+  list.push_back(
+      make_scenario("oim-list-unavailable", oim_list_unavailable, {"--rsi-metadata", "broken"}));
   return list;
 }
 

@@ -361,24 +361,25 @@ const char* harness_ui_id() { return kUiId; }
 
 PurpleAccount* create_account(const std::string& username, const std::string& password,
                               const std::string& ns_host, int ns_port, const std::string& web_url,
-                              int reply_timeout_seconds) {
+                              const HiddenTimings& timings) {
   PurpleAccount* account = purple_account_new(username.c_str(), kProtocolId);
   purple_account_set_password(account, password.c_str());
   purple_account_set_remember_password(account, FALSE);
   purple_account_set_string(account, "server", ns_host.c_str());
   purple_account_set_int(account, "port", ns_port);
   purple_account_set_string(account, "web_services_url", web_url.c_str());
-  if (reply_timeout_seconds > 0)
-    purple_account_set_int(account, "reply_timeout_seconds", reply_timeout_seconds);
+  if (timings.reply_timeout_seconds > 0)
+    purple_account_set_int(account, kHiddenReplyTimeout, timings.reply_timeout_seconds);
+  if (timings.keepalive_seconds > 0)
+    purple_account_set_int(account, kHiddenKeepAlive, timings.keepalive_seconds);
   purple_accounts_add(account);
   return account;
 }
 
 PurpleAccount* add_account(const std::string& username, const std::string& password,
                            const std::string& ns_host, int ns_port, const std::string& web_url,
-                           int reply_timeout_seconds) {
-  PurpleAccount* account =
-      create_account(username, password, ns_host, ns_port, web_url, reply_timeout_seconds);
+                           const HiddenTimings& timings) {
+  PurpleAccount* account = create_account(username, password, ns_host, ns_port, web_url, timings);
   purple_account_set_enabled(account, kUiId, TRUE);
   // As a UI does at start-up: the saved "available" status signs enabled accounts on.
   PurpleSavedStatus* available = purple_savedstatus_new(nullptr, PURPLE_STATUS_AVAILABLE);

@@ -56,15 +56,26 @@ class PurpleEnv {
 // The UI id libpurple knows the harness by (account enabling is per UI).
 const char* harness_ui_id();
 
+// The plugin's hidden account settings (never shown in the account editor) that make its
+// timings short enough for a scenario of a few seconds; 0 keeps the plugin's default.
+inline constexpr const char* kHiddenReplyTimeout = "reply_timeout_seconds";
+inline constexpr const char* kHiddenKeepAlive = "keepalive_seconds";
+inline constexpr const char* kHiddenMessageAck = "message_ack_seconds";
+
+struct HiddenTimings {
+  int reply_timeout_seconds = 0;
+  int keepalive_seconds = 0;
+};
+
 // Creates and configures an account (not enabled: nothing connects yet).
 PurpleAccount* create_account(const std::string& username, const std::string& password,
                               const std::string& ns_host, int ns_port, const std::string& web_url,
-                              int reply_timeout_seconds);
+                              const HiddenTimings& timings);
 
 // Creates, configures and enables the test account, then activates "available".
 PurpleAccount* add_account(const std::string& username, const std::string& password,
                            const std::string& ns_host, int ns_port, const std::string& web_url,
-                           int reply_timeout_seconds);
+                           const HiddenTimings& timings);
 
 // Global for the request ops (plain C callbacks without user data).
 Observed* current_observed();

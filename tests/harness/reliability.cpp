@@ -6,6 +6,8 @@
 // users see, exactly.
 #include "reliability.h"
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -185,6 +187,82 @@ void ns_drop_in_conversation(World& w) {
   w.sign_out("alice");  // what the UI does next is its business; the scenario ends here
 }
 
+// How many `op_and_kind` requests (dump counters) the server recorded for `who`.
+int server_count(World& w, std::string_view who, const std::string& op_and_kind) {
+  std::optional<ServerState> state = w.server_state();
+  const ServerAccount* account = state ? state->account(address_of(who)) : nullptr;
+  return account != nullptr ? account->request_count(op_and_kind) : -1;
+}
+
+// The switchboard relays the message but never ACKs it (either time): once the (hidden, short)
+// ACK time-out has passed for the first try and for the resend over a fresh switchboard, alice
+// is told exactly which message was not acknowledged; bob, who got both copies, shows it once.
+void im_ack_never(World& w) {
+  constexpr int kAckSeconds = 1;
+  purple_account_set_int(w.account("alice"), kHiddenMessageAck, kAckSeconds);
+  STEP(w.sign_in("alice") && w.sign_in("bob"));
+  STEP(w.befriend("alice", "bob"));
+  const std::string text = "relayed twice, acknowledged never";
+  const auto sent_at = std::chrono::steady_clock::now();
+  STEP(w.send_im("alice", "bob", text));
+  STEP(w.wait(
+      "alice is told that her message was not delivered",
+      [&] { return !lines_with(w, "alice", "bob", PURPLE_MESSAGE_ERROR).empty(); },
+      [&] { return w.describe_lines("alice"); }));
+  const auto took =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - sent_at);
+  // Two tries, each given the whole time-out (less a tick of the main loop).
+  w.check(took >= milliseconds(2 * kAckSeconds * 1000 - 100),
+          "alice was told after " + std::to_string(took.count()) + " ms, before two ACK time-outs");
+  w.run_for(milliseconds(700));
+  const std::vector<const WrittenLine*> errors =
+      lines_with(w, "alice", "bob", PURPLE_MESSAGE_ERROR);
+  const std::string expected =
+      "Message could not be delivered to bob@example.com: it was not acknowledged in time\n\u201c" +
+      text + "\u201d";
+  w.check(errors.size() == 1 && plain_text(errors[0]->html) == expected,
+          "alice was shown " + std::to_string(errors.size()) + " error lines, the first \"" +
+              (errors.empty() ? std::string() : plain_text(errors[0]->html)) +
+              "\", expected once \"" + expected + "\"");
+  check_received_exactly(w, "bob", "alice", {text});
+  const int switchboards = server_count(w, "alice", "XFR SB");
+  w.check(switchboards == 2, "alice asked for " + std::to_string(switchboards) +
+                                 " switchboards, expected 2 (the first try and the resend)");
+}
+
+// alice's window of unacknowledged messages is full (the switchboard never ACKs), so the rest
+// wait in the conversation when she signs out. Closing the switchboard on the way out must not
+// make the waiting ones ask for a new one: the server sees no XFR SB besides the first, and
+// alice's OUT.
+void sign_out_no_new_switchboard(World& w) {
+  constexpr int kWindow = 16;  // the engine's send window per switchboard
+  constexpr int kTyped = kWindow + 4;
+  STEP(w.sign_in("alice") && w.sign_in("bob"));
+  STEP(w.befriend("alice", "bob"));
+  for (int i = 1; i <= kTyped; ++i) STEP(w.send_im("alice", "bob", "waiting " + std::to_string(i)));
+  STEP(w.wait_received("bob", "alice", kWindow));
+  w.run_for(milliseconds(300));  // none beyond the window may follow without an ACK
+  STEP(w.check(w.received_from("bob", "alice").size() == kWindow,
+               "bob received " + std::to_string(w.received_from("bob", "alice").size()) +
+                   " messages while no ACK came, expected the window of " +
+                   std::to_string(kWindow)));
+  STEP(w.sign_out("alice"));
+  STEP(w.wait_server("the server saw alice's OUT", [](const ServerState& s) {
+    const ServerAccount* alice = s.account("alice@example.com");
+    return alice != nullptr && alice->request_count("OUT received") == 1;
+  }));
+  const int switchboards = server_count(w, "alice", "XFR SB");
+  w.check(switchboards == 1, "the server saw " + std::to_string(switchboards) +
+                                 " XFR SB from alice, expected only the first (none on the way "
+                                 "out)");
+  int never_sent = 0;
+  for (const WrittenLine* line : lines_with(w, "alice", "bob", PURPLE_MESSAGE_ERROR))
+    never_sent += line->html.find("you signed out before it was sent") != std::string::npos;
+  w.check(never_sent == kTyped - kWindow, "alice was told of " + std::to_string(never_sent) +
+                                              " messages never sent, expected " +
+                                              std::to_string(kTyped - kWindow));
+}
+
 IntegrationScenario make(std::string name, void (*body)(World&),
                          std::vector<std::string> server_args,
                          std::vector<std::string> allowed_server_warnings = {}) {
@@ -214,6 +292,9 @@ std::vector<IntegrationScenario> reliability_scenarios() {
   list.push_back(make("im-sb-idle", im_switchboard_idle, {"--sb-idle", "1"}));
   list.push_back(
       make("ns-drop-in-conversation", ns_drop_in_conversation, {"--fault", "ns-close-after-xfr"}));
+  list.push_back(make("im-ack-never", im_ack_never, {"--fault", "sb-no-ack"}));
+  list.push_back(
+      make("sign-out-no-new-switchboard", sign_out_no_new_switchboard, {"--fault", "sb-no-ack"}));
   return list;
 }
 

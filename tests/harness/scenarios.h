@@ -34,6 +34,7 @@ struct Scenario {
   bool wrong_password = false;
   bool trust_ca = true;                  // install the test CA into libpurple's CA pool
   int reply_timeout_seconds = 0;         // 0: the plugin's default
+  int keepalive_seconds = 0;             // the first PNG after this long; 0: the default
   bool kill_server_after_sign_on = false;
   bool plain_http_web_url = false;       // give the account the server's web URL as http://
   std::string error_contains;            // the connection error's text must contain this

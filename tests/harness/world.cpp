@@ -126,8 +126,8 @@ PurpleAccount* World::account(std::string_view who) {
   if (found != accounts_.end())
     return found->second;
   const ServerAddress& address = server_.address();
-  PurpleAccount* created = create_account(email, kTestPassword, address.ns_host,
-                                          address.ns_port, address.web_url, 0);
+  PurpleAccount* created = create_account(email, kTestPassword, address.ns_host, address.ns_port,
+                                          address.web_url, HiddenTimings{});
   accounts_[email] = created;
   return created;
 }

@@ -641,6 +641,10 @@ class RecordTest(unittest.TestCase):
         for _ in range(2):
             c.send_raw(b"PNG\r\n")
             c.expect("QNG")
+        t = c.send("XFR", "SB")
+        c.expect("XFR", t, "SB")
+        c.send_raw(b"OUT\r\n")
+        self.assertTrue(c.closed())
         bob, _, _ = mc.sign_in(srv.ns, srv.web, BOB, BOB_PW)  # a wrong answer: 540, logged
         self.addCleanup(bob.close)
         t = bob.send("CHG", "NLN", "0")
@@ -664,6 +668,8 @@ class RecordTest(unittest.TestCase):
         self.assertEqual(alice.get("CHL sent"), 1)
         self.assertEqual(alice.get("QRY right"), 1)
         self.assertEqual(alice.get("PNG answered"), 2)
+        self.assertEqual(alice.get("XFR SB"), 1)
+        self.assertEqual(alice.get("OUT received"), 1)
         self.assertEqual(alice.get("RST /RST2.srf"), 1)
         self.assertNotIn("RST /RST.srf", alice)
         self.assertNotIn("QRY wrong", alice)

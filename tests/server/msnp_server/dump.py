@@ -5,7 +5,7 @@ rename): every account's address book (groups, contacts with their groups and na
 Messenger memberships (Allow, Block, Reverse, Pending), its own display name and BLP, whether it
 is signed in (and its status, name, PSM payload as last sent), and how many ABFindAll and
 FindMembership requests it made, full and delta, and the protocol steps record.py counts
-(CHL sent, QRY right/wrong, PNG answered, RST requests per path). Nothing here changes what the
+(CHL sent, QRY right/wrong, PNG answered, XFR SB, OUT received, RST requests per path). Nothing here changes what the
 server does: the request counters wrap the two SOAP operations and call them unchanged.
 
 `install(server)` must run inside the event loop, before the web routes are built

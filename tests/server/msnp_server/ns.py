@@ -177,6 +177,7 @@ class NsConnection:
             return self.send("QNG %d" % self.cfg.qng)
         if name == "OUT":
             log.info("%s: client sent OUT", self.tag)
+            record.count(self.email, "OUT", "received")
             return self.wire.close()
         if self.state != "ONLINE":
             expected = {"VER": "VER", "CVR": "CVR", "USR-I": "USR", "USR-S": "USR"}[self.state]
@@ -351,6 +352,8 @@ class NsConnection:
                     self.later(OUT_AFTER_SIGNIN_DELAY, lambda r=reason: self.kick(r))
 
     def on_XFR(self, cmd):
+        if cmd.args == ["SB"]:
+            record.count(self.email, "XFR", "SB")
         self.server.switchboard.on_xfr(self, cmd)          # sb.py
         if "ns-close-after-xfr" in self.faults and not self.xfr_close_armed:
             self.xfr_close_armed = True

@@ -176,6 +176,24 @@ void test_sign_in_byte_by_byte(void** /*state*/) {
   secrets_never_logged(*s);
 }
 
+// A default interval below the five-second floor (the harness sets one) is the pace: the
+// first ping after it, and a QNG naming one second is taken at its word.
+void test_short_keepalive_interval(void** /*state*/) {
+  msn::Settings settings = test_settings();
+  settings.timeouts.default_ping = msn::seconds(1);
+  auto s = std::make_unique<ScriptedClient>(settings);
+  const ConnectionId ns = sign_in(*s);
+  auto before = s->now();
+  assert_true(s->fire_deadline());
+  s->expect_send(ns, "PNG\r\n");
+  assert_true(s->now() - before <= msn::seconds(1));
+  s->feed(ns, "QNG 1\r\n");
+  before = s->now();
+  assert_true(s->fire_deadline());
+  s->expect_send(ns, "PNG\r\n");
+  assert_true(s->now() - before <= msn::seconds(1));
+}
+
 void test_challenge_and_keepalive(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
   const ConnectionId ns = sign_in(*s);
@@ -592,6 +610,7 @@ int main() {
       cmocka_unit_test(test_sign_in_follows_transcript),
       cmocka_unit_test(test_sign_in_byte_by_byte),
       cmocka_unit_test(test_challenge_and_keepalive),
+      cmocka_unit_test(test_short_keepalive_interval),
       cmocka_unit_test(test_wrong_password_is_auth_failure),
       cmocka_unit_test(test_login_service_http_error),
       cmocka_unit_test(test_login_service_soap_redirect),
