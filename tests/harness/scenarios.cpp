@@ -58,7 +58,7 @@ void check_keepalive(const ServerState& state, std::vector<std::string>& problem
   const int pings = count(state, "PNG answered");
   if (pings < 3)
     problems.push_back("the server answered " + std::to_string(pings) +
-                       " PNGs in about 4 s online, expected one a second (at least 3)");
+                       " PNGs in about 6 s online, expected one a second (at least 3)");
 }
 
 // psf:Redirect: the login went to /RST2.srf, and /RST.srf never issued a ticket.
@@ -90,7 +90,7 @@ std::vector<Scenario> build_scenarios() {
   keepalive.name = "keepalive-challenge";
   keepalive.server_args = {"--qng", "1", "--chl-interval", "1"};
   keepalive.keepalive_seconds = 1;
-  keepalive.watch_online_ms = 4000;
+  keepalive.watch_online_ms = 6000;  // one PNG a second: 3 of 6 leaves room for a loaded machine
   keepalive.check_server = check_keepalive;
   list.push_back(keepalive);
 
