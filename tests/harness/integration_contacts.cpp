@@ -235,11 +235,13 @@ void contacts_add_invalid(World& w) {
   const std::size_t notes_before = ui_events().notifications.size();
   w.add_buddy("alice", nobody, "Friends", "");
   STEP(w.wait(
-      "alice is told that " + nobody + " could not be added",
+      "alice is told that " + nobody + " could not be added, because it is no account",
       [&] {
         for (std::size_t i = notes_before; i < ui_events().notifications.size(); ++i) {
           const NotificationSeen& n = ui_events().notifications[i];
-          if ((n.title + n.primary + n.secondary).find(nobody) != std::string::npos) return true;
+          if (n.primary == "Could not add " + nobody + " to your contact list" &&
+              n.secondary == "There is no MSN account with this address")
+            return true;
         }
         return false;
       },
