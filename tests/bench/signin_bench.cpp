@@ -183,7 +183,7 @@ int measure(const Options& options) {
   }
   const harness::ServerAddress& address = server.address();
   PurpleAccount* account = harness::create_account(email, "secret", address.ns_host,
-                                                   address.ns_port, address.web_url, 0);
+                                                   address.ns_port, address.web_url, {});
   const std::size_t want = static_cast<std::size_t>(options.size);
 
   const long hwm_before = proc_status_kib("VmHWM");
@@ -242,7 +242,7 @@ int measure_baseline(const Options& options) {
     return 1;
   }
   PurpleAccount* account =
-      harness::create_account("alice@example.com", "secret", "127.0.0.1", 1863, "", 0);
+      harness::create_account("alice@example.com", "secret", "127.0.0.1", 1863, "", {});
   const long hwm_before = proc_status_kib("VmHWM");
   const double cpu_before = cpu_ms();
   const char* groups[] = {"Friends", "Family", "Work", "Gamers"};
