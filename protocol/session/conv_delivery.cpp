@@ -20,25 +20,35 @@ constexpr int kMaxFailures = 2;  // the first try and the one resend
 
 DeliveryFailure failure_for(NotDeliveredReason reason) {
   switch (reason) {
-    case NotDeliveredReason::kRejected: return DeliveryFailure::kRejected;
-    case NotDeliveredReason::kTimedOut: return DeliveryFailure::kTimedOut;
-    case NotDeliveredReason::kConnectionLost: return DeliveryFailure::kConnectionLost;
+    case NotDeliveredReason::kRejected:
+      return DeliveryFailure::kRejected;
+    case NotDeliveredReason::kTimedOut:
+      return DeliveryFailure::kTimedOut;
+    case NotDeliveredReason::kConnectionLost:
+      return DeliveryFailure::kConnectionLost;
     case NotDeliveredReason::kRecipientUnavailable:
-    case NotDeliveredReason::kNoParticipants: return DeliveryFailure::kUnavailable;
-    case NotDeliveredReason::kClosed: return DeliveryFailure::kConnectionLost;
+    case NotDeliveredReason::kNoParticipants:
+      return DeliveryFailure::kUnavailable;
+    case NotDeliveredReason::kClosed:
+      return DeliveryFailure::kConnectionLost;
   }
   return DeliveryFailure::kConnectionLost;
 }
 
 Error error_for(NotDeliveredReason reason) {
   switch (reason) {
-    case NotDeliveredReason::kRejected: return make_error(Errc::kServer, "the switchboard refused the message (NAK)");
-    case NotDeliveredReason::kTimedOut: return make_error(Errc::kTimeout, "no acknowledgement for the message");
-    case NotDeliveredReason::kConnectionLost: return make_error(Errc::kTransport, "the conversation's connection was lost");
+    case NotDeliveredReason::kRejected:
+      return make_error(Errc::kServer, "the switchboard refused the message (NAK)");
+    case NotDeliveredReason::kTimedOut:
+      return make_error(Errc::kTimeout, "no acknowledgement for the message");
+    case NotDeliveredReason::kConnectionLost:
+      return make_error(Errc::kTransport, "the conversation's connection was lost");
     case NotDeliveredReason::kRecipientUnavailable:
       return make_error(Errc::kServer, "the recipient is offline or not accepting messages");
-    case NotDeliveredReason::kNoParticipants: return make_error(Errc::kTransport, "nobody joined the conversation");
-    case NotDeliveredReason::kClosed: return make_error(Errc::kTransport, "the conversation was closed");
+    case NotDeliveredReason::kNoParticipants:
+      return make_error(Errc::kTransport, "nobody joined the conversation");
+    case NotDeliveredReason::kClosed:
+      return make_error(Errc::kTransport, "the conversation was closed");
   }
   return make_error(Errc::kTransport, "not delivered");
 }
@@ -62,7 +72,8 @@ void ConversationManager::refused(wire::TrId trid, const Error& error, TimePoint
 
 // No switchboard for `conv`: everything waiting has failed once; what may be tried again is,
 // with a new request.
-void ConversationManager::refused_conversation(Conversation& conv, const Error& error, TimePoint now) {
+void ConversationManager::refused_conversation(Conversation& conv, const Error& error,
+                                               TimePoint now) {
   std::deque<Item> again;
   for (Item item : std::exchange(conv.waiting, {})) {
     if (item.nudge) {
@@ -77,12 +88,14 @@ void ConversationManager::refused_conversation(Conversation& conv, const Error& 
       message_failed(item.seq, failure_for(error), error);
     }
   }
-  for (const auto& email : std::exchange(conv.invites, {})) emit(ev::ChatInviteFailed{conv.id, email, error});
+  for (const auto& email : std::exchange(conv.invites, {}))
+    emit(ev::ChatInviteFailed{conv.id, email, error});
   conv.waiting = std::move(again);
   pump(conv, now);
 }
 
-void ConversationManager::handle_not_delivered(Board& board, ev::MessageNotDelivered failed, TimePoint now) {
+void ConversationManager::handle_not_delivered(Board& board, ev::MessageNotDelivered failed,
+                                               TimePoint now) {
   const auto mapped = board.messages.find(failed.id);
   if (mapped == board.messages.end()) return;
   const Seq seq = mapped->second;
@@ -95,17 +108,18 @@ void ConversationManager::handle_not_delivered(Board& board, ev::MessageNotDeliv
   if (shut_down_) {
     // Signing out, say what is known: a message already on the wire may well have arrived.
     const bool unconfirmed = failed.unconfirmed && shutdown_reason_ == DeliveryFailure::kSignedOut;
-    return message_failed(seq,
-                          unconfirmed ? DeliveryFailure::kUnconfirmed : shutdown_reason_,
+    return message_failed(seq, unconfirmed ? DeliveryFailure::kUnconfirmed : shutdown_reason_,
                           shutdown_error_);
   }
   Conversation* conv = find(message.conversation);
   if (conv == nullptr)
-    return message_failed(seq, DeliveryFailure::kConnectionLost,
-                          make_error(Errc::kTransport, "the conversation was left before the message was delivered"));
+    return message_failed(
+        seq, DeliveryFailure::kConnectionLost,
+        make_error(Errc::kTransport, "the conversation was left before the message was delivered"));
   switch (failed.reason) {
     case NotDeliveredReason::kRecipientUnavailable:
-      if (conv->chat) return message_failed(seq, DeliveryFailure::kUnavailable, error_for(failed.reason));
+      if (conv->chat)
+        return message_failed(seq, DeliveryFailure::kUnavailable, error_for(failed.reason));
       // Learnt offline from the CAL: the offline message store takes it.
       if (auto status = oim_.store(seq, message.to, message.text); !status)
         message_failed(seq, DeliveryFailure::kUnavailable, status.error());
@@ -132,7 +146,8 @@ void ConversationManager::handle_not_delivered(Board& board, ev::MessageNotDeliv
 // Messages and offline messages
 
 void ConversationManager::requeue(Conversation& conv, Seq seq) {
-  const auto at = std::find_if(conv.waiting.begin(), conv.waiting.end(), [&](const Item& item) { return item.seq > seq; });
+  const auto at = std::find_if(conv.waiting.begin(), conv.waiting.end(),
+                               [&](const Item& item) { return item.seq > seq; });
   conv.waiting.insert(at, Item{seq, false, 0});
 }
 
@@ -161,15 +176,18 @@ void ConversationManager::message_failed(Seq seq, DeliveryFailure reason, Error 
   if (it == messages_.end()) return;
   OutMessage message = std::move(it->second);
   messages_.erase(it);
-  std::string html = message.text == message.full_text ? std::move(message.html) : msn_to_html(message.text, message.format);
-  emit(ev::MessageFailed{message.conversation, message.to.empty(), message.to, std::move(html), reason, std::move(error)});
+  std::string html = message.text == message.full_text ? std::move(message.html)
+                                                       : msn_to_html(message.text, message.format);
+  emit(ev::MessageFailed{message.conversation, message.to.empty(), message.to, std::move(html),
+                         reason, std::move(error)});
 }
 
 void ConversationManager::handle_oim(OimReport report, TimePoint now) {
   if (auto* log_line = std::get_if<ev::Log>(&report)) {
     emit(std::move(*log_line));
   } else if (auto* done = std::get_if<oim::StoreDone>(&report)) {
-    if (done->error) return message_failed(done->key, DeliveryFailure::kOfflineFailed, std::move(*done->error));
+    if (done->error)
+      return message_failed(done->key, DeliveryFailure::kOfflineFailed, std::move(*done->error));
     const auto it = messages_.find(done->key);
     if (it == messages_.end()) return;
     emit(ev::MessageStoredOffline{it->second.conversation, it->second.to});
@@ -186,7 +204,8 @@ void ConversationManager::handle_oim(OimReport report, TimePoint now) {
       auto conv = one_to_one(message.sender, true);
       const ConversationId id = conv ? conv.value()->id : 0;
       emit(ev::MessageReceived{id, false, message.sender, message.friendly_name,
-                               msn_to_html(wire::sanitize_utf8(message.text), TextFormat{}), message.time, true});
+                               msn_to_html(wire::sanitize_utf8(message.text), TextFormat{}),
+                               message.time, true});
       shown.push_back(message.message_id);
     }
     oim_.delete_shown(shown);

@@ -28,13 +28,16 @@ constexpr std::size_t kMaxHtmlBytes = 64 * 1024;
 Status ConversationManager::check_usable(std::string_view address) const {
   if (shut_down_ || !ns_.online()) return make_error(Errc::kInvalidArgument, "not signed in");
   if (address.empty() || address.size() > 256 || address.find('@') == std::string_view::npos ||
-      std::any_of(address.begin(), address.end(), [](char c) { return c == ' ' || ascii::is_control(c); }))
+      std::any_of(address.begin(), address.end(),
+                  [](char c) { return c == ' ' || ascii::is_control(c); }))
     return make_error(Errc::kInvalidArgument, "not an address");
-  if (ascii::iequals(address, config_.account)) return make_error(Errc::kInvalidArgument, "that is our own address");
+  if (ascii::iequals(address, config_.account))
+    return make_error(Errc::kInvalidArgument, "that is our own address");
   return Status::ok();
 }
 
-Result<ConversationId> ConversationManager::send_message(std::string_view to, std::string_view html, TimePoint now) {
+Result<ConversationId> ConversationManager::send_message(std::string_view to, std::string_view html,
+                                                         TimePoint now) {
   MSN_TRY(check_usable(to));
   auto conv = one_to_one(to, true);
   if (!conv) return conv.error();
@@ -46,10 +49,12 @@ Result<ConversationId> ConversationManager::send_message(std::string_view to, st
 Status ConversationManager::send_typing(std::string_view to, TimePoint now) {
   MSN_TRY(check_usable(to));
   auto conv = one_to_one(to, false);
-  if (!conv || !conv.value()->sb) return Status::ok();  // nothing open: typing is not worth opening one
+  if (!conv || !conv.value()->sb)
+    return Status::ok();  // nothing open: typing is not worth opening one
   Board* board = board_for(*conv.value()->sb);
   if (board != nullptr && board->session->is_ready()) {
-    if (auto status = board->session->send_typing(now); !status) log(LogLevel::kDebug, "typing not sent");
+    if (auto status = board->session->send_typing(now); !status)
+      log(LogLevel::kDebug, "typing not sent");
   }
   settle(now);
   return Status::ok();
@@ -78,7 +83,8 @@ void ConversationManager::close_conversation(std::string_view peer, TimePoint no
   settle(now);
 }
 
-Result<ConversationId> ConversationManager::start_chat(std::string_view first_invitee, TimePoint now) {
+Result<ConversationId> ConversationManager::start_chat(std::string_view first_invitee,
+                                                       TimePoint now) {
   MSN_TRY(check_usable(first_invitee));
   auto conv = new_conversation(true);
   if (!conv) return conv.error();
@@ -90,7 +96,8 @@ Result<ConversationId> ConversationManager::start_chat(std::string_view first_in
   return id;
 }
 
-Status ConversationManager::chat_invite(ConversationId chat, std::string_view address, TimePoint now) {
+Status ConversationManager::chat_invite(ConversationId chat, std::string_view address,
+                                        TimePoint now) {
   MSN_TRY(check_usable(address));
   Conversation* conv = find(chat);
   if (conv == nullptr || !conv->chat) return make_error(Errc::kInvalidArgument, "no such chat");
@@ -125,20 +132,23 @@ void ConversationManager::chat_leave(ConversationId chat, TimePoint now) {
   if (conv == nullptr || !conv->chat) return;
   if (conv->sb) {
     if (Board* board = board_for(*conv->sb)) {
-      board->conversation.reset();  // what still happens there concerns nobody but the sent messages
+      board->conversation
+          .reset();  // what still happens there concerns nobody but the sent messages
       board->retired = true;
       board->session->leave(now);
     }
   }
   for (const Item& item : conv->waiting) {
-    if (!item.nudge) message_failed(item.seq, DeliveryFailure::kConnectionLost,
-                                    make_error(Errc::kTransport, "the chat was left before the message was sent"));
+    if (!item.nudge)
+      message_failed(item.seq, DeliveryFailure::kConnectionLost,
+                     make_error(Errc::kTransport, "the chat was left before the message was sent"));
   }
   conversations_.erase(chat);
   settle(now);
 }
 
-Result<ConversationId> ConversationManager::queue_text(Conversation& conv, std::string_view html, TimePoint now) {
+Result<ConversationId> ConversationManager::queue_text(Conversation& conv, std::string_view html,
+                                                       TimePoint now) {
   if (html.size() > kMaxHtmlBytes) return make_error(Errc::kLimit, "the message is too long");
   FormattedText formatted = html_to_msn(html);
   std::string text = wire::sanitize_utf8(formatted.text);

@@ -19,7 +19,8 @@ using ev::DeliveryFailure;
 namespace {
 
 Error invite_error(const ev::InviteFailed& failed) {
-  if (failed.server_code != 0) return wire::server_error(failed.server_code, "the invitation was refused");
+  if (failed.server_code != 0)
+    return wire::server_error(failed.server_code, "the invitation was refused");
   return make_error(Errc::kTimeout, "nobody answered the invitation");
 }
 
@@ -51,14 +52,16 @@ void ConversationManager::hand_over(Conversation& conv, Board& board, TimePoint 
     const Item item = conv.waiting.front();
     if (item.nudge) {
       conv.waiting.pop_front();
-      if (auto status = board.session->send_nudge(now); !status) log(LogLevel::kDebug, "nudge not sent");
+      if (auto status = board.session->send_nudge(now); !status)
+        log(LogLevel::kDebug, "nudge not sent");
       continue;
     }
     if (board.messages.size() >= window) break;
     conv.waiting.pop_front();
     const auto it = messages_.find(item.seq);
     if (it == messages_.end()) continue;
-    auto id = board.session->send_text(it->second.text, it->second.format, now, it->second.message_id);
+    auto id =
+        board.session->send_text(it->second.text, it->second.format, now, it->second.message_id);
     if (!id) {
       message_failed(item.seq, DeliveryFailure::kRejected, id.error());
       continue;
@@ -66,7 +69,8 @@ void ConversationManager::hand_over(Conversation& conv, Board& board, TimePoint 
     board.messages[id.value()] = item.seq;
   }
   for (const auto& email : std::exchange(conv.invites, {})) {
-    if (auto status = board.session->invite(email, now); !status) emit(ev::ChatInviteFailed{conv.id, email, status.error()});
+    if (auto status = board.session->invite(email, now); !status)
+      emit(ev::ChatInviteFailed{conv.id, email, status.error()});
   }
 }
 
@@ -87,7 +91,8 @@ void ConversationManager::ensure_switchboard(Conversation& conv, TimePoint now) 
   xfr_owner_[trid.value()] = conv.id;
 }
 
-void ConversationManager::open_switchboard(Conversation& conv, const SwitchboardTicket& ticket, TimePoint now) {
+void ConversationManager::open_switchboard(Conversation& conv, const SwitchboardTicket& ticket,
+                                           TimePoint now) {
   if (conv.sb) {
     pump(conv, now);  // an invitation was placed here meanwhile; it takes what waits
     if (conv.sb) return;
@@ -120,7 +125,8 @@ void ConversationManager::open_switchboard(Conversation& conv, const Switchboard
   hand_over(conv, board, now);
 }
 
-void ConversationManager::accept_invitation(const SwitchboardInvitation& invitation, TimePoint now) {
+void ConversationManager::accept_invitation(const SwitchboardInvitation& invitation,
+                                            TimePoint now) {
   if (switchboards_.size() >= config_.max_switchboards) {
     log(LogLevel::kWarning, "too many conversations open; an invitation was ignored");
     return;
@@ -201,8 +207,10 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
       log(LogLevel::kInfo, "conversation: the invitation was not answered or refused");
     }
   } else if (auto* text = std::get_if<ev::TextReceived>(&event)) {
-    if (conv == nullptr) return log(LogLevel::kDebug, "conversation: a message on a switchboard we left was dropped");
-    if (already_shown(*text)) return log(LogLevel::kInfo, "conversation: duplicate message dropped");
+    if (conv == nullptr)
+      return log(LogLevel::kDebug, "conversation: a message on a switchboard we left was dropped");
+    if (already_shown(*text))
+      return log(LogLevel::kInfo, "conversation: duplicate message dropped");
     emit(ev::MessageReceived{conv->id, conv->chat, text->from, text->friendly_name,
                              msn_to_html(text->text, text->format), std::nullopt, false});
   } else if (auto* typing = std::get_if<ev::TypingReceived>(&event)) {
@@ -226,7 +234,8 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
   }
 }
 
-void ConversationManager::handle_joined(Board& board, Conversation& conv, const ev::ParticipantJoined& joined) {
+void ConversationManager::handle_joined(Board& board, Conversation& conv,
+                                        const ev::ParticipantJoined& joined) {
   if (conv.chat) {
     if (contains(conv.members, joined.email)) return;
     conv.members.push_back(Participant{joined.email, joined.friendly_name});
@@ -237,7 +246,8 @@ void ConversationManager::handle_joined(Board& board, Conversation& conv, const 
   // A third person came into a 1:1 conversation: from now on it is a chat, and the next
   // message to the peer alone starts a new 1:1 conversation.
   const std::string key = ascii::to_lower(conv.peer);
-  if (const auto it = by_peer_.find(key); it != by_peer_.end() && it->second == conv.id) by_peer_.erase(it);
+  if (const auto it = by_peer_.find(key); it != by_peer_.end() && it->second == conv.id)
+    by_peer_.erase(it);
   conv.chat = true;
   conv.peer.clear();
   conv.members = board.session->participants();
@@ -246,8 +256,9 @@ void ConversationManager::handle_joined(Board& board, Conversation& conv, const 
 
 void ConversationManager::handle_left(Conversation& conv, const ev::ParticipantLeft& left) {
   if (!conv.chat || left.idle) return;  // idle: still in the chat; the next message reopens it
-  const auto it = std::find_if(conv.members.begin(), conv.members.end(),
-                               [&](const Participant& p) { return ascii::iequals(p.email, left.email); });
+  const auto it = std::find_if(conv.members.begin(), conv.members.end(), [&](const Participant& p) {
+    return ascii::iequals(p.email, left.email);
+  });
   if (it == conv.members.end()) return;
   conv.members.erase(it);
   emit(ev::ChatParticipantLeft{conv.id, left.email});

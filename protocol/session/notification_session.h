@@ -207,7 +207,8 @@ class NotificationSession {
   ev::ContactView view_of(const Contact& contact) const;
   void emit_contact(std::string_view address);  // ContactChanged, or ContactRemoved if gone
   // Events for what a refresh changed; `group_names` are the names before it (by lower-cased id).
-  void emit_changes(const ListChanges& changes, const std::map<std::string, std::string>& group_names);
+  void emit_changes(const ListChanges& changes,
+                    const std::map<std::string, std::string>& group_names);
   std::map<std::string, std::string> group_names() const;
   void emit_cache();
 

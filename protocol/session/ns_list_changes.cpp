@@ -26,7 +26,8 @@ bool in_group(const Contact& contact, std::string_view group_id) {
 
 // The network to name a contact by in ADL/RML and membership calls.
 Network known_network(const Contact* contact) {
-  return contact == nullptr || contact->network == Network::kUnknown ? Network::kPassport : contact->network;
+  return contact == nullptr || contact->network == Network::kUnknown ? Network::kPassport
+                                                                     : contact->network;
 }
 
 using Builder = std::function<Result<soap::SoapRequest>(const soap::AbCredentials&)>;
@@ -39,7 +40,8 @@ AbRequest operation(std::string name, Builder build) {
 
 // ---- jobs ---------------------------------------------------------------------------------
 
-std::unique_ptr<ListJob> NotificationSession::make_job(ev::ListOperation operation, std::string subject) {
+std::unique_ptr<ListJob> NotificationSession::make_job(ev::ListOperation operation,
+                                                       std::string subject) {
   auto job = std::make_unique<ListJob>();
   job->operation = operation;
   job->subject = std::move(subject);
@@ -89,8 +91,10 @@ void NotificationSession::on_job_result(const AbCompletion& completion) {
   ++job.next;
   soap::OperationResult result;
   if (completion.result) {
-    if (const auto* answer = std::get_if<soap::OperationResult>(&completion.result.value())) result = *answer;
-  } else if (!(step.not_found_is_success && soap::ab_fault(completion.result.error()) == soap::AbFault::kNotFound)) {
+    if (const auto* answer = std::get_if<soap::OperationResult>(&completion.result.value()))
+      result = *answer;
+  } else if (!(step.not_found_is_success &&
+               soap::ab_fault(completion.result.error()) == soap::AbFault::kNotFound)) {
     fail_job(completion.result.error());
     run_jobs();
     return;
@@ -135,7 +139,8 @@ JobStep NotificationSession::group_step(ListJob& job, std::string name) {
   return step;
 }
 
-JobStep NotificationSession::member_step(ListJob& /*job*/, bool add, ListBits role, std::string address) {
+JobStep NotificationSession::member_step(ListJob& /*job*/, bool add, ListBits role,
+                                         std::string address) {
   JobStep step;
   step.needed = [this, add, role, address] {
     const Contact* contact = list_.find(address);
@@ -143,12 +148,15 @@ JobStep NotificationSession::member_step(ListJob& /*job*/, bool add, ListBits ro
     return add ? !on : on;
   };
   step.not_found_is_success = !add;
-  step.request = operation(add ? "AddMember" : "DeleteMember", [this, add, role, address](const soap::AbCredentials& credentials) {
-    const Contact* contact = list_.find(address);
-    soap::MemberRef member{address, known_network(contact), {}};
-    if (!add && contact != nullptr && role == ListBits::kPending) member.membership_id = contact->membership_ids.pending;
-    return add ? soap::build_add_member(credentials, role, member) : soap::build_delete_member(credentials, role, member);
-  });
+  step.request = operation(add ? "AddMember" : "DeleteMember",
+                           [this, add, role, address](const soap::AbCredentials& credentials) {
+                             const Contact* contact = list_.find(address);
+                             soap::MemberRef member{address, known_network(contact), {}};
+                             if (!add && contact != nullptr && role == ListBits::kPending)
+                               member.membership_id = contact->membership_ids.pending;
+                             return add ? soap::build_add_member(credentials, role, member)
+                                        : soap::build_delete_member(credentials, role, member);
+                           });
   step.done = [this, add, role, address](const soap::OperationResult&) -> Status {
     const Contact* before = list_.find(address);
     Contact copy;
@@ -163,15 +171,16 @@ JobStep NotificationSession::member_step(ListJob& /*job*/, bool add, ListBits ro
     // Only the client's own lists are announced; RL and PL belong to the server.
     if (has_any(role, kAnnouncedLists)) {
       const Contact* after = list_.find(address);
-      send_list_command(add ? "ADL" : "RML", after != nullptr ? *after : copy, role, ev::ListOperation::kBlock);
+      send_list_command(add ? "ADL" : "RML", after != nullptr ? *after : copy, role,
+                        ev::ListOperation::kBlock);
     }
     return Status::ok();
   };
   return step;
 }
 
-void NotificationSession::send_list_command(std::string_view verb, const Contact& contact, ListBits bits,
-                                            ev::ListOperation operation) {
+void NotificationSession::send_list_command(std::string_view verb, const Contact& contact,
+                                            ListBits bits, ev::ListOperation operation) {
   const wire::MlContact entry{contact.passport, bits, known_network(&contact), {}};
   for (const std::string& payload : wire::build_list_change(std::span(&entry, 1))) {
     auto written = writer_.payload_command(verb, {}, payload);
@@ -200,14 +209,15 @@ Status NotificationSession::add_contact(std::string_view address_in, std::string
     const Contact* contact = list_.find(address);
     return contact == nullptr || !contact->on(ListBits::kForward);
   };
-  create.request = operation(group.empty() ? "ABContactAdd" : "ABGroupContactAdd",
-                             [this, owner, address, group, invite](const soap::AbCredentials& credentials) {
-                               const soap::NewContact contact{address, known_network(list_.find(address)), invite,
-                                                              own_display_name_};
-                               return group.empty() ? soap::build_ab_contact_add(credentials, contact)
-                                                    : soap::build_ab_group_contact_add_new(credentials, owner->group_id,
-                                                                                            contact);
-                             });
+  create.request = operation(
+      group.empty() ? "ABContactAdd" : "ABGroupContactAdd",
+      [this, owner, address, group, invite](const soap::AbCredentials& credentials) {
+        const soap::NewContact contact{address, known_network(list_.find(address)), invite,
+                                       own_display_name_};
+        return group.empty()
+                   ? soap::build_ab_contact_add(credentials, contact)
+                   : soap::build_ab_group_contact_add_new(credentials, owner->group_id, contact);
+      });
   create.done = [this, owner, address, group](const soap::OperationResult& result) -> Status {
     const Network network = known_network(list_.find(address));
     ListBits announce = ListBits::kForward;
@@ -235,11 +245,13 @@ Status NotificationSession::add_contact(std::string_view address_in, std::string
       const Contact* contact = list_.find(address);
       return contact != nullptr && !in_group(*contact, owner->group_id);
     };
-    into_group.request = operation("ABGroupContactAdd", [this, owner, address](const soap::AbCredentials& credentials) {
-      const Contact* contact = list_.find(address);
-      return soap::build_ab_group_contact_add(credentials, owner->group_id,
-                                              contact != nullptr ? contact->contact_id : std::string{});
-    });
+    into_group.request = operation("ABGroupContactAdd",
+                                   [this, owner, address](const soap::AbCredentials& credentials) {
+                                     const Contact* contact = list_.find(address);
+                                     return soap::build_ab_group_contact_add(
+                                         credentials, owner->group_id,
+                                         contact != nullptr ? contact->contact_id : std::string{});
+                                   });
     into_group.done = [this, owner, address](const soap::OperationResult&) {
       list_.add_contact_to_group(address, owner->group_id);
       return Status::ok();
@@ -248,16 +260,19 @@ Status NotificationSession::add_contact(std::string_view address_in, std::string
   }
   job->finish = [this, address] { emit_contact(address); };
   job->restore = [this, address, group] {
-    if (!group.empty() && list_.find_group_by_name(group) == nullptr) events_.push_back(ev::GroupRemoved{group});
+    if (!group.empty() && list_.find_group_by_name(group) == nullptr)
+      events_.push_back(ev::GroupRemoved{group});
     emit_contact(address);
   };
   return start_job(std::move(job), now);
 }
 
-Status NotificationSession::remove_contact(std::string_view address_in, std::string_view group, TimePoint now) {
+Status NotificationSession::remove_contact(std::string_view address_in, std::string_view group,
+                                           TimePoint now) {
   if (!online()) return not_signed_in();
   const Contact* contact = list_.find(address_in);
-  if (contact == nullptr || !contact->on(ListBits::kForward)) return invalid("not on the contact list");
+  if (contact == nullptr || !contact->on(ListBits::kForward))
+    return invalid("not on the contact list");
   const std::string address = contact->passport;
   const Group* named = group.empty() ? nullptr : list_.find_group_by_name(group);
   const bool member = named != nullptr && in_group(*contact, named->id);
@@ -268,11 +283,12 @@ Status NotificationSession::remove_contact(std::string_view address_in, std::str
     const std::string group_id = named->id;
     JobStep step;
     step.not_found_is_success = true;
-    step.request = operation("ABGroupContactDelete", [this, address, group_id](const soap::AbCredentials& credentials) {
-      const Contact* current = list_.find(address);
-      return soap::build_ab_group_contact_delete(credentials, group_id,
-                                                 current != nullptr ? current->contact_id : std::string{});
-    });
+    step.request = operation(
+        "ABGroupContactDelete", [this, address, group_id](const soap::AbCredentials& credentials) {
+          const Contact* current = list_.find(address);
+          return soap::build_ab_group_contact_delete(
+              credentials, group_id, current != nullptr ? current->contact_id : std::string{});
+        });
     step.done = [this, address, group_id](const soap::OperationResult&) {
       list_.remove_contact_from_group(address, group_id);
       return Status::ok();
@@ -286,10 +302,12 @@ Status NotificationSession::remove_contact(std::string_view address_in, std::str
       return current != nullptr && !current->contact_id.empty();
     };
     delete_contact.not_found_is_success = true;
-    delete_contact.request = operation("ABContactDelete", [this, address](const soap::AbCredentials& credentials) {
-      const Contact* current = list_.find(address);
-      return soap::build_ab_contact_delete(credentials, current != nullptr ? current->contact_id : std::string{});
-    });
+    delete_contact.request =
+        operation("ABContactDelete", [this, address](const soap::AbCredentials& credentials) {
+          const Contact* current = list_.find(address);
+          return soap::build_ab_contact_delete(
+              credentials, current != nullptr ? current->contact_id : std::string{});
+        });
     job->steps.push_back(std::move(delete_contact));
     JobStep leave_forward;  // local: the list and the NS
     leave_forward.done = [this, address](const soap::OperationResult&) {
@@ -312,7 +330,8 @@ Status NotificationSession::move_contact(std::string_view address_in, std::strin
                                          std::string_view to_group, TimePoint now) {
   if (!online()) return not_signed_in();
   const Contact* contact = list_.find(address_in);
-  if (contact == nullptr || !contact->on(ListBits::kForward)) return invalid("not on the contact list");
+  if (contact == nullptr || !contact->on(ListBits::kForward))
+    return invalid("not on the contact list");
   if (from_group == to_group) return Status::ok();
   const std::string address = contact->passport, from(from_group), to(to_group);
   auto job = make_job(ev::ListOperation::kMoveContact, address);
@@ -324,10 +343,11 @@ Status NotificationSession::move_contact(std::string_view address_in, std::strin
       const Contact* current = list_.find(address);
       return current != nullptr && !in_group(*current, owner->group_id);
     };
-    add.request = operation("ABGroupContactAdd", [this, owner, address](const soap::AbCredentials& credentials) {
+    add.request = operation("ABGroupContactAdd", [this, owner,
+                                                  address](const soap::AbCredentials& credentials) {
       const Contact* current = list_.find(address);
-      return soap::build_ab_group_contact_add(credentials, owner->group_id,
-                                              current != nullptr ? current->contact_id : std::string{});
+      return soap::build_ab_group_contact_add(
+          credentials, owner->group_id, current != nullptr ? current->contact_id : std::string{});
     });
     add.done = [this, owner, address](const soap::OperationResult&) {
       list_.add_contact_to_group(address, owner->group_id);
@@ -343,38 +363,45 @@ Status NotificationSession::move_contact(std::string_view address_in, std::strin
       return group != nullptr && current != nullptr && in_group(*current, group->id);
     };
     remove.not_found_is_success = true;
-    remove.request = operation("ABGroupContactDelete", [this, address, from](const soap::AbCredentials& credentials) {
-      const Group* group = list_.find_group_by_name(from);
-      const Contact* current = list_.find(address);
-      return soap::build_ab_group_contact_delete(credentials, group != nullptr ? group->id : std::string{},
-                                                 current != nullptr ? current->contact_id : std::string{});
-    });
+    remove.request = operation("ABGroupContactDelete",
+                               [this, address, from](const soap::AbCredentials& credentials) {
+                                 const Group* group = list_.find_group_by_name(from);
+                                 const Contact* current = list_.find(address);
+                                 return soap::build_ab_group_contact_delete(
+                                     credentials, group != nullptr ? group->id : std::string{},
+                                     current != nullptr ? current->contact_id : std::string{});
+                               });
     remove.done = [this, address, from](const soap::OperationResult&) {
-      if (const Group* group = list_.find_group_by_name(from)) list_.remove_contact_from_group(address, group->id);
+      if (const Group* group = list_.find_group_by_name(from))
+        list_.remove_contact_from_group(address, group->id);
       return Status::ok();
     };
     job->steps.push_back(std::move(remove));
   }
   job->finish = [this, address] { emit_contact(address); };
   job->restore = [this, address, to] {
-    if (!to.empty() && list_.find_group_by_name(to) == nullptr) events_.push_back(ev::GroupRemoved{to});
+    if (!to.empty() && list_.find_group_by_name(to) == nullptr)
+      events_.push_back(ev::GroupRemoved{to});
     emit_contact(address);
   };
   return start_job(std::move(job), now);
 }
 
-Status NotificationSession::set_contact_alias(std::string_view address_in, std::string_view alias_in, TimePoint now) {
+Status NotificationSession::set_contact_alias(std::string_view address_in,
+                                              std::string_view alias_in, TimePoint now) {
   if (!online()) return not_signed_in();
   const Contact* contact = list_.find(address_in);
-  if (contact == nullptr || !contact->on(ListBits::kForward)) return invalid("not on the contact list");
+  if (contact == nullptr || !contact->on(ListBits::kForward))
+    return invalid("not on the contact list");
   const std::string address = contact->passport, alias(alias_in);
   auto job = make_job(ev::ListOperation::kAliasContact, address);
   JobStep step;
-  step.request = operation("ABContactUpdate", [this, address, alias](const soap::AbCredentials& credentials) {
-    const Contact* current = list_.find(address);
-    return soap::build_ab_contact_update_nickname(credentials, current != nullptr ? current->contact_id : std::string{},
-                                                  alias);
-  });
+  step.request =
+      operation("ABContactUpdate", [this, address, alias](const soap::AbCredentials& credentials) {
+        const Contact* current = list_.find(address);
+        return soap::build_ab_contact_update_nickname(
+            credentials, current != nullptr ? current->contact_id : std::string{}, alias);
+      });
   step.done = [this, address, alias](const soap::OperationResult&) {
     list_.set_nickname(address, alias);
     return Status::ok();
@@ -398,7 +425,8 @@ Status NotificationSession::add_group(std::string_view name_in, TimePoint now) {
   return start_job(std::move(job), now);
 }
 
-Status NotificationSession::rename_group(std::string_view old_in, std::string_view new_in, TimePoint now) {
+Status NotificationSession::rename_group(std::string_view old_in, std::string_view new_in,
+                                         TimePoint now) {
   if (!online()) return not_signed_in();
   const Group* group = list_.find_group_by_name(old_in);
   if (group == nullptr) return invalid("no such group");
@@ -417,7 +445,9 @@ Status NotificationSession::rename_group(std::string_view old_in, std::string_vi
     return Status::ok();
   };
   job->steps.push_back(std::move(step));
-  job->restore = [this, old_name, new_name] { events_.push_back(ev::GroupChanged{new_name, old_name}); };
+  job->restore = [this, old_name, new_name] {
+    events_.push_back(ev::GroupChanged{new_name, old_name});
+  };
   return start_job(std::move(job), now);
 }
 
@@ -464,36 +494,41 @@ struct RoleChange {
 // block: off Allow, onto Block; unblock and allow: off Block, onto Allow; disallow: off Allow.
 // authorize: accept = Allow (+Reverse), deny = Block; both leave Pending
 // (docs/protocol/contact-list.md).
-#define MSN_ROLE_INTENT(function, op, ...)                                                         \
+#define MSN_ROLE_INTENT(function, op, ...)                                                        \
   Status NotificationSession::function(std::string_view address_in, TimePoint now) {              \
-    if (!online()) return not_signed_in();                                                         \
+    if (!online()) return not_signed_in();                                                        \
     if (!is_valid_address(address_in)) return invalid("not a usable address");                    \
-    if (ascii::iequals(address_in, settings_.account)) return invalid("the account itself");       \
-    const Contact* contact = list_.find(address_in);                                               \
-    const std::string address = contact != nullptr ? contact->passport : std::string(address_in);  \
-    auto job = make_job(op, address);                                                              \
-    for (const RoleChange change : {__VA_ARGS__})                                                  \
-      job->steps.push_back(member_step(*job, change.add, change.role, address));                   \
-    job->finish = [this, address] { emit_contact(address); };                                      \
-    job->restore = [this, address] { emit_contact(address); };                                     \
-    return start_job(std::move(job), now);                                                         \
+    if (ascii::iequals(address_in, settings_.account)) return invalid("the account itself");      \
+    const Contact* contact = list_.find(address_in);                                              \
+    const std::string address = contact != nullptr ? contact->passport : std::string(address_in); \
+    auto job = make_job(op, address);                                                             \
+    for (const RoleChange change : {__VA_ARGS__})                                                 \
+      job->steps.push_back(member_step(*job, change.add, change.role, address));                  \
+    job->finish = [this, address] { emit_contact(address); };                                     \
+    job->restore = [this, address] { emit_contact(address); };                                    \
+    return start_job(std::move(job), now);                                                        \
   }
 
-MSN_ROLE_INTENT(block, ev::ListOperation::kBlock, RoleChange{false, ListBits::kAllow}, RoleChange{true, ListBits::kBlock})
+MSN_ROLE_INTENT(block, ev::ListOperation::kBlock, RoleChange{false, ListBits::kAllow},
+                RoleChange{true, ListBits::kBlock})
 MSN_ROLE_INTENT(unblock, ev::ListOperation::kUnblock, RoleChange{false, ListBits::kBlock},
                 RoleChange{true, ListBits::kAllow})
-MSN_ROLE_INTENT(allow, ev::ListOperation::kUnblock, RoleChange{false, ListBits::kBlock}, RoleChange{true, ListBits::kAllow})
+MSN_ROLE_INTENT(allow, ev::ListOperation::kUnblock, RoleChange{false, ListBits::kBlock},
+                RoleChange{true, ListBits::kAllow})
 MSN_ROLE_INTENT(disallow, ev::ListOperation::kBlock, RoleChange{false, ListBits::kAllow})
 #undef MSN_ROLE_INTENT
 
 Status NotificationSession::authorize(std::string_view address_in, bool accept, TimePoint now) {
   if (!online()) return not_signed_in();
   const Contact* contact = list_.find(address_in);
-  if (contact == nullptr || !contact->on(ListBits::kPending)) return invalid("no authorization request from them");
+  if (contact == nullptr || !contact->on(ListBits::kPending))
+    return invalid("no authorization request from them");
   const std::string address = contact->passport;
   auto job = make_job(accept ? ev::ListOperation::kAuthorize : ev::ListOperation::kDeny, address);
-  const std::initializer_list<RoleChange> accept_changes = {
-      {false, ListBits::kBlock}, {true, ListBits::kAllow}, {true, ListBits::kReverse}, {false, ListBits::kPending}};
+  const std::initializer_list<RoleChange> accept_changes = {{false, ListBits::kBlock},
+                                                            {true, ListBits::kAllow},
+                                                            {true, ListBits::kReverse},
+                                                            {false, ListBits::kPending}};
   const std::initializer_list<RoleChange> deny_changes = {
       {false, ListBits::kAllow}, {true, ListBits::kBlock}, {false, ListBits::kPending}};
   for (const RoleChange change : accept ? accept_changes : deny_changes)

@@ -43,7 +43,8 @@ inline std::string display_name(std::string_view encoded) {
 // A header value we are willing to carry or believe: bounded, printable, one line.
 inline bool usable_message_id(std::string_view id) {
   if (id.empty() || id.size() > kMaxMessageIdBytes) return false;
-  return std::none_of(id.begin(), id.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+  return std::none_of(id.begin(), id.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
 }
 
 }  // namespace msn::sb_checks

@@ -50,7 +50,8 @@ void SwitchboardSession::handle_bye(const wire::Command& command) {
   check_alone();
 }
 
-void SwitchboardSession::add_participant(std::string_view email, std::string_view encoded_name, bool was_present) {
+void SwitchboardSession::add_participant(std::string_view email, std::string_view encoded_name,
+                                         bool was_present) {
   if (!usable_address(email)) {
     log(LogLevel::kWarning, "switchboard: ignoring a participant with an unusable address");
     return;
@@ -62,8 +63,8 @@ void SwitchboardSession::add_participant(std::string_view email, std::string_vie
     return;
   }
   participants_.push_back(Participant{std::string(email), display_name(encoded_name)});
-  events_.push_back(ev::ParticipantJoined{conn_, participants_.back().email, participants_.back().friendly_name,
-                                          was_present});
+  events_.push_back(ev::ParticipantJoined{conn_, participants_.back().email,
+                                          participants_.back().friendly_name, was_present});
 }
 
 bool SwitchboardSession::has_participant(std::string_view email) const {
@@ -79,7 +80,8 @@ void SwitchboardSession::send_cal(const std::string& email, TimePoint now) {
 
 Status SwitchboardSession::invite(std::string email, TimePoint now) {
   if (!usable_address(email)) return make_error(Errc::kInvalidArgument, "not an address");
-  if (has_participant(email)) return make_error(Errc::kInvalidArgument, "already in the conversation");
+  if (has_participant(email))
+    return make_error(Errc::kInvalidArgument, "already in the conversation");
   switch (state_) {
     case State::kIdle:
     case State::kConnecting:
@@ -95,7 +97,8 @@ Status SwitchboardSession::invite(std::string email, TimePoint now) {
   }
 }
 
-void SwitchboardSession::invite_failed(wire::TrId trid, InviteFailure reason, int code, TimePoint /*now*/) {
+void SwitchboardSession::invite_failed(wire::TrId trid, InviteFailure reason, int code,
+                                       TimePoint /*now*/) {
   auto cal = cals_.find(trid);
   if (cal == cals_.end()) return;
   std::string email = std::move(cal->second.email);

@@ -61,7 +61,8 @@ void SwitchboardSession::handle_message(const std::string& from, const std::stri
       if (fields && state_ == State::kReady) {
         const auto command = wire::find_field(fields.value(), "Invitation-Command");
         const auto cookie = wire::find_field(fields.value(), "Invitation-Cookie");
-        if (command == "INVITE" && cookie) send_msg(wire::make_invitation_cancel(*cookie), AckMode::kNone);
+        if (command == "INVITE" && cookie)
+          send_msg(wire::make_invitation_cancel(*cookie), AckMode::kNone);
       }
       break;
     }
@@ -73,12 +74,15 @@ void SwitchboardSession::handle_message(const std::string& from, const std::stri
 
 // Joins "Chunks: N" / "Chunk: i" parts that share a Message-ID. Returns the whole message when
 // it is complete (or was never chunked), nullopt while parts are missing or when dropped.
-std::optional<wire::MimeMessage> SwitchboardSession::reassemble(const std::string& from, wire::MimeMessage message) {
+std::optional<wire::MimeMessage> SwitchboardSession::reassemble(const std::string& from,
+                                                                wire::MimeMessage message) {
   const auto message_id = message.header("Message-ID");
   const auto chunks = message.header("Chunks");
   const auto chunk = message.header("Chunk");
   if (!message_id || (!chunks && !chunk)) return message;
-  const auto same = [&](const Reassembly& r) { return r.from == from && r.message_id == *message_id; };
+  const auto same = [&](const Reassembly& r) {
+    return r.from == from && r.message_id == *message_id;
+  };
   if (chunks) {
     const auto total = wire::parse_u32(*chunks);
     if (total == 1u) return message;

@@ -20,10 +20,14 @@ constexpr std::size_t kMaxRecentNudges = 16;
 
 char ack_letter(AckMode mode) {
   switch (mode) {
-    case AckMode::kNone: return 'U';
-    case AckMode::kNakOnly: return 'N';
-    case AckMode::kAlways: return 'A';
-    case AckMode::kData: return 'D';
+    case AckMode::kNone:
+      return 'U';
+    case AckMode::kNakOnly:
+      return 'N';
+    case AckMode::kAlways:
+      return 'A';
+    case AckMode::kData:
+      return 'D';
   }
   return 'U';
 }
@@ -53,9 +57,10 @@ std::string random_message_id() {
   return id;
 }
 
-Result<MessageId> SwitchboardSession::send_text(std::string_view text, const TextFormat& format, TimePoint now,
-                                                std::string_view message_id) {
-  if (!accepts_messages()) return make_error(Errc::kInvalidArgument, "the conversation no longer takes messages");
+Result<MessageId> SwitchboardSession::send_text(std::string_view text, const TextFormat& format,
+                                                TimePoint now, std::string_view message_id) {
+  if (!accepts_messages())
+    return make_error(Errc::kInvalidArgument, "the conversation no longer takes messages");
   if (text.empty()) return make_error(Errc::kInvalidArgument, "empty message");
   if (messages_.size() >= config_.max_pending_messages)
     return make_error(Errc::kLimit, "too many messages waiting for delivery");
@@ -70,12 +75,14 @@ Result<MessageId> SwitchboardSession::send_text(std::string_view text, const Tex
   }
   // Room for the text: what the first part of a multi-part message carries (the most).
   wire::MimeMessage first = wire::make_text_message(message.format_header, "");
-  first.set_header("Message-ID", message.message_id.empty() ? std::string(38, '0') : message.message_id);
+  first.set_header("Message-ID",
+                   message.message_id.empty() ? std::string(38, '0') : message.message_id);
   first.set_header("Chunks", "999");
   auto pieces = split_message_text(wire::sanitize_utf8(text), first.header_bytes());
   if (!pieces) return pieces.error();
   if (pieces.value().size() > 1 && message.message_id.empty())
-    return make_error(Errc::kInvalidArgument, "no Message-ID could be made for a multi-part message");
+    return make_error(Errc::kInvalidArgument,
+                      "no Message-ID could be made for a multi-part message");
   for (auto& piece : pieces.value()) message.pieces.push_back(Piece{std::move(piece)});
   message.multipart = message.pieces.size() > 1;
   message.recipients = current_recipients();
@@ -93,13 +100,15 @@ Result<MessageId> SwitchboardSession::send_text(std::string_view text, const Tex
 }
 
 Status SwitchboardSession::send_typing(TimePoint /*now*/) {
-  if (state_ != State::kReady) return make_error(Errc::kInvalidArgument, "the conversation is not open");
+  if (state_ != State::kReady)
+    return make_error(Errc::kInvalidArgument, "the conversation is not open");
   send_msg(wire::make_typing_message(config_.account), AckMode::kNone);
   return Status::ok();
 }
 
 Status SwitchboardSession::send_nudge(TimePoint /*now*/) {
-  if (!accepts_messages()) return make_error(Errc::kInvalidArgument, "the conversation no longer takes messages");
+  if (!accepts_messages())
+    return make_error(Errc::kInvalidArgument, "the conversation no longer takes messages");
   if (state_ != State::kReady) {
     queue_.push_back(Queued{true, 0, 0});
     return Status::ok();
@@ -109,8 +118,10 @@ Status SwitchboardSession::send_nudge(TimePoint /*now*/) {
   return Status::ok();
 }
 
-Result<wire::TrId> SwitchboardSession::send_payload(const wire::MimeMessage& message, AckMode mode, TimePoint /*now*/) {
-  if (state_ != State::kReady) return make_error(Errc::kInvalidArgument, "the conversation is not open");
+Result<wire::TrId> SwitchboardSession::send_payload(const wire::MimeMessage& message, AckMode mode,
+                                                    TimePoint /*now*/) {
+  if (state_ != State::kReady)
+    return make_error(Errc::kInvalidArgument, "the conversation is not open");
   if (message.header_bytes() + message.body.size() > kMaxMsgPayload)
     return make_error(Errc::kLimit, "switchboard payload over 1664 bytes");
   return send_msg(message, mode);
@@ -155,7 +166,8 @@ void SwitchboardSession::send_piece(MessageId id, std::size_t index, TimePoint n
 
 wire::TrId SwitchboardSession::send_msg(const wire::MimeMessage& message, AckMode mode) {
   const char letter[2] = {ack_letter(mode), '\0'};
-  wire::Written written = writer_.payload_command("MSG", {std::string_view(letter, 1)}, message.serialize());
+  wire::Written written =
+      writer_.payload_command("MSG", {std::string_view(letter, 1)}, message.serialize());
   write(std::move(written.bytes));
   return written.trid;
 }
@@ -165,7 +177,8 @@ void SwitchboardSession::handle_ack(const wire::Command& command, bool delivered
   if (!trid) return;
   const auto it = awaiting_ack_.find(*trid);
   if (it == awaiting_ack_.end()) {
-    if (!delivered && std::find(recent_nudges_.begin(), recent_nudges_.end(), *trid) != recent_nudges_.end())
+    if (!delivered &&
+        std::find(recent_nudges_.begin(), recent_nudges_.end(), *trid) != recent_nudges_.end())
       log(LogLevel::kInfo, "switchboard: a nudge was not delivered");
     return;
   }
@@ -175,7 +188,8 @@ void SwitchboardSession::handle_ack(const wire::Command& command, bool delivered
   finish_leaving_if_done();
 }
 
-void SwitchboardSession::piece_resolved(MessageId id, std::size_t index, bool delivered, NotDeliveredReason reason) {
+void SwitchboardSession::piece_resolved(MessageId id, std::size_t index, bool delivered,
+                                        NotDeliveredReason reason) {
   auto it = messages_.find(id);
   if (it == messages_.end()) return;
   Piece& piece = it->second.pieces[index];
@@ -243,7 +257,8 @@ void SwitchboardSession::expire_acks(TimePoint now) {
       ++it;
     }
   }
-  for (const auto& [id, index] : expired) piece_resolved(id, index, false, NotDeliveredReason::kTimedOut);
+  for (const auto& [id, index] : expired)
+    piece_resolved(id, index, false, NotDeliveredReason::kTimedOut);
   finish_leaving_if_done();
 }
 
