@@ -77,6 +77,9 @@ class Account {
     return driver_.act(std::forward<Intent>(intent));
   }
 
+  // Read-only lookups in the engine's state (contact lists); changes go through act().
+  const Client& client() const { return driver_.client(); }
+
   PurpleConnection* connection() const { return gc_; }
   PurpleAccount* purple_account() const { return purple_connection_get_account(gc_); }
 

@@ -133,6 +133,12 @@ struct PurpleTransport::Connection {
   std::optional<Error> write_error;
   std::string outbox;
   bool connected = false;
+  // purple_ssl_connect_with_host_fd may call back before it returns (NSS starts the handshake
+  // at once, and frees the TLS connection if that fails): meanwhile the callbacks only note
+  // what happened, and start_tls acts on it.
+  bool starting_tls = false;
+  bool early_tls_connected = false;
+  std::optional<Error> early_tls_error;
 };
 
 PurpleTransport::PurpleTransport(PurpleConnection* gc) : gc_(gc), read_buffer_(kReadChunk) {}
@@ -157,22 +163,16 @@ void PurpleTransport::connect(const out::Connect& request) {
                     static_cast<unsigned>(request.port), request.tls ? " (TLS)" : "");
 
   PurpleAccount* account = purple_connection_get_account(gc_);
-  if (request.tls) {
-    conn.ssl.reset(purple_ssl_connect(account, request.host.c_str(), request.port,
-                                      &PurpleTransport::on_ssl_connected,
-                                      &PurpleTransport::on_ssl_error, &conn));
-    if (!conn.ssl)
-      fail_later(conn, transport_error("TLS connection could not be started"));
-  } else {
-    // The connect's handle is the Connection, not the PurpleConnection: libpurple cancels
-    // every connect whose handle is the PurpleConnection itself before it calls the protocol's
-    // close, which would leave `pending` pointing at freed memory. With its own handle the
-    // connect has one owner, `pending`.
-    conn.pending.reset(purple_proxy_connect(&conn, account, request.host.c_str(), request.port,
-                                            &PurpleTransport::on_proxy_connected, &conn));
-    if (!conn.pending)
-      fail_later(conn, transport_error("connection could not be started"));
-  }
+  // TLS too starts with the TCP connect (TLS follows in on_proxy_connected): purple_ssl_connect
+  // would report a name that does not resolve, a refusal and a timeout all alike, as
+  // PURPLE_SSL_CONNECT_FAILED, and the user could not be told which.
+  // The connect's handle is the Connection, not the PurpleConnection: libpurple cancels
+  // every connect whose handle is the PurpleConnection itself before it calls the protocol's
+  // close, which would leave `pending` pointing at freed memory. With its own handle the
+  // connect has one owner, `pending`.
+  conn.pending.reset(purple_proxy_connect(&conn, account, request.host.c_str(), request.port,
+                                          &PurpleTransport::on_proxy_connected, &conn));
+  if (!conn.pending) fail_later(conn, transport_error("connection could not be started"));
 }
 
 void PurpleTransport::send(ConnectionId id, std::string_view bytes) {
@@ -209,6 +209,10 @@ void PurpleTransport::on_proxy_connected(gpointer data, gint fd, const gchar* er
       self.report_closed(*conn, connect_failure(error_message, conn->host, conn->port));
       return;
     }
+    if (conn->tls) {
+      self.start_tls(*conn, fd);
+      return;
+    }
     conn->fd = fd;
     // purple_proxy_connect leaves the socket non-blocking today; make sure of it, since a
     // blocking read would freeze the whole UI.
@@ -221,9 +225,40 @@ void PurpleTransport::on_proxy_connected(gpointer data, gint fd, const gchar* er
   });
 }
 
+// Hands the connected socket to libpurple's TLS layer, which owns it from then on (the socket
+// closes with the PurpleSslConnection). The host name goes along for SNI and the certificate
+// check.
+void PurpleTransport::start_tls(Connection& conn, int fd) {
+  conn.starting_tls = true;
+  PurpleSslConnection* ssl = purple_ssl_connect_with_host_fd(
+      purple_connection_get_account(gc_), fd, &PurpleTransport::on_ssl_connected,
+      &PurpleTransport::on_ssl_error, conn.host.c_str(), &conn);
+  conn.starting_tls = false;
+  if (conn.early_tls_error) {
+    // libpurple has already closed the socket and freed `ssl`.
+    report_closed(conn, *conn.early_tls_error);
+    return;
+  }
+  if (ssl == nullptr) {
+    // Refused before it took the socket (no TLS support): the socket is still ours.
+    ::close(fd);
+    report_closed(conn, transport_error("TLS connection could not be started"));
+    return;
+  }
+  conn.ssl.reset(ssl);
+  if (conn.early_tls_connected) {
+    purple_ssl_input_add(ssl, &PurpleTransport::on_ssl_readable, &conn);
+    handle_connected(conn);
+  }
+}
+
 void PurpleTransport::on_ssl_connected(gpointer data, PurpleSslConnection* ssl,
                                        PurpleInputCondition) noexcept {
   auto* conn = static_cast<Connection*>(data);
+  if (conn->starting_tls) {
+    conn->early_tls_connected = true;
+    return;
+  }
   PurpleTransport& self = conn->owner;
   guard_callback(self.gc_, "TLS connect", [&] {
     purple_ssl_input_add(ssl, &PurpleTransport::on_ssl_readable, conn);
@@ -238,11 +273,14 @@ void PurpleTransport::on_ssl_error(PurpleSslConnection*, PurpleSslErrorType erro
   // the socket: drop our watch on it and our pointer to it first.
   conn->write_watch.reset();
   (void)conn->ssl.release();
+  const Errc code = error == PURPLE_SSL_CERTIFICATE_INVALID ? Errc::kTls : Errc::kTransport;
+  if (conn->starting_tls) {
+    conn->early_tls_error = make_error(code, ssl_error_detail(error));
+    return;
+  }
   PurpleTransport& self = conn->owner;
-  guard_callback(self.gc_, "TLS error", [&] {
-    Errc code = error == PURPLE_SSL_CERTIFICATE_INVALID ? Errc::kTls : Errc::kTransport;
-    self.report_closed(*conn, make_error(code, ssl_error_detail(error)));
-  });
+  guard_callback(self.gc_, "TLS error",
+                 [&] { self.report_closed(*conn, make_error(code, ssl_error_detail(error))); });
 }
 
 void PurpleTransport::handle_connected(Connection& conn) {

@@ -2,8 +2,10 @@
 // msn::Transport over libpurple's networking, so the account's proxy settings and the user's
 // certificate trust decisions apply:
 // - plain TCP: purple_proxy_connect, then purple_input_add for reads and writes;
-// - TLS: purple_ssl_connect (libpurple verifies the certificate and host name through its
-//   certificate verifier, prompting the user when needed), then purple_ssl_read/_write.
+// - TLS: purple_proxy_connect as for plain TCP (so that a failed connect says why: the name
+//   not found, refused, no answer), then purple_ssl_connect_with_host_fd on that socket
+//   (libpurple verifies the certificate and host name through its certificate verifier,
+//   prompting the user when needed), then purple_ssl_read/_write.
 // Writes are buffered; a write watch drains what the socket did not take at once.
 //
 // Re-entrancy: reports reach the Driver (connected / received / closed) only from main-loop
@@ -55,6 +57,7 @@ class PurpleTransport final : public Transport {
   static void on_writable(gpointer data, gint fd, PurpleInputCondition cond) noexcept;
   static gboolean on_deferred_failure(gpointer data) noexcept;
 
+  void start_tls(Connection& conn, int fd);
   void handle_connected(Connection& conn);
   void handle_plain_readable(Connection& conn);
   void handle_ssl_readable(Connection& conn);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // "Get Info": what is known of a contact, from the buddy list the plugin keeps equal to the
-// server's (name, groups, permit/deny) and the presence it applied (status, personal message,
-// current media, client capabilities). Every value goes
-// in as plain text (purple_notify_user_info_add_pair_plaintext escapes it): contacts choose
-// their names and messages, and they are never markup here.
+// server's (name, groups, permit/deny), the engine's reverse list (whether they have us) and
+// the presence it applied (status, personal message, current media, client capabilities).
+// Every value goes in as plain text (purple_notify_user_info_add_pair_plaintext escapes it):
+// contacts choose their names and messages, and they are never markup here.
 #include <blist.h>
 #include <notify.h>
 #include <status.h>
@@ -62,7 +62,8 @@ bool on_privacy_list(GSList* list, const std::string& address) {
   return false;
 }
 
-void add_lists(PurpleNotifyUserInfo* info, PurpleAccount* account, const std::string& address) {
+void add_lists(PurpleNotifyUserInfo* info, Account& owner, const std::string& address) {
+  PurpleAccount* account = owner.purple_account();
   std::vector<std::string> groups;
   GSList* buddies = purple_find_buddies(account, address.c_str());
   for (GSList* item = buddies; item != nullptr; item = item->next) {
@@ -81,6 +82,9 @@ void add_lists(PurpleNotifyUserInfo* info, PurpleAccount* account, const std::st
   else
     access = _("Not decided (your privacy setting applies)");
   add_pair(info, _("May see you and message you"), access);
+  // The reverse list only the engine knows: libpurple has no place for it.
+  const bool has_us = owner.client().has_us_on_their_list(address);
+  add_pair(info, _("Has you on their contact list"), yes_no(has_us));
 }
 
 }  // namespace
@@ -96,7 +100,7 @@ void prpl_get_info(PurpleConnection* gc, const char* who) noexcept {
     add_pair(info, _("Friendly name"), name.empty() ? address : name);
     add_pair(info, _("Address"), address);
     add_presence(info, account, address);
-    add_lists(info, account.purple_account(), address);
+    add_lists(info, account, address);
     purple_notify_userinfo(gc, address.c_str(), info, nullptr, nullptr);
     purple_notify_user_info_destroy(info);
   });

@@ -71,6 +71,10 @@ class Client {
   // Answers an AuthorizationRequested: accept puts them on AL (and RL), deny on BL; both take
   // them off PL.
   Status authorize(std::string_view address, bool accept, TimePoint now);
+  // Whether `address` has us on their contact list: they are on our reverse list (RL), from
+  // FindMembership's Reverse role at sign-in and the server's ADL 0 / RML 0 since. False for an
+  // address we know nothing of (not signed in yet, or nobody on any of our lists).
+  bool has_us_on_their_list(std::string_view address) const;
 
   // Presence and profile (client_contacts.cpp). Before sign-in completes these only record
   // the wish, which the sign-in then uses (CHG with that status, UUX, the name).

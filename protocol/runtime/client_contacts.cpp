@@ -60,4 +60,9 @@ Status Client::set_display_name(std::string_view name, TimePoint now) {
 
 #undef MSN_SETTLED
 
+bool Client::has_us_on_their_list(std::string_view address) const {
+  const Contact* contact = ns_.contact_list().find(address);
+  return contact != nullptr && contact->on(ListBits::kReverse);
+}
+
 }  // namespace msn

@@ -17,6 +17,15 @@
 // the second (a multi-part message is resent whole: a receiver shows none of an incomplete
 // one); a second failure is reported. A contact that turns out
 // to be offline (CAL 216/217) gets it as an offline message instead.
+//
+// Where to find what:
+//   conversation_manager.cpp  the table of conversations, NS notices, connections, timers,
+//                             settling the switchboards' events, shutting down
+//   conv_intents.cpp          the user's intents (send, typing, nudge, close, chats)
+//   conv_switchboards.cpp     a switchboard per conversation (XFR SB asked, RNG answered,
+//                             the send window) and what each switchboard event means
+//   conv_delivery.cpp         refused switchboards, messages not delivered (resent once or
+//                             reported), duplicates dropped, offline messages
 #pragma once
 
 #include <cstddef>
@@ -161,18 +170,21 @@ class ConversationManager {
     bool retired = false;                        // replaced or left by us: not current
   };
 
-  // Conversations.
+  // The table of conversations (conversation_manager.cpp).
   Result<Conversation*> one_to_one(std::string_view peer, bool create);
   Result<Conversation*> new_conversation(bool chat);
   Conversation* find(ConversationId id);
   bool make_room();
   std::size_t pending_for(ConversationId id) const;
   std::size_t pending_bytes_for(ConversationId id) const;
-  Status check_usable(std::string_view address) const;
   bool peer_offline(const Conversation& conv) const;
+  void settle(TimePoint now);
+
+  // Intents (conv_intents.cpp).
+  Status check_usable(std::string_view address) const;
   Result<ConversationId> queue_text(Conversation& conv, std::string_view html, TimePoint now);
 
-  // Switchboards.
+  // Switchboards and their events (conv_switchboards.cpp).
   void pump(Conversation& conv, TimePoint now);
   void hand_over(Conversation& conv, Board& board, TimePoint now);
   void ensure_switchboard(Conversation& conv, TimePoint now);
@@ -180,18 +192,17 @@ class ConversationManager {
   void accept_invitation(const SwitchboardInvitation& invitation, TimePoint now);
   void place_invitation(Board& board, TimePoint now);
   void retire(Conversation& conv, TimePoint now);
-  void refused(wire::TrId trid, const Error& error, TimePoint now);
-  void refused_conversation(Conversation& conv, const Error& error, TimePoint now);
   Board* board_for(ConnectionId conn);
-  void settle(TimePoint now);
   void handle(Board& board, SwitchboardEvent event, TimePoint now);
   void handle_joined(Board& board, Conversation& conv, const ev::ParticipantJoined& joined);
   void handle_left(Conversation& conv, const ev::ParticipantLeft& left);
-  void handle_not_delivered(Board& board, ev::MessageNotDelivered failed, TimePoint now);
   void handle_closed(ConnectionId conn, TimePoint now);
   void leave_if_done(Conversation& conv, TimePoint now);
 
-  // Messages.
+  // Delivery failures, resends, offline messages (conv_delivery.cpp).
+  void refused(wire::TrId trid, const Error& error, TimePoint now);
+  void refused_conversation(Conversation& conv, const Error& error, TimePoint now);
+  void handle_not_delivered(Board& board, ev::MessageNotDelivered failed, TimePoint now);
   void requeue(Conversation& conv, Seq seq);
   bool already_shown(const ev::TextReceived& text);
   void message_failed(Seq seq, ev::DeliveryFailure reason, Error error);

@@ -6,8 +6,10 @@
 //                    the later renewal of its tokens)
 //   ns_presence.cpp  the contact-list fetch at sign-in, BLP, ADL/FQY replies of the sync,
 //                    CHG, UUX, PRP (announcing the list, going online, own status and name)
-//   ns_contacts.cpp  ILN, NLN, FLN, UBX, server ADL 0 / RML 0, error replies to list
-//                    commands, and the contact-list intents (address book and Sharing jobs)
+//   ns_contacts.cpp  ILN, NLN, FLN, UBX, server ADL 0 / RML 0 (and the refreshes they
+//                    start), error replies to list commands, the address book's answers
+//   ns_list_changes.cpp  the contact-list intents: address book and Sharing jobs, then the
+//                    ADL/RML (and BLP) that tell the NS
 //   ns_keepalive.cpp CHL/QRY, PNG/QNG, OUT
 //   ns_switchboard.cpp XFR SB, RNG, offline-message notices (handed on as NsNotice)
 //   notification_session.cpp  connection handling, dispatch, errors, timers
@@ -46,7 +48,7 @@ namespace msn {
 // Source of random bytes (the MBI IV); replaceable so tests can reproduce the vectors.
 using RandomSource = std::function<Result<std::string>(std::size_t)>;
 
-struct ListJob;  // one contact-list intent under way (ns_contacts.cpp)
+struct ListJob;  // one contact-list intent under way (ns_list_changes.cpp)
 struct JobStep;  // one SOAP call (or local change) of a ListJob
 
 class NotificationSession {
@@ -108,7 +110,7 @@ class NotificationSession {
   // The contact list as the server holds it (empty before the sign-in fetched it).
   const ContactList& contact_list() const { return list_; }
 
-  // Contact-list intents (ns_contacts.cpp); Client documents them. Errors for requests that
+  // Contact-list intents (ns_list_changes.cpp); Client documents them. Errors for requests that
   // cannot be made; the outcome arrives as events.
   Status add_contact(std::string_view address, std::string_view group, std::string_view invite_message,
                      TimePoint now);
@@ -169,8 +171,6 @@ class NotificationSession {
   void handle_renewal_result(Result<http::Response> result);
   // The renewal failed: the address book's waiting calls fail, the rest hear a TokensRenewed.
   void renewal_failed(const Error& error);
-  // Hands the address book its calls' tickets and routes its completions and requests.
-  void pump_address_book(TimePoint now);
 
   // ns_presence.cpp
   void start_sync(TimePoint now);                 // the contact-list fetch after the profile
@@ -202,6 +202,17 @@ class NotificationSession {
   void refresh_address_book();
   void on_background_result(const AbCompletion& completion);
   void ask_authorizations();
+  // Hands the address book its calls' tickets and routes its completions and requests.
+  void pump_address_book(TimePoint now);
+  ev::ContactView view_of(const Contact& contact) const;
+  void emit_contact(std::string_view address);  // ContactChanged, or ContactRemoved if gone
+  // Events for what a refresh changed; `group_names` are the names before it (by lower-cased id).
+  void emit_changes(const ListChanges& changes,
+                    const std::map<std::string, std::string>& group_names);
+  std::map<std::string, std::string> group_names() const;
+  void emit_cache();
+
+  // ns_list_changes.cpp
   Status start_job(std::unique_ptr<ListJob> job, TimePoint now);
   std::unique_ptr<ListJob> make_job(ev::ListOperation operation, std::string subject);
   void run_jobs();
@@ -215,12 +226,6 @@ class NotificationSession {
   // Sends ADL or RML for one contact's bits; the reply is tracked for failures.
   void send_list_command(std::string_view verb, const Contact& contact, ListBits bits,
                          ev::ListOperation operation);
-  ev::ContactView view_of(const Contact& contact) const;
-  void emit_contact(std::string_view address);  // ContactChanged, or ContactRemoved if gone
-  // Events for what a refresh changed; `group_names` are the names before it (by lower-cased id).
-  void emit_changes(const ListChanges& changes, const std::map<std::string, std::string>& group_names);
-  std::map<std::string, std::string> group_names() const;
-  void emit_cache();
 
   // ns_keepalive.cpp
   void handle_chl(const wire::Command& command, TimePoint now);

@@ -2,6 +2,12 @@
 // One switchboard conversation, sans-I/O (docs/protocol/switchboard.md): the connection named by
 // its ConnectionId, USR/CAL/JOI when we start it, ANS/IRO when we are invited, BYE tracking,
 // MSG sending with ACK/NAK tracking, and incoming MSGs decoded into events.
+// Where to find a command's handling:
+//   switchboard_session.cpp  XFR SB / RNG tickets, USR, ANS, OUT, error replies, dispatch,
+//                            timers, leaving and closing
+//   sb_participants.cpp      CAL, IRO, JOI, BYE (who is in the conversation), invite()
+//   sb_send.cpp              MSG out (texts, typing, nudges, payloads), ACK, NAK
+//   sb_receive.cpp           MSG in (decoded into events, chunked messages joined)
 //
 // Driving contract (the same as NotificationSession): call start_outgoing() or
 // start_incoming(), feed on_connected/on_data/on_closed/on_timer, then drain take_outputs()
@@ -203,21 +209,12 @@ class SwitchboardSession {
     std::uint32_t next = 1;
   };
 
-  // Connection, dispatch, participants, timers, ending.
+  // Connection, sign-in, dispatch, errors, timers, ending (switchboard_session.cpp).
   void begin(std::string host, std::uint16_t port, TimePoint now);
   void dispatch(const wire::Command& command, TimePoint now);
   void handle_usr(const wire::Command& command, TimePoint now);
   void handle_ans(const wire::Command& command, TimePoint now);
-  void handle_cal(const wire::Command& command, TimePoint now);
-  void handle_iro(const wire::Command& command);
-  void handle_joi(const wire::Command& command, TimePoint now);
-  void handle_bye(const wire::Command& command);
   void handle_error_reply(const wire::Command& command, TimePoint now);
-  void add_participant(std::string_view email, std::string_view encoded_name, bool was_present);
-  void send_cal(const std::string& email, TimePoint now);
-  void invite_failed(wire::TrId trid, InviteFailure reason, int code, TimePoint now);
-  void become_ready(TimePoint now);
-  void check_alone();
   void start_leaving(NotDeliveredReason for_queued);
   void finish_leaving_if_done();
   void fail(Error error, NotDeliveredReason reason);
@@ -225,7 +222,19 @@ class SwitchboardSession {
   void log(LogLevel level, std::string text);
   void write(std::string bytes);
 
-  // Sending, ACK/NAK, receiving.
+  // Participants: CAL, IRO, JOI, BYE (sb_participants.cpp).
+  void handle_cal(const wire::Command& command, TimePoint now);
+  void handle_iro(const wire::Command& command);
+  void handle_joi(const wire::Command& command, TimePoint now);
+  void handle_bye(const wire::Command& command);
+  void add_participant(std::string_view email, std::string_view encoded_name, bool was_present);
+  void send_cal(const std::string& email, TimePoint now);
+  void invite_failed(wire::TrId trid, InviteFailure reason, int code, TimePoint now);
+  void become_ready(TimePoint now);
+  void check_alone();
+  std::vector<std::string> current_recipients() const;
+
+  // Messages out: the queue, MSG, ACK/NAK (sb_send.cpp).
   void flush_queue(TimePoint now);
   void send_piece(MessageId id, std::size_t index, TimePoint now);
   wire::TrId send_msg(const wire::MimeMessage& message, AckMode mode);
@@ -234,10 +243,11 @@ class SwitchboardSession {
   void resolve_if_done(MessageId id);
   void fail_unresolved(NotDeliveredReason reason);
   void expire_acks(TimePoint now);
+
+  // Messages in: MSG (sb_receive.cpp).
   void handle_msg(const wire::Command& command, TimePoint now);
   void handle_message(const std::string& from, const std::string& friendly, wire::MimeMessage message);
   std::optional<wire::MimeMessage> reassemble(const std::string& from, wire::MimeMessage message);
-  std::vector<std::string> current_recipients() const;
 
   SwitchboardConfig config_;
   ConnectionId conn_;

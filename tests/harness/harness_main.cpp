@@ -273,6 +273,10 @@ int run_scenario(const Options& options, const Scenario& scenario) {
     std::string web_url = address.web_url;
     if (scenario.plain_http_web_url && web_url.starts_with("https://"))
       web_url.replace(0, 5, "http");
+    if (!scenario.web_host.empty()) {
+      const std::size_t host_at = web_url.find("://") + 3;
+      web_url.replace(host_at, web_url.find(':', host_at) - host_at, scenario.web_host);
+    }
     add_account(kUsername, scenario.wrong_password ? "not-the-password" : kPassword, account_host,
                 account_port, web_url,
                 HiddenTimings{.reply_timeout_seconds = scenario.reply_timeout_seconds,

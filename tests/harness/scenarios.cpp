@@ -166,6 +166,15 @@ std::vector<Scenario> build_scenarios() {
       "The server name msnp-harness.invalid could not be found. Check Server, Port and Web "
       "services URL in the account's Advanced tab.";
   list.push_back(not_found);
+  // The same for the web services (the login service is their first call): the user is told
+  // which name could not be found, not just that something failed.
+  Scenario web_not_found;
+  web_not_found.name = "web-host-not-found";
+  web_not_found.web_host = "msnp-harness-web.invalid";
+  web_not_found.expected_text =
+      "The server name msnp-harness-web.invalid could not be found. Check Server, Port and Web "
+      "services URL in the account's Advanced tab.";
+  list.push_back(web_not_found);
 
   Scenario refused;
   refused.name = "connection-refused";

@@ -41,6 +41,9 @@ struct Scenario {
   // The account's Server setting instead of the local server's (a name that does not resolve).
   std::string account_host;
   bool closed_port = false;  // the Port setting names a port nothing listens on
+  // The Web services URL's host instead of the local server's (a name that does not resolve);
+  // the scheme and port stay.
+  std::string web_host;
   // The connection error text the user must see, exactly; "{port}" stands for the Port setting.
   std::string expected_text;
   // The exact text of the connection error (LC_ALL=C); empty: any non-empty text.

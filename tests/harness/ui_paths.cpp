@@ -449,6 +449,7 @@ void ui_get_info(World& w) {
       {"Groups", "Friends"},
       {"On your contact list", "Yes"},
       {"May see you and message you", "Allowed"},
+      {"Has you on their contact list", "Yes"},
   };
   for (const auto& expected : kExpected)
     w.check(info_value(info, expected.label) == expected.value,
@@ -458,6 +459,26 @@ void ui_get_info(World& w) {
   // than a made-up one (capability_text_test covers the wording for real clients).
   w.check(info_value(info, "Client") == "(absent)",
           "Client: \"" + info_value(info, "Client") + "\"");
+
+  // carol is on alice's list, but alice is not on carol's (carol never adds her back).
+  STEP(w.add_buddy("alice", "carol", "Friends", ""));
+  STEP(w.wait_server("carol on alice's forward list", [](const ServerState& s) {
+    const ServerAccount* a = s.account("alice@example.com");
+    const ServerContact* c = a != nullptr ? a->contact("carol@example.com") : nullptr;
+    return c != nullptr && c->messenger;
+  }));
+  const std::size_t before_carol = ui_requests().user_infos.size();
+  w.note("alice picks Get Info on carol");
+  serv_get_info(w.connection("alice"), address_of("carol").c_str());
+  STEP(w.wait(
+      "alice is shown carol's info", [&] { return ui_requests().user_infos.size() > before_carol; },
+      [] { return std::string("nothing shown"); }));
+  const UserInfoSeen& carol = ui_requests().user_infos.back();
+  w.check(info_value(carol, "On your contact list") == "Yes",
+          "On your contact list: \"" + info_value(carol, "On your contact list") + "\"");
+  w.check(info_value(carol, "Has you on their contact list") == "No",
+          "Has you on their contact list: \"" + info_value(carol, "Has you on their contact list") +
+              "\"");
 }
 
 // ---- labels as Finch shows them ----
@@ -503,7 +524,7 @@ std::vector<IntegrationScenario> ui_path_scenarios() {
       make("ui-nudge-command", ui_nudge_command),
       make("ui-authorize", ui_authorize, {"alice", "bob", "carol"}),
       make("ui-chat-rejoin", ui_chat_rejoin),
-      make("ui-get-info", ui_get_info),
+      make("ui-get-info", ui_get_info, {"alice", "bob", "carol"}),
       make("ui-labels", ui_labels),
   };
 }

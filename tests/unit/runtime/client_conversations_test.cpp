@@ -2,8 +2,9 @@
 // The Client with conversations wired in: XFR SB on the notification server (and its
 // deadline), RNG, switchboard connections routed to the conversation manager, offline-message
 // web calls routed back to it, and undelivered messages reported at sign-out and on a lost
-// connection. The sign-in is answered leniently (whatever the NS asks, the usual answer), so
-// these tests are about conversations, not about the exact sign-in script.
+// connection; and the contact-list lookup the plugin reads (the reverse list). The sign-in is
+// answered leniently (whatever the NS asks, the usual answer), so these tests are about
+// conversations, not about the exact sign-in script.
 #include <deque>
 #include <memory>
 #include <string>
@@ -298,6 +299,24 @@ void test_message_waiting_when_ns_dies_is_connection_lost(void** state) {
   assert_int_equal(h.take<ev::Disconnected>().size(), 1);
 }
 
+// Get Info's "has you on their contact list": the reverse list from FindMembership, then the
+// server's ADL 0 / RML 0 (someone added or removed us) as they come.
+void test_reverse_list_lookup(void** state) {
+  auto& h = fx(state);
+  h.sign_in();
+  assert_true(h.client().has_us_on_their_list("bob@example.com"));
+  assert_true(h.client().has_us_on_their_list("Carol@Example.NET"));
+  assert_false(h.client().has_us_on_their_list("erin@example.com"));  // on no list
+  assert_false(h.client().has_us_on_their_list(""));
+  h.feed(h.ns(),
+         "ADL 0 73\r\n<ml l=\"1\"><d n=\"example.com\"><c n=\"erin\" l=\"8\" t=\"1\" f=\"Erin\" "
+         "/></d></ml>");
+  assert_true(h.client().has_us_on_their_list("erin@example.com"));
+  // carol removed us: still on our forward list, no longer on the reverse list.
+  h.feed(h.ns(), "RML 0 59\r\n<ml><d n=\"example.net\"><c n=\"carol\" l=\"8\" t=\"1\" /></d></ml>");
+  assert_false(h.client().has_us_on_their_list("carol@example.net"));
+}
+
 }  // namespace
 
 int main() {
@@ -310,6 +329,7 @@ int main() {
       CASE(test_sign_out_reports_pending_messages),
       CASE(test_lost_connection_reports_before_disconnected),
       CASE(test_message_waiting_when_ns_dies_is_connection_lost),
+      CASE(test_reverse_list_lookup),
   };
 #undef CASE
   return cmocka_run_group_tests(tests, nullptr, nullptr);
