@@ -315,14 +315,13 @@ bool ContactListSync::step(std::size_t max_contacts, gint64 budget_us) {
   const gint64 slice_end = slice_started + budget_us;
   Account::EchoGuard guard(account_);
   PurpleAccount* purple = account_.purple_account();
+  // The phases follow each other within one slice while it has time left, so a small list is
+  // done in the first slice.
   bool done = false;
-  if (phase_ == Phase::kContacts) {
-    apply_contacts(purple, max_contacts, slice_end);
-  } else if (phase_ == Phase::kCleanUp) {
-    clean_up(purple);
-  } else {
+  if (phase_ == Phase::kContacts) apply_contacts(purple, max_contacts, slice_end);
+  if (phase_ == Phase::kCleanUp && g_get_monotonic_time() < slice_end) clean_up(purple);
+  if (phase_ == Phase::kNotify && g_get_monotonic_time() < slice_end)
     done = notify_privacy(purple, slice_end);
-  }
   ++slices_;
   const gint64 now = g_get_monotonic_time();
   busy_us_ += now - slice_started;
