@@ -89,7 +89,7 @@ class Groups {
     PurpleGroup* group;
     PurpleBlistNode* last = nullptr;
     bool last_known = false;
-    std::string last_address;
+    std::string last_address = {};
   };
 
   static PurpleBlistNode* node_of(PurpleGroup* group) {
