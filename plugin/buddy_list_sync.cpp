@@ -46,9 +46,21 @@ const char* group_name_of(PurpleBuddy* buddy) {
 }
 
 // Finds or creates groups by name, remembering them (and their last child) for the rest of
-// one sync.
+// one slice of a sync, or one change.
 class Groups {
  public:
+  // `tails`, when given, carries each group's last appended contact (by address) from one
+  // slice to the next, so that finding the insertion point stays O(1) per slice.
+  explicit Groups(PurpleAccount* account = nullptr, GroupTails* tails = nullptr)
+      : account_(account), tails_(tails) {}
+  Groups(const Groups&) = delete;
+  Groups& operator=(const Groups&) = delete;
+  ~Groups() {
+    if (tails_ == nullptr) return;
+    for (auto& [name, e] : known_)
+      if (!e.last_address.empty()) (*tails_)[name] = std::move(e.last_address);
+  }
+
   PurpleGroup* get(const std::string& name) { return entry(name).group; }
 
   // Puts `buddy` into the group as a contact of its own, at the end. libpurple's own "append"
@@ -57,15 +69,19 @@ class Groups {
   void append(const std::string& name, PurpleBuddy* buddy) {
     Entry& e = entry(name);
     if (!e.last_known) {
-      for (PurpleBlistNode* child = purple_blist_node_get_first_child(node_of(e.group));
-           child != nullptr; child = purple_blist_node_get_sibling_next(child))
-        e.last = child;
+      e.last = remembered_tail(name, e.group);
+      if (e.last == nullptr) {
+        for (PurpleBlistNode* child = purple_blist_node_get_first_child(node_of(e.group));
+             child != nullptr; child = purple_blist_node_get_sibling_next(child))
+          e.last = child;
+      }
       e.last_known = true;
     }
     PurpleContact* contact = purple_contact_new();
     purple_blist_add_contact(contact, e.group, e.last);
     purple_blist_add_buddy(buddy, contact, e.group, nullptr);
     e.last = reinterpret_cast<PurpleBlistNode*>(contact);
+    e.last_address = purple_buddy_get_name(buddy);
   }
 
  private:
@@ -73,10 +89,26 @@ class Groups {
     PurpleGroup* group;
     PurpleBlistNode* last = nullptr;
     bool last_known = false;
+    std::string last_address = {};
   };
 
   static PurpleBlistNode* node_of(PurpleGroup* group) {
     return reinterpret_cast<PurpleBlistNode*>(group);
+  }
+
+  // The contact the previous slice appended last, looked up afresh (the user may have moved
+  // or removed it since): a valid insertion point if it is still a contact of this group.
+  // Whatever the user added after it meanwhile then simply stays after the new contacts.
+  PurpleBlistNode* remembered_tail(const std::string& name, PurpleGroup* group) const {
+    if (tails_ == nullptr || account_ == nullptr) return nullptr;
+    auto it = tails_->find(name);
+    if (it == tails_->end()) return nullptr;
+    PurpleBuddy* buddy = purple_find_buddy_in_group(account_, it->second.c_str(), group);
+    if (buddy == nullptr) return nullptr;
+    auto* contact = reinterpret_cast<PurpleBlistNode*>(purple_buddy_get_contact(buddy));
+    if (contact == nullptr || purple_blist_node_get_parent(contact) != node_of(group))
+      return nullptr;
+    return contact;
   }
 
   Entry& entry(const std::string& name) {
@@ -91,6 +123,8 @@ class Groups {
     return known_.emplace(name, Entry{group}).first->second;
   }
 
+  PurpleAccount* account_;
+  GroupTails* tails_;
   std::unordered_map<std::string, Entry> known_;
 };
 
@@ -167,52 +201,51 @@ void sync_contact(PurpleAccount* account, Buddies have, const ev::ContactView& c
 
 using PrivacyEdit = gboolean (*)(PurpleAccount*, const char*, gboolean);
 
-enum class PrivacyList { kPermit, kDeny };
+// Tells the UI that `name` joined or left one privacy list, as libpurple's own
+// purple_privacy_*_add/_remove would.
+void notify_privacy_change(PurpleAccount* account, const PrivacyChange& change) {
+  PurplePrivacyUiOps* ops = purple_privacy_get_ui_ops();
+  if (ops != nullptr) {
+    void (*changed)(PurpleAccount*, const char*) =
+        change.permit ? (change.added ? ops->permit_added : ops->permit_removed)
+                      : (change.added ? ops->deny_added : ops->deny_removed);
+    if (changed != nullptr) changed(account, change.name.c_str());
+  }
+  if (PurpleBuddy* buddy = purple_find_buddy(account, change.name.c_str()); buddy != nullptr)
+    purple_signal_emit(purple_blist_get_handle(), "buddy-privacy-changed", buddy);
+}
 
 // Makes one privacy list (`list` is the account's permit or deny field) equal to `wanted`
-// (normalised names), locally only, and tells the UI what changed as libpurple's own
-// purple_privacy_*_add/_remove would. Those functions search and append to the list for
-// every name, which for a book of thousands of allowed contacts is quadratic (minutes at
-// 50,000); here the list is rebuilt in one pass and saved once.
+// (normalised names), locally only, and appends to `changes` what the UI must be told.
+// libpurple's purple_privacy_*_add/_remove search and append to the list for every name,
+// which for a book of thousands of allowed contacts is quadratic (minutes at 50,000); here the
+// list is rebuilt in one pass and saved once, and the notices go out in later slices.
 void replace_privacy_list(PurpleAccount* account, GSList*& list,
-                          const std::unordered_set<std::string>& wanted, PrivacyList which) {
-  PurplePrivacyUiOps* ops = purple_privacy_get_ui_ops();
-  auto notify = [&](const char* name, bool added) {
-    if (ops != nullptr) {
-      void (*changed)(PurpleAccount*, const char*) =
-          which == PrivacyList::kPermit ? (added ? ops->permit_added : ops->permit_removed)
-                                        : (added ? ops->deny_added : ops->deny_removed);
-      if (changed != nullptr) changed(account, name);
-    }
-    if (PurpleBuddy* buddy = purple_find_buddy(account, name); buddy != nullptr)
-      purple_signal_emit(purple_blist_get_handle(), "buddy-privacy-changed", buddy);
-  };
+                          const std::unordered_set<std::string>& wanted, bool permit,
+                          std::vector<PrivacyChange>& changes) {
   std::unordered_set<std::string> have;
-  std::vector<std::string> removed;
+  const std::size_t first_change = changes.size();
   GSList* kept = nullptr;
   for (GSList* it = list; it != nullptr; it = it->next) {
     auto* name = static_cast<char*>(it->data);
     if (wanted.contains(name) && have.insert(name).second) {
       kept = g_slist_prepend(kept, name);
     } else {
-      removed.emplace_back(name);
+      changes.push_back(PrivacyChange{name, permit, /*added=*/false});
       g_free(name);
     }
   }
   g_slist_free(list);
-  std::vector<const std::string*> added;
   for (const std::string& name : wanted) {
     if (!have.contains(name)) {
       kept = g_slist_prepend(kept, g_strdup(name.c_str()));
-      added.push_back(&name);
+      changes.push_back(PrivacyChange{name, permit, /*added=*/true});
     }
   }
   list = g_slist_reverse(kept);
-  if (removed.empty() && added.empty()) return;
+  if (changes.size() == first_change) return;
   PurpleBlistUiOps* blist_ops = purple_blist_get_ui_ops();
   if (blist_ops != nullptr && blist_ops->save_account != nullptr) blist_ops->save_account(account);
-  for (const std::string& name : removed) notify(name.c_str(), /*added=*/false);
-  for (const std::string* name : added) notify(name->c_str(), /*added=*/true);
 }
 
 void sync_privacy_entry(PurpleAccount* account, const std::string& address, bool on_list,
@@ -277,25 +310,19 @@ ContactListSync::ContactListSync(Account& account, ev::ContactListLoaded event)
   }
 }
 
-bool ContactListSync::step(std::size_t budget) {
+bool ContactListSync::step(std::size_t max_contacts, gint64 budget_us) {
   const gint64 slice_started = g_get_monotonic_time();
+  const gint64 slice_end = slice_started + budget_us;
   Account::EchoGuard guard(account_);
   PurpleAccount* purple = account_.purple_account();
-  // Looked up afresh in every slice: between slices the user may have removed a group or a
-  // buddy, so no libpurple pointer is kept from one slice to the next.
-  Groups groups;
-  const std::size_t end = next_ + std::min(budget, event_.contacts.size() - next_);
-  for (; next_ < end; ++next_) {
-    const ev::ContactView& contact = event_.contacts[next_];
-    std::string key = ascii::to_lower(contact.address);
-    if (!seen_.insert(key).second) continue;  // a repeated entry: the first one decided
-    if (has_any(contact.lists, ListBits::kAllow)) permit_.insert(key);
-    if (has_any(contact.lists, ListBits::kBlock)) deny_.insert(std::move(key));
-    sync_contact(purple, buddies_of(purple, contact.address), contact, groups, AliasMode::kIfSet);
-  }
+  // The phases follow each other within one slice while it has time left, so a small list is
+  // done in the first slice.
+  bool done = false;
+  if (phase_ == Phase::kContacts) apply_contacts(purple, max_contacts, slice_end);
+  if (phase_ == Phase::kCleanUp && g_get_monotonic_time() < slice_end) clean_up(purple);
+  if (phase_ == Phase::kNotify && g_get_monotonic_time() < slice_end)
+    done = notify_privacy(purple, slice_end);
   ++slices_;
-  const bool done = next_ == event_.contacts.size();
-  if (done) finish(purple);
   const gint64 now = g_get_monotonic_time();
   busy_us_ += now - slice_started;
   longest_slice_us_ = std::max(longest_slice_us_, now - slice_started);
@@ -311,7 +338,28 @@ bool ContactListSync::step(std::size_t budget) {
   return done;
 }
 
-void ContactListSync::finish(PurpleAccount* purple) {
+void ContactListSync::apply_contacts(PurpleAccount* purple, std::size_t max_contacts,
+                                     gint64 slice_end) {
+  // Looked up afresh in every slice: between slices the user may have removed a group or a
+  // buddy, so no libpurple pointer is kept from one slice to the next (tails_ holds names).
+  Groups groups(purple, &tails_);
+  const std::size_t end = next_ + std::min(max_contacts, event_.contacts.size() - next_);
+  // At least one contact per slice, however slow, so that the sync always advances.
+  for (std::size_t first = next_; next_ < end; ++next_) {
+    if (next_ > first && g_get_monotonic_time() >= slice_end) break;
+    const ev::ContactView& contact = event_.contacts[next_];
+    std::string key = ascii::to_lower(contact.address);
+    if (!seen_.insert(key).second) continue;  // a repeated entry: the first one decided
+    if (has_any(contact.lists, ListBits::kAllow)) permit_.insert(key);
+    if (has_any(contact.lists, ListBits::kBlock)) deny_.insert(std::move(key));
+    sync_contact(purple, buddies_of(purple, contact.address), contact, groups, AliasMode::kIfSet);
+  }
+  if (next_ == event_.contacts.size()) phase_ = Phase::kCleanUp;
+}
+
+// One pass over the account's buddies and one over each privacy list: linear, with no
+// libpurple call per entry beyond the removals.
+void ContactListSync::clean_up(PurpleAccount* purple) {
   // Whatever is left is on no server list.
   Buddies stale;
   GSList* all = purple_find_buddies(purple, nullptr);
@@ -321,8 +369,17 @@ void ContactListSync::finish(PurpleAccount* purple) {
   }
   g_slist_free(all);
   for (PurpleBuddy* buddy : stale) purple_blist_remove_buddy(buddy);
-  replace_privacy_list(purple, purple->permit, permit_, PrivacyList::kPermit);
-  replace_privacy_list(purple, purple->deny, deny_, PrivacyList::kDeny);
+  replace_privacy_list(purple, purple->permit, permit_, /*permit=*/true, privacy_changes_);
+  replace_privacy_list(purple, purple->deny, deny_, /*permit=*/false, privacy_changes_);
+  phase_ = Phase::kNotify;
+}
+
+bool ContactListSync::notify_privacy(PurpleAccount* purple, gint64 slice_end) {
+  for (std::size_t first = notified_; notified_ < privacy_changes_.size(); ++notified_) {
+    if (notified_ > first && g_get_monotonic_time() >= slice_end) return false;
+    notify_privacy_change(purple, privacy_changes_[notified_]);
+  }
+  return true;
 }
 
 namespace {

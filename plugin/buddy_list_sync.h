@@ -13,7 +13,9 @@
 
 #include <cstddef>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "core/status.h"
 #include "session/event.h"
@@ -29,10 +31,21 @@ const char* default_group_name();
 // server really has a group of that name.
 std::string server_group_for(Account& account, const char* purple_group_name);
 
-// The whole-list sync (ContactListLoaded) applied a slice of contacts at a time, so that a big
-// address book never holds the main loop for long: the caller runs step() from successive
-// main-loop iterations and holds back every later event until it returns true. The cost is
-// linear in the book; no libpurple pointer is kept between slices.
+// A group's last contact this sync appended, by address (see ContactListSync).
+using GroupTails = std::unordered_map<std::string, std::string>;
+
+// One notice for the UI about a privacy list entry.
+struct PrivacyChange {
+  std::string name;
+  bool permit;  // the permit list, else the deny list
+  bool added;
+};
+
+// The whole-list sync (ContactListLoaded) applied a slice at a time, so that a big address
+// book never holds the main loop for long: the caller runs step() from successive main-loop
+// iterations and holds back every later event until it returns true. Each slice is bounded by
+// a number of contacts and by time; the whole sync is linear in the book. No libpurple pointer
+// is kept between slices.
 class ContactListSync {
  public:
   // Records the server's groups and creates them in the buddy list.
@@ -40,19 +53,29 @@ class ContactListSync {
   ContactListSync(const ContactListSync&) = delete;
   ContactListSync& operator=(const ContactListSync&) = delete;
 
-  // Applies up to `budget` more contacts; after the last one removes the buddies on no server
-  // list and sets the privacy lists. True when the buddy list matches the server's.
-  bool step(std::size_t budget);
+  // Applies up to `max_contacts` more contacts, stopping early once `budget_us` has passed
+  // (always at least one). After the last contact, one slice removes the buddies on no server
+  // list and sets the privacy lists, and later slices tell the UI about the privacy changes.
+  // True when the buddy list matches the server's.
+  bool step(std::size_t max_contacts, gint64 budget_us);
 
  private:
-  void finish(PurpleAccount* purple);
+  enum class Phase { kContacts, kCleanUp, kNotify };
+
+  void apply_contacts(PurpleAccount* purple, std::size_t max_contacts, gint64 slice_end);
+  void clean_up(PurpleAccount* purple);
+  bool notify_privacy(PurpleAccount* purple, gint64 slice_end);
 
   Account& account_;
   ev::ContactListLoaded event_;
+  Phase phase_ = Phase::kContacts;
   std::size_t next_ = 0;
   std::unordered_set<std::string> seen_;
   std::unordered_set<std::string> permit_;
   std::unordered_set<std::string> deny_;
+  GroupTails tails_;
+  std::vector<PrivacyChange> privacy_changes_;
+  std::size_t notified_ = 0;
   std::size_t slices_ = 0;
   gint64 started_us_;
   gint64 busy_us_ = 0;

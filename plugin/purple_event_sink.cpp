@@ -21,6 +21,12 @@
 namespace msn::plugin {
 namespace {
 
+// Main-loop time one slice of the contact list sync may take: well under the 100 ms after
+// which a UI feels stuck, leaving room for the other sources of the same iteration.
+constexpr gint64 kSyncSliceBudgetUs = 20'000;
+// Events kept back behind a running sync, besides the coalesced presence (see hold()).
+constexpr std::size_t kMaxHeldEvents = 20'000;
+
 // Engine log lines quote what a server sent; a hostile server could send bytes that are not
 // UTF-8, which libpurple's debug UIs expect.
 std::string printable(const std::string& text) {
@@ -37,17 +43,56 @@ PurpleEventSink::PurpleEventSink(PurpleConnection* gc, Account& account)
 
 PurpleEventSink::~PurpleEventSink() = default;
 
-void PurpleEventSink::on_event(const Event& event) {
+void PurpleEventSink::on_event(Event event) {
   if (list_sync_ != nullptr && std::holds_alternative<ev::Disconnected>(event)) {
     // The session is over: the rest of the list no longer matters, what waited does.
     drop_list_sync();
     release_held(/*skip_lists=*/true);
   }
   if (list_sync_ != nullptr || releasing_) {
-    held_.push_back(event);
+    hold(std::move(event));
     return;
   }
   dispatch(event);
+}
+
+void PurpleEventSink::hold(Event event) {
+  if (coalesce(event)) return;
+  if (const auto* removed = std::get_if<ev::ContactRemoved>(&event)) {
+    // Its presence must not be applied after it left the list.
+    const std::string key = ascii::to_lower(removed->address);
+    coalesced_.erase("p" + key);
+    coalesced_.erase("s" + key);
+  }
+  held_.push_back(std::move(event));
+  if (list_sync_ != nullptr && held_.size() >= kMaxHeldEvents) {
+    // Only a server flooding us gets here; nothing it sent is dropped, the main loop pays once.
+    purple_debug_warning("msnp",
+                         "%zu events waiting behind the contact list sync; applying the rest of "
+                         "the list at once\n",
+                         held_.size());
+    complete_list_sync_now();
+  }
+}
+
+bool PurpleEventSink::coalesce(Event& event) {
+  std::string key;
+  if (const auto* presence = std::get_if<ev::PresenceChanged>(&event))
+    key = "p" + ascii::to_lower(presence->address);
+  else if (const auto* message = std::get_if<ev::StatusMessageChanged>(&event))
+    key = "s" + ascii::to_lower(message->address);
+  else
+    return false;
+  coalesced_.insert_or_assign(std::move(key), std::move(event));
+  return true;
+}
+
+void PurpleEventSink::complete_list_sync_now() {
+  sync_timer_.reset();
+  while (!list_sync_->step(static_cast<std::size_t>(-1), G_MAXINT64 / 2)) {
+  }
+  list_sync_.reset();
+  if (!releasing_) release_held(/*skip_lists=*/false);
 }
 
 void PurpleEventSink::mute_disconnect() {
@@ -64,10 +109,15 @@ void PurpleEventSink::drop_list_sync() {
 void PurpleEventSink::release_held(bool skip_lists) {
   releasing_ = true;
   while (list_sync_ == nullptr && !held_.empty()) {
-    const Event event = std::move(held_.front());
+    Event event = std::move(held_.front());
     held_.pop_front();
     if ((skip_lists || closing_) && std::holds_alternative<ev::ContactListLoaded>(event)) continue;
     dispatch(event);
+  }
+  // The newest presence of each contact, now that the list they refer to is in place.
+  while (list_sync_ == nullptr && !coalesced_.empty()) {
+    auto node = coalesced_.extract(coalesced_.begin());
+    dispatch(node.mapped());
   }
   releasing_ = false;
 }
@@ -81,7 +131,7 @@ gboolean PurpleEventSink::on_sync_slice(gpointer data) noexcept {
 
 void PurpleEventSink::run_sync_slice() {
   if (list_sync_ == nullptr) return;
-  if (!list_sync_->step(sync_slice_)) {
+  if (!list_sync_->step(sync_slice_, kSyncSliceBudgetUs)) {
     sync_timer_.reset(purple_timeout_add(0, &PurpleEventSink::on_sync_slice, this));
     return;
   }
@@ -89,7 +139,7 @@ void PurpleEventSink::run_sync_slice() {
   release_held(/*skip_lists=*/false);
 }
 
-void PurpleEventSink::dispatch(const Event& event) {
+void PurpleEventSink::dispatch(Event& event) {
   // While libpurple closes the connection (sign_out from prpl_close) nothing may open windows
   // or dialogs any more; only logging, saving the contact-list snapshot and telling an open
   // conversation which of its messages never left go on.
@@ -103,7 +153,7 @@ void PurpleEventSink::dispatch(const Event& event) {
         !std::holds_alternative<ev::ContactCacheUpdated>(event))
       return;
   }
-  std::visit([this](const auto& e) { handle(e); }, event);
+  std::visit([this](auto& e) { handle(e); }, event);
 }
 
 void PurpleEventSink::handle(const ev::SignInProgress& progress) {
@@ -146,12 +196,12 @@ void PurpleEventSink::handle(const ev::Log& log) {
   }
 }
 
-void PurpleEventSink::handle(const ev::ContactListLoaded& loaded) {
+void PurpleEventSink::handle(ev::ContactListLoaded& loaded) {
   const int slice = purple_account_get_int(purple_connection_get_account(gc_),
                                            kOptionContactSyncSlice, kDefaultContactSyncSlice);
   sync_slice_ = static_cast<std::size_t>(std::max(slice, 1));
-  auto sync = std::make_unique<ContactListSync>(account_, loaded);
-  if (sync->step(sync_slice_)) return;
+  auto sync = std::make_unique<ContactListSync>(account_, std::move(loaded));
+  if (sync->step(sync_slice_, kSyncSliceBudgetUs)) return;
   list_sync_ = std::move(sync);
   sync_timer_.reset(purple_timeout_add(0, &PurpleEventSink::on_sync_slice, this));
 }

@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 #include "glib_handles.h"
 #include "runtime/ports.h"
@@ -29,7 +31,7 @@ class PurpleEventSink final : public EventSink {
 
   // Re-entrancy: never destroys the Account; purple_connection_error_reason only schedules
   // the disconnect, which libpurple carries out from the main loop later.
-  void on_event(const Event& event) override;
+  void on_event(Event event) override;
 
   // From now on a Disconnected event is not reported and nothing is shown to the user:
   // libpurple itself is closing the connection, and an error on it now would be wrong (and is
@@ -39,7 +41,13 @@ class PurpleEventSink final : public EventSink {
   void mute_disconnect();
 
  private:
-  void dispatch(const Event& event);
+  void dispatch(Event& event);
+  // Keeps an event back while a list sync runs. Presence and personal-message events are
+  // coalesced per contact (only the newest matters); every other event is kept in order. Past
+  // kMaxHeldEvents of those, the sync is completed at once rather than let the queue grow.
+  void hold(Event event);
+  bool coalesce(Event& event);
+  void complete_list_sync_now();
   // The contact list is applied over several main-loop iterations (see ContactListSync);
   // every event after it waits, so that presence, privacy and "connected" find it complete.
   static gboolean on_sync_slice(gpointer data) noexcept;
@@ -52,7 +60,7 @@ class PurpleEventSink final : public EventSink {
   void handle(const ev::SignedIn& signed_in);
   void handle(const ev::Disconnected& disconnected);
   void handle(const ev::Log& log);
-  void handle(const ev::ContactListLoaded& loaded);
+  void handle(ev::ContactListLoaded& loaded);
   void handle(const ev::ContactChanged& changed);
   void handle(const ev::ContactRemoved& removed);
   void handle(const ev::GroupChanged& changed);
@@ -81,6 +89,9 @@ class PurpleEventSink final : public EventSink {
   std::unique_ptr<ContactListSync> list_sync_;
   TimeoutHandle sync_timer_;
   std::deque<Event> held_;
+  // The newest presence / personal message of each contact while a sync runs, by kind and
+  // lower-cased address: bounded by the contact list, since the engine reports only contacts.
+  std::unordered_map<std::string, Event> coalesced_;
   bool releasing_ = false;
 };
 

@@ -20,6 +20,10 @@ namespace msn::plugin {
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
+// What one wake-up of a TLS connection reads at most before the main loop gets its turn again:
+// a big answer (a 50 MB address book) arrives faster than it is handled, and reading until
+// the TLS layer is empty would hold the loop for seconds.
+constexpr std::size_t kMaxTlsReadPerWakeUp = 4 * kReadChunk;
 // After a failed write, how long the bytes the peer sent before it went away may take to be
 // read before the connection is reported closed anyway.
 constexpr guint kDrainAfterWriteFailureMs = 1000;
@@ -103,6 +107,7 @@ struct PurpleTransport::Connection {
   ~Connection() { shut_down(); }
 
   void shut_down() noexcept {
+    read_more.reset();
     write_watch.reset();
     read_watch.reset();
     pending.reset();
@@ -127,6 +132,7 @@ struct PurpleTransport::Connection {
   InputHandle read_watch;   // plain TCP (TLS reads are libpurple's purple_ssl_input_add)
   InputHandle write_watch;
   TimeoutHandle deferred;   // a failure waiting to be reported from the main loop
+  TimeoutHandle read_more;  // TLS: the rest of what one wake-up did not read
   std::optional<Error> deferred_error;
   // A write failed (the peer went away) but what it sent before is still being read: nothing
   // more is written, and the write error is reported at end of input.
@@ -332,12 +338,18 @@ void PurpleTransport::handle_plain_readable(Connection& conn) {
 
 void PurpleTransport::handle_ssl_readable(Connection& conn) {
   // Read until the TLS layer has nothing left: decrypted data buffered inside it would not
-  // wake the socket watch again.
+  // wake the socket watch again. Past the per-wake-up bound the rest is read from a zero
+  // timeout instead, for the same reason.
   const ConnectionId id = conn.id;
-  for (;;) {
+  conn.read_more.reset();
+  for (std::size_t total = 0;;) {
     Connection* current = find(id);
     if (current == nullptr || !current->ssl)
       return;
+    if (total >= kMaxTlsReadPerWakeUp) {
+      current->read_more.reset(purple_timeout_add(0, &PurpleTransport::on_ssl_read_more, current));
+      return;
+    }
     errno = 0;
     std::size_t n = purple_ssl_read(current->ssl.get(), read_buffer_.data(), read_buffer_.size());
     if (n == static_cast<std::size_t>(-1)) {
@@ -350,9 +362,18 @@ void PurpleTransport::handle_ssl_readable(Connection& conn) {
       report_closed(*current, transport_error("connection closed by the server"));
       return;
     }
+    total += n;
     if (!deliver(id, std::string_view(read_buffer_.data(), n)))
       return;
   }
+}
+
+gboolean PurpleTransport::on_ssl_read_more(gpointer data) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  conn->read_more.release();  // this source ends here
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "TLS read", [&] { self.handle_ssl_readable(*conn); });
+  return FALSE;
 }
 
 bool PurpleTransport::deliver(ConnectionId id, std::string_view bytes) {

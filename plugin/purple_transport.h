@@ -56,6 +56,7 @@ class PurpleTransport final : public Transport {
                               PurpleInputCondition cond) noexcept;
   static void on_writable(gpointer data, gint fd, PurpleInputCondition cond) noexcept;
   static gboolean on_deferred_failure(gpointer data) noexcept;
+  static gboolean on_ssl_read_more(gpointer data) noexcept;
 
   void start_tls(Connection& conn, int fd);
   void handle_connected(Connection& conn);

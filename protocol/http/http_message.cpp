@@ -339,6 +339,9 @@ Status ResponseParser::on_head_end() {
     line_bytes_ = 0;
   } else if (length->has_value()) {
     body_remaining_ = **length;
+    // Room for the whole body at once (the length is within the limit): growing a string of
+    // tens of megabytes by doubling copies it again and again, in single long steps.
+    response_.body.reserve(body_remaining_);
     state_ = body_remaining_ == 0 ? State::kDone : State::kBody;
   } else {
     state_ = State::kUntilClose;

@@ -79,7 +79,7 @@ void Driver::pump() {
       if (!*alive) return;
     }
     for (auto& event : client_.take_events()) {
-      sink_.on_event(event);
+      sink_.on_event(std::move(event));
       if (!*alive) return;
     }
   } while (repump_);

@@ -35,7 +35,8 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   // Re-entrancy: the sink may destroy the Driver from inside this call; the Driver notices.
-  virtual void on_event(const Event& event) = 0;
+  // The event is the sink's to keep: a whole contact list is moved, never copied.
+  virtual void on_event(Event event) = 0;
 };
 
 }  // namespace msn

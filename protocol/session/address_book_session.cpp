@@ -66,13 +66,20 @@ Result<AbPayload> AddressBookSession::parse(const Call& call, const http::Respon
       break;
     }
   }
-  // Faults come with 500 (and sometimes 200); anything else unreadable is an HTTP failure. A
-  // list limit fault (Errc::kLimit) is kept as it is: the user is told the list is full.
-  const bool http_ok = response.status >= 200 && response.status <= 299;
+  return judge(call, response.status, std::move(parsed));
+}
+
+// Faults come with 500 (and sometimes 200); anything else unreadable is an HTTP failure. A
+// list limit fault (Errc::kLimit) is kept as it is: the user is told the list is full.
+Result<AbPayload> AddressBookSession::judge(const Call& call, int http_status,
+                                            Result<AbPayload> parsed) const {
+  const bool http_ok = http_status >= 200 && http_status <= 299;
   if (!parsed && parsed.error().code != Errc::kLimit && soap::ab_fault(parsed.error()) == soap::AbFault::kNone &&
       !http_ok)
-    return make_error(Errc::kHttp, call.request.operation + ": the service answered HTTP " + std::to_string(response.status),
-                      response.status);
+    return make_error(
+        Errc::kHttp,
+        call.request.operation + ": the service answered HTTP " + std::to_string(http_status),
+        http_status);
   return parsed;
 }
 
@@ -85,7 +92,50 @@ void AddressBookSession::on_web_result(std::uint32_t call_id, Result<http::Respo
     complete(call, result.error());
     return;
   }
-  Result<AbPayload> parsed = parse(call, result.value());
+  const AbCallKind kind = call.request.kind;
+  if (kind == AbCallKind::kOperation) {
+    Result<AbPayload> parsed = parse(call, result.value());
+    settle(std::move(call), std::move(parsed));
+    return;
+  }
+  ParseJob job{std::move(call), std::move(result).value(), 0, soap::AbFindAllParser{}};
+  if (kind == AbCallKind::kFindMembership) job.parser.emplace<soap::FindMembershipParser>();
+  parse_jobs_.push_back(std::move(job));
+  // Answers are read in order; a second one waits for the first.
+  if (parse_jobs_.size() == 1) advance_parse();
+}
+
+void AddressBookSession::work() {
+  if (!parse_jobs_.empty()) advance_parse();
+}
+
+void AddressBookSession::advance_parse() {
+  ParseJob& job = parse_jobs_.front();
+  const std::string_view body = job.response.body;
+  const std::string_view piece = body.substr(job.offset, kParsePiece);
+  job.offset += piece.size();
+  Status fed = std::visit([&](auto& parser) { return parser.feed(piece); }, job.parser);
+  if (fed && job.offset < body.size()) return;
+  Result<AbPayload> parsed = make_error(Errc::kSoap, "unparsed");
+  if (!fed) {
+    parsed = fed.error();
+  } else {
+    parsed = std::visit(
+        [](auto& parser) -> Result<AbPayload> {
+          auto result = parser.finish();
+          if (!result) return result.error();
+          return AbPayload(std::move(result).value());
+        },
+        job.parser);
+  }
+  Call call = std::move(job.call);
+  const int status = job.response.status;
+  parse_jobs_.pop_front();
+  Result<AbPayload> judged = judge(call, status, std::move(parsed));
+  settle(std::move(call), std::move(judged));
+}
+
+void AddressBookSession::settle(Call call, Result<AbPayload> parsed) {
   if (parsed) {
     const soap::ServiceHeader& header =
         std::visit([](const auto& payload) -> const soap::ServiceHeader& { return payload.header; }, parsed.value());
@@ -167,6 +217,7 @@ void AddressBookSession::ticket_renewal_failed(const Error& error) {
 
 void AddressBookSession::clear() {
   calls_.clear();
+  parse_jobs_.clear();
   held_for_ticket_.clear();
   held_for_ab_.clear();
   ticket_wanted_ = false;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -75,7 +76,18 @@ class AddressBookSession {
 
   // Forgets every call (sign-out); their results, should they still come, are ignored.
   void clear();
-  bool idle() const { return calls_.empty() && held_for_ticket_.empty() && held_for_ab_.empty(); }
+
+  // A FindMembership or ABFindAll answer (a whole address book, tens of megabytes for a big
+  // one) is read kParsePiece bytes at a time: the first piece as it arrives, each further
+  // one from a work() call, so that no single call holds the caller for long. Its completion
+  // comes once the last piece is read. True while such reading remains.
+  static constexpr std::size_t kParsePiece = 256 * 1024;
+  bool has_work() const { return !parse_jobs_.empty(); }
+  void work();
+  bool idle() const {
+    return calls_.empty() && held_for_ticket_.empty() && held_for_ab_.empty() &&
+           parse_jobs_.empty();
+  }
 
   std::vector<WebCall> take_web_calls() { return std::exchange(web_calls_, {}); }
   std::vector<AbCompletion> take_completions() { return std::exchange(completions_, {}); }
@@ -90,9 +102,21 @@ class AddressBookSession {
     bool is_ab_add = false;
   };
 
+  // A list answer being read a piece at a time (see work()).
+  struct ParseJob {
+    Call call;
+    http::Response response;
+    std::size_t offset = 0;
+    std::variant<soap::AbFindAllParser, soap::FindMembershipParser> parser;
+  };
+
   void send(Call call);
   void complete(const Call& call, Result<AbPayload> result);
   Result<AbPayload> parse(const Call& call, const http::Response& response) const;
+  // Feeds the front job one more piece; when its body is all read, settles its call.
+  void advance_parse();
+  void settle(Call call, Result<AbPayload> parsed);
+  Result<AbPayload> judge(const Call& call, int http_status, Result<AbPayload> parsed) const;
   void create_address_book(Call waiting);
   void ab_add_finished(const Result<AbPayload>& result);
   void log(LogLevel level, std::string text) { logs_.push_back(ev::Log{level, std::move(text)}); }
@@ -109,6 +133,7 @@ class AddressBookSession {
   std::vector<WebCall> web_calls_;
   std::vector<AbCompletion> completions_;
   std::vector<ev::Log> logs_;
+  std::deque<ParseJob> parse_jobs_;
 };
 
 }  // namespace msn

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "session/contact_cache.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <utility>
@@ -193,27 +194,42 @@ struct Reader {
 
 }  // namespace
 
-std::string serialize_contact_cache(std::string_view account, const ContactList& list) {
-  std::string out;
-  out.reserve(256 + list.size() * 160);
-  add_line(out, {kMagic, kVersion});
-  add_line(out, {"account", enc(account)});
-  add_line(out, {"ab", enc(list.address_book_last_change())});
-  add_line(out, {"membership", enc(list.membership_last_change())});
-  add_line(out, {"cachekey", enc(list.cache_key())});
-  add_line(out, {"owner", enc(list.own_display_name())});
+ContactCacheWriter::ContactCacheWriter(std::string_view account, const ContactList& list)
+    : order_(list.addresses()) {
+  out_.reserve(256 + list.size() * 160);
+  add_line(out_, {kMagic, kVersion});
+  add_line(out_, {"account", enc(account)});
+  add_line(out_, {"ab", enc(list.address_book_last_change())});
+  add_line(out_, {"membership", enc(list.membership_last_change())});
+  add_line(out_, {"cachekey", enc(list.cache_key())});
+  add_line(out_, {"owner", enc(list.own_display_name())});
   const auto groups = list.groups();
-  for (const Group* group : groups) add_line(out, {"group", enc(group->id), enc(group->name)});
-  const auto contacts = list.contacts();
-  for (const Contact* c : contacts) {
+  for (const Group* group : groups) add_line(out_, {"group", enc(group->id), enc(group->name)});
+  groups_ = groups.size();
+}
+
+bool ContactCacheWriter::step(const ContactList& list, std::size_t max_contacts) {
+  const std::size_t end = next_ + std::min(max_contacts, order_.size() - next_);
+  for (; next_ < end; ++next_) {
+    const Contact* c = list.find(order_[next_]);
+    if (c == nullptr) continue;
     const MembershipIds& ids = c->membership_ids;
-    add_line(out, {"contact", enc(c->passport), std::to_string(to_int(c->network)),
-                   std::to_string(to_int(c->lists)), enc(c->contact_id), enc(c->display_name),
-                   enc(c->nickname), join_ids(c->group_ids), enc(ids.allow), enc(ids.block),
-                   enc(ids.reverse), enc(ids.pending), enc(c->invite_message)});
+    add_line(out_, {"contact", enc(c->passport), std::to_string(to_int(c->network)),
+                    std::to_string(to_int(c->lists)), enc(c->contact_id), enc(c->display_name),
+                    enc(c->nickname), join_ids(c->group_ids), enc(ids.allow), enc(ids.block),
+                    enc(ids.reverse), enc(ids.pending), enc(c->invite_message)});
+    ++written_;
   }
-  add_line(out, {"end", std::to_string(groups.size()), std::to_string(contacts.size())});
-  return out;
+  if (next_ < order_.size()) return false;
+  add_line(out_, {"end", std::to_string(groups_), std::to_string(written_)});
+  return true;
+}
+
+std::string serialize_contact_cache(std::string_view account, const ContactList& list) {
+  ContactCacheWriter writer(account, list);
+  while (!writer.step(list, list.size())) {
+  }
+  return writer.take();
 }
 
 Result<ContactList> parse_contact_cache(std::string_view blob, std::string_view account,

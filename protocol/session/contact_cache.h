@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "session/contact_list.h"
@@ -35,6 +36,24 @@ struct ContactCacheLimits {
   std::size_t max_groups = 10'000;
   std::size_t max_line_bytes = 64 * 1024;
   std::size_t max_groups_per_contact = 1'000;
+};
+
+// serialize_contact_cache a part at a time, for a big list: the header and groups at once, then
+// step() writes up to `max_contacts` more contacts (looked up afresh each time, so the list
+// may change in between; a contact gone by then is left out) until it returns true, and
+// take() hands the blob over.
+class ContactCacheWriter {
+ public:
+  ContactCacheWriter(std::string_view account, const ContactList& list);
+  bool step(const ContactList& list, std::size_t max_contacts);
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+  std::vector<std::string> order_;  // lower-cased addresses
+  std::size_t next_ = 0;
+  std::size_t groups_ = 0;
+  std::size_t written_ = 0;
 };
 
 // The snapshot of `list` for `account`.

@@ -57,6 +57,14 @@ bool contains_id(const std::vector<std::string>& ids, std::string_view id) {
 
 void ContactList::load(const soap::MembershipResult& membership,
                        const soap::AddressBookResult& address_book) {
+  begin_load(membership, address_book);
+  for (const soap::Member& member : membership.members) load_member(member);
+  for (const soap::AbContact& contact : address_book.contacts) load_ab_contact(contact);
+  end_load(membership, address_book);
+}
+
+void ContactList::begin_load(const soap::MembershipResult& membership,
+                             const soap::AddressBookResult& address_book) {
   contacts_.clear();
   by_contact_id_.clear();
   groups_.clear();
@@ -64,8 +72,10 @@ void ContactList::load(const soap::MembershipResult& membership,
   by_contact_id_.reserve(address_book.contacts.size());
   for (const Group& group : address_book.groups)
     groups_.insert_or_assign(ascii::to_lower(group.id), group);
-  for (const soap::Member& member : membership.members) merge_member(member, false, nullptr);
-  for (const soap::AbContact& contact : address_book.contacts) merge_ab_contact(contact, nullptr);
+}
+
+void ContactList::end_load(const soap::MembershipResult& membership,
+                           const soap::AddressBookResult& address_book) {
   // Roles that a full result lists only as deleted leave a contact on no list at all.
   std::erase_if(contacts_, [](const auto& entry) { return entry.second.lists == ListBits::kNone; });
 
@@ -310,6 +320,14 @@ std::vector<const Contact*> ContactList::contacts() const {
   return out;
 }
 
+std::vector<std::string> ContactList::addresses() const {
+  std::vector<std::string> out;
+  out.reserve(contacts_.size());
+  for (const auto& entry : contacts_) out.push_back(entry.first);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<const Group*> ContactList::groups() const {
   std::vector<std::pair<const std::string*, const Group*>> keyed;
   for (const auto& [key, group] : groups_) keyed.emplace_back(&key, &group);
@@ -327,6 +345,20 @@ std::vector<std::string> ContactList::initial_adl(const wire::MlLimits& limits) 
     if (!has_any(contact.lists, kAnnouncedLists)) continue;
     entries.push_back(wire::MlContact{contact.passport, contact.lists, contact.network, {}});
   }
+  return wire::build_initial_adl(entries, limits);
+}
+
+std::vector<std::string> ContactList::initial_adl_for(std::span<const std::string> addresses,
+                                                      const wire::MlLimits& limits) const {
+  std::vector<wire::MlContact> entries;
+  entries.reserve(addresses.size());
+  for (const std::string& key : addresses) {
+    const auto it = contacts_.find(key);
+    if (it == contacts_.end() || !has_any(it->second.lists, kAnnouncedLists)) continue;
+    const Contact& contact = it->second;
+    entries.push_back(wire::MlContact{contact.passport, contact.lists, contact.network, {}});
+  }
+  if (entries.empty()) return {};
   return wire::build_initial_adl(entries, limits);
 }
 

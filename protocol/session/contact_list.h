@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,6 +39,14 @@ class ContactList {
   // too). Address book names win over membership display names; group ids naming no group
   // are dropped. Also stores the lastChange values, the cache key and own display name.
   void load(const soap::MembershipResult& membership, const soap::AddressBookResult& address_book);
+  // load() in steps, for a big book: begin_load, then every member and every address book
+  // contact (in that order, in as many calls as wanted), then end_load.
+  void begin_load(const soap::MembershipResult& membership,
+                  const soap::AddressBookResult& address_book);
+  void load_member(const soap::Member& member) { merge_member(member, false, nullptr); }
+  void load_ab_contact(const soap::AbContact& contact) { merge_ab_contact(contact, nullptr); }
+  void end_load(const soap::MembershipResult& membership,
+                const soap::AddressBookResult& address_book);
 
   // A FindMembership deltasOnly result: roles left (Deleted) are cleared, roles joined set.
   ListChanges apply_membership_delta(const soap::MembershipResult& delta);
@@ -69,10 +78,16 @@ class ContactList {
   std::size_t group_count() const { return groups_.size(); }
   // Every contact / group, ordered by lower-cased address / id (deterministic).
   std::vector<const Contact*> contacts() const;
+  // Every contact's lower-cased address, in the order of contacts().
+  std::vector<std::string> addresses() const;
   std::vector<const Group*> groups() const;
 
   // The initial ADL payloads (at least one; see wire::build_initial_adl).
   std::vector<std::string> initial_adl(const wire::MlLimits& limits = {}) const;
+  // The initial ADL payloads for some of the contacts (lower-cased addresses; unknown ones
+  // skipped): a big list is announced a part at a time. Empty when none is to be announced.
+  std::vector<std::string> initial_adl_for(std::span<const std::string> addresses,
+                                           const wire::MlLimits& limits = {}) const;
   // Contacts of unknown network to announce only after an FQY, sorted.
   std::vector<std::string> unknown_network_addresses() const;
 

@@ -63,6 +63,8 @@ void NotificationSession::sign_out(TimePoint /*now*/) {
   outputs_.push_back(out::Close{conn_});
   state_ = State::kClosed;  // a user's sign-out is not an error: no Disconnected event
   address_book_.clear();
+  list_load_.reset();
+  finish_cache();
   jobs_.clear();
 }
 
@@ -112,6 +114,15 @@ void NotificationSession::on_closed(ConnectionId conn, const Error& why, TimePoi
 }
 
 void NotificationSession::on_timer(TimePoint now) {
+  if (state_ == State::kClosed) return;
+  if (address_book_.has_work()) {
+    address_book_.work();
+    pump_address_book(now);
+  } else if (list_load_) {
+    advance_list_load(now);
+  } else if (cache_writer_) {
+    advance_cache();
+  }
   if (state_ == State::kClosed) return;
   if (reply_deadline_ && now >= *reply_deadline_) {
     fail(make_error(Errc::kTimeout, state_ == State::kConnecting
@@ -220,6 +231,8 @@ void NotificationSession::fail(Error error) {
   next_ping_.reset();
   profile_deadline_.reset();
   address_book_.clear();
+  list_load_.reset();
+  finish_cache();
   jobs_.clear();
   events_.push_back(ev::Disconnected{std::move(error)});
 }
@@ -257,7 +270,12 @@ std::optional<TimePoint> NotificationSession::next_deadline() const {
   for (const auto& [trid, deadline] : switchboard_requests_) {
     if (!earliest || deadline < *earliest) earliest = deadline;
   }
+  if (state_ != State::kClosed && has_work()) return TimePoint{};  // due now
   return state_ == State::kClosed ? std::nullopt : earliest;
+}
+
+bool NotificationSession::has_work() const {
+  return address_book_.has_work() || list_load_.has_value() || cache_writer_.has_value();
 }
 
 }  // namespace msn

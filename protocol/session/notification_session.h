@@ -32,6 +32,7 @@
 #include "core/time.h"
 #include "http/http_message.h"
 #include "session/address_book_session.h"
+#include "session/contact_cache.h"
 #include "session/contact_list.h"
 #include "session/event.h"
 #include "session/http_exchange.h"
@@ -89,7 +90,11 @@ class NotificationSession {
   std::vector<Output> take_outputs();
   std::vector<Event> take_events();
   std::vector<WebCall> take_web_calls();
+  // While has_work(), the deadline is due at once: each on_timer then does one bounded step
+  // (reading a piece of a big list answer, or putting kListStep contacts in place).
   std::optional<TimePoint> next_deadline() const;
+  bool has_work() const;
+  static constexpr std::size_t kListStep = 2'000;
 
   State state() const { return state_; }
   bool finished() const { return state_ == State::kClosed; }
@@ -175,9 +180,13 @@ class NotificationSession {
   // ns_presence.cpp
   void start_sync(TimePoint now);                 // the contact-list fetch after the profile
   void fetch_contact_list(bool use_cache);        // ABFindAll + FindMembership, in parallel
-  void on_sync_result(const AbCompletion& completion, TimePoint now);
+  void on_sync_result(AbCompletion& completion, TimePoint now);
   void finish_contact_fetch(TimePoint now);
-  void announce_lists(TimePoint now);             // BLP, ADL batches, FQY
+  void advance_list_load(TimePoint now);
+  void advance_cache();
+  void finish_cache();
+  void announce(const std::vector<std::string>& payloads);  // ADL batches
+  void announce_rest(TimePoint now);                        // FQY
   void maybe_go_online(TimePoint now);            // CHG once every ADL/FQY is answered
   void handle_adl(const wire::Command& command, TimePoint now);
   void handle_fqy(const wire::Command& command, TimePoint now);
@@ -285,6 +294,25 @@ class NotificationSession {
   bool sync_delta_ = false;  // the attempt asks for changes since the cached list
   std::optional<soap::AddressBookResult> sync_ab_;
   std::optional<soap::MembershipResult> sync_membership_;
+  // The fetched list being put in place, turned into ContactListLoaded and announced (BLP,
+  // ADL batches, FQY), kListStep contacts' worth per step: the first step right away, the
+  // rest from on_timer, so that a big book never holds the caller for long.
+  struct ListLoad {
+    enum class Phase { kMembers, kContacts, kLoaded, kViews, kAnnounce };
+    void enter(Phase next_phase) {
+      phase = next_phase;
+      next = 0;
+    }
+    Phase phase = Phase::kMembers;
+    std::size_t next = 0;
+    soap::MembershipResult membership;
+    soap::AddressBookResult address_book;
+    std::vector<std::string> order;  // lower-cased addresses, sorted
+    ev::ContactListLoaded loaded;
+    std::size_t adls_sent = 0;
+  };
+  std::optional<ListLoad> list_load_;
+  std::optional<ContactCacheWriter> cache_writer_;  // the cache blob being written
   // Sign-in announcement: ADL and FQY TrIds still unanswered.
   std::set<wire::TrId> sync_adls_;
   std::set<wire::TrId> sync_fqys_;

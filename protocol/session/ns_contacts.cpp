@@ -222,7 +222,7 @@ void NotificationSession::pump_address_book(TimePoint now) {
     if (address_book_.take_ticket_request() && renew_call_id_ == 0) renew_tokens();
     auto completions = address_book_.take_completions();
     if (completions.empty()) return;
-    for (const AbCompletion& completion : completions) {
+    for (AbCompletion& completion : completions) {
       if (state_ == State::kClosed) return;
       if (completion.tag == sync_ab_tag_ || completion.tag == sync_membership_tag_) {
         on_sync_result(completion, now);
@@ -279,9 +279,27 @@ void NotificationSession::emit_changes(const ListChanges& changes, const std::ma
   }
 }
 
+// A big list is written kListStep contacts per step from on_timer (see has_work); a newer
+// change starts the writing over, so the blob handed out is never older than the list.
 void NotificationSession::emit_cache() {
   if (state_ != State::kOnline) return;
-  events_.push_back(ev::ContactCacheUpdated{serialize_contact_cache(settings_.account, list_)});
+  cache_writer_.emplace(settings_.account, list_);
+  advance_cache();
+}
+
+// At the session's end a snapshot under way is still handed out: it is the newest there is.
+void NotificationSession::finish_cache() {
+  if (!cache_writer_) return;
+  while (!cache_writer_->step(list_, list_.size())) {
+  }
+  events_.push_back(ev::ContactCacheUpdated{cache_writer_->take()});
+  cache_writer_.reset();
+}
+
+void NotificationSession::advance_cache() {
+  if (!cache_writer_->step(list_, kListStep)) return;
+  events_.push_back(ev::ContactCacheUpdated{cache_writer_->take()});
+  cache_writer_.reset();
 }
 
 }  // namespace msn

@@ -2,6 +2,8 @@
 // From the profile to online, and our own presence afterwards: the contact-list fetch
 // (ABFindAll and FindMembership at once, or their deltas against the cached list), BLP, the
 // initial ADL batches and FQY, CHG; later CHG, UUX and PRP MFN for the user's changes.
+#include <algorithm>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -81,7 +83,7 @@ void NotificationSession::fetch_contact_list(bool use_cache) {
                        sync_ab_tag_);
 }
 
-void NotificationSession::on_sync_result(const AbCompletion& completion, TimePoint now) {
+void NotificationSession::on_sync_result(AbCompletion& completion, TimePoint now) {
   if (state_ != State::kContactList) return;
   if (!completion.result) {
     const Error& error = completion.result.error();
@@ -105,10 +107,11 @@ void NotificationSession::on_sync_result(const AbCompletion& completion, TimePoi
     return;
   }
   if (completion.tag == sync_ab_tag_) {
-    sync_ab_ = std::get<soap::AddressBookResult>(completion.result.value());
+    // Moved, not copied: for a big book this is tens of thousands of contacts.
+    sync_ab_ = std::move(std::get<soap::AddressBookResult>(completion.result.value()));
     sync_ab_tag_ = 0;
   } else {
-    sync_membership_ = std::get<soap::MembershipResult>(completion.result.value());
+    sync_membership_ = std::move(std::get<soap::MembershipResult>(completion.result.value()));
     sync_membership_tag_ = 0;
   }
   if (sync_ab_tag_ == 0 && sync_membership_tag_ == 0) finish_contact_fetch(now);
@@ -117,42 +120,111 @@ void NotificationSession::on_sync_result(const AbCompletion& completion, TimePoi
 void NotificationSession::finish_contact_fetch(TimePoint now) {
   sync_ab_tag_ = 0;
   sync_membership_tag_ = 0;
-  if (!sync_delta_) {
-    list_.load(*sync_membership_, *sync_ab_);
+  for (const auto* notes : {sync_ab_ ? &sync_ab_->notes : nullptr,
+                            sync_membership_ ? &sync_membership_->notes : nullptr})
+    if (notes != nullptr)
+      for (const std::string& note : *notes) log(LogLevel::kDebug, "contact list: " + note);
+  ListLoad load;
+  if (!sync_delta_ && sync_membership_ && sync_ab_) {
+    load.membership = std::move(*sync_membership_);
+    load.address_book = std::move(*sync_ab_);
+    list_.begin_load(load.membership, load.address_book);
   } else {
     if (sync_membership_) list_.apply_membership_delta(*sync_membership_);
     if (sync_ab_) list_.apply_address_book_delta(*sync_ab_);
+    load.phase = ListLoad::Phase::kLoaded;
   }
-  for (const auto* notes : {sync_ab_ ? &sync_ab_->notes : nullptr, sync_membership_ ? &sync_membership_->notes : nullptr})
-    if (notes != nullptr)
-      for (const std::string& note : *notes) log(LogLevel::kDebug, "contact list: " + note);
   sync_ab_.reset();
   sync_membership_.reset();
-  log(LogLevel::kInfo, "contact list: " + std::to_string(list_.size()) + " contacts, " +
-                           std::to_string(list_.group_count()) + " groups");
-
-  ev::ContactListLoaded loaded;
-  for (const Group* group : list_.groups()) loaded.groups.push_back(group->name);
-  const auto contacts = list_.contacts();
-  loaded.contacts.reserve(contacts.size());
-  for (const Contact* contact : contacts) loaded.contacts.push_back(view_of(*contact));
-  events_.push_back(std::move(loaded));
-  if (!list_.own_display_name().empty()) {
-    own_display_name_ = list_.own_display_name();
-    events_.push_back(ev::OwnDisplayNameChanged{own_display_name_});
-  }
-  announce_lists(now);
+  list_load_ = std::move(load);
+  advance_list_load(now);
 }
 
-// BLP, then every ADL batch at once, and FQY for the addresses whose network is unknown.
-void NotificationSession::announce_lists(TimePoint now) {
-  state_ = State::kSyncing;
-  send(writer_.command("BLP", {allow_unlisted_ ? "AL" : "BL"}));
-  for (const std::string& payload : list_.initial_adl()) {
+// One step: up to kListStep contacts' worth of work, moving on through the phases. A list of
+// fewer contacts than that is done in the first step.
+void NotificationSession::advance_list_load(TimePoint now) {
+  ListLoad& load = *list_load_;
+  std::size_t budget = kListStep;
+  // How far this step may go in a phase of `total` items.
+  const auto step_end = [&](std::size_t total) {
+    const std::size_t n = std::min(total - load.next, budget);
+    budget -= n;
+    return load.next + n;
+  };
+  while (budget > 0 && list_load_) {
+    switch (load.phase) {
+      case ListLoad::Phase::kMembers: {
+        const auto& members = load.membership.members;
+        for (const std::size_t end = step_end(members.size()); load.next < end; ++load.next)
+          list_.load_member(members[load.next]);
+        if (load.next == members.size()) load.enter(ListLoad::Phase::kContacts);
+        break;
+      }
+      case ListLoad::Phase::kContacts: {
+        const auto& contacts = load.address_book.contacts;
+        for (const std::size_t end = step_end(contacts.size()); load.next < end; ++load.next)
+          list_.load_ab_contact(contacts[load.next]);
+        if (load.next < contacts.size()) break;
+        list_.end_load(load.membership, load.address_book);
+        load.membership = {};
+        load.address_book = {};
+        load.enter(ListLoad::Phase::kLoaded);
+        break;
+      }
+      case ListLoad::Phase::kLoaded:
+        log(LogLevel::kInfo, "contact list: " + std::to_string(list_.size()) + " contacts, " +
+                                 std::to_string(list_.group_count()) + " groups");
+        for (const Group* group : list_.groups()) load.loaded.groups.push_back(group->name);
+        // Addresses, not pointers: the list may change between steps once it is announced.
+        load.order = list_.addresses();
+        load.loaded.contacts.reserve(load.order.size());
+        budget /= 2;  // the sort above
+        load.enter(ListLoad::Phase::kViews);
+        break;
+      case ListLoad::Phase::kViews: {
+        for (const std::size_t end = step_end(load.order.size()); load.next < end; ++load.next)
+          if (const Contact* contact = list_.find(load.order[load.next]))
+            load.loaded.contacts.push_back(view_of(*contact));
+        if (load.next < load.order.size()) break;
+        events_.push_back(std::move(load.loaded));
+        if (!list_.own_display_name().empty()) {
+          own_display_name_ = list_.own_display_name();
+          events_.push_back(ev::OwnDisplayNameChanged{own_display_name_});
+        }
+        state_ = State::kSyncing;
+        send(writer_.command("BLP", {allow_unlisted_ ? "AL" : "BL"}));
+        load.enter(ListLoad::Phase::kAnnounce);
+        break;
+      }
+      case ListLoad::Phase::kAnnounce: {
+        const std::size_t first = load.next;
+        const std::size_t end = step_end(load.order.size());
+        load.next = end;
+        announce(list_.initial_adl_for(std::span(load.order).subspan(first, end - first)));
+        if (load.next < load.order.size()) break;
+        announce_rest(now);
+        list_load_.reset();
+        return;
+      }
+    }
+  }
+  // Whatever is left continues from on_timer; the reply deadline waits meanwhile.
+  if (list_load_ && state_ == State::kSyncing) expect_reply(now);
+}
+
+void NotificationSession::announce(const std::vector<std::string>& payloads) {
+  for (const std::string& payload : payloads) {
     auto adl = writer_.payload_command("ADL", {}, payload);
     send(adl);
     sync_adls_.insert(adl.trid);
+    ++list_load_->adls_sent;
   }
+}
+
+// After the last ADL batch: one empty ADL if there was none (the server wants one), and FQY
+// for the addresses whose network is unknown.
+void NotificationSession::announce_rest(TimePoint now) {
+  if (list_load_->adls_sent == 0) announce(wire::build_initial_adl({}));
   const std::vector<std::string> unknown = list_.unknown_network_addresses();
   for (const std::string& payload : wire::build_fqy(unknown)) {
     auto fqy = writer_.payload_command("FQY", {}, payload);
@@ -163,7 +235,7 @@ void NotificationSession::announce_lists(TimePoint now) {
 }
 
 void NotificationSession::maybe_go_online(TimePoint now) {
-  if (state_ != State::kSyncing || !sync_adls_.empty() || !sync_fqys_.empty()) return;
+  if (state_ != State::kSyncing || list_load_ || !sync_adls_.empty() || !sync_fqys_.empty()) return;
   state_ = State::kGoingOnline;
   const PresenceStatus status = idle_ && wished_status_ == PresenceStatus::kOnline ? PresenceStatus::kIdle : wished_status_;
   const std::string capabilities = std::to_string(kClientCapabilities);

@@ -8,12 +8,20 @@
 #include <unordered_set>
 #include <utility>
 
+#include "wire/mime_message.h"
+
 namespace msn::soap {
 namespace {
 
 constexpr std::string_view kNickName = "AB.NickName";
 // The group type every Messenger group has (docs/protocol/contact-list.md, "Operations").
 constexpr std::string_view kMessengerGroupType = "C8529CE2-6EAD-434d-881F-341E17DB3FF8";
+
+// Names reach the buddy list and every log line about the contact: bounded (and made valid
+// UTF-8) as the notification server's friendly names are, whatever the service sends.
+std::string bounded_name(std::string_view text) {
+  return wire::bounded_utf8(trim(text), wire::kMaxFriendlyNameChars);
+}
 
 // ---- requests ----------------------------------------------------------------------------
 
@@ -193,7 +201,7 @@ class AbFindAllHandler final : public XmlStreamHandler {
       else if (name == "passportName")
         contact_.passport_name = trim(text);
       else if (name == "displayName")
-        contact_.display_name = trim(text);
+        contact_.display_name = bounded_name(text);
       else if (name == "isMessengerUser")
         contact_.is_messenger_user = parse_bool(text);
     } else if (parent == "groupIds" && name == "guid" && path.up(2) == "contactInfo") {
@@ -204,7 +212,7 @@ class AbFindAllHandler final : public XmlStreamHandler {
     } else if (parent == "Annotation" && path.up(2) == "annotations" &&
                path.up(3) == "contactInfo") {
       if (name == "Name") annotation_name_ = trim(text);
-      if (name == "Value") annotation_value_ = trim(text);
+      if (name == "Value") annotation_value_ = bounded_name(text);
     } else if (name == "Annotation" && parent == "annotations" && path.up(2) == "contactInfo") {
       if (annotation_name_ == kNickName) contact_.nickname = annotation_value_;
     } else if (parent == "ContactEmail" && path.up(2) == "emails") {
@@ -322,7 +330,7 @@ class AbFindAllHandler final : public XmlStreamHandler {
       else if (name == "fDeleted")
         group_.deleted = parse_bool(text);
     } else if (name == "name" && parent == "groupInfo" && path.up(2) == "Group") {
-      group_.name = trim(text);
+      group_.name = bounded_name(text);
     } else if (name == "Group" && parent == "groups") {
       in_group_ = false;
       return end_group();
@@ -540,6 +548,28 @@ Result<AddressBookResult> parse_ab_find_all(std::string_view xml, const ParseLim
   AbFindAllHandler handler(limits);
   MSN_TRY(parse_xml_stream(xml, handler, limits));
   return handler.finish();
+}
+
+struct AbFindAllParser::State {
+  explicit State(const ParseLimits& limits_in)
+      : limits(limits_in), handler(limits), feed(handler, limits) {}
+  ParseLimits limits;
+  AbFindAllHandler handler;
+  XmlStreamFeed feed;
+};
+
+AbFindAllParser::AbFindAllParser(const ParseLimits& limits)
+    : state_(std::make_unique<State>(limits)) {}
+
+AbFindAllParser::~AbFindAllParser() = default;
+AbFindAllParser::AbFindAllParser(AbFindAllParser&&) noexcept = default;
+AbFindAllParser& AbFindAllParser::operator=(AbFindAllParser&&) noexcept = default;
+
+Status AbFindAllParser::feed(std::string_view chunk) { return state_->feed.feed(chunk); }
+
+Result<AddressBookResult> AbFindAllParser::finish() {
+  MSN_TRY(state_->feed.finish());
+  return state_->handler.finish();
 }
 
 }  // namespace msn::soap

@@ -3,6 +3,7 @@
 // own display name) and the contact and group changes.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,5 +107,24 @@ struct AddressBookResult {
 // Errors: faults as described at AbFault; Errc::kSoap for malformed XML or a document without
 // an ABFindAllResponse; Errc::kLimit past `limits`.
 Result<AddressBookResult> parse_ab_find_all(std::string_view xml, const ParseLimits& limits = {});
+
+// parse_ab_find_all for a body handed over in pieces (a big book is read a bounded piece at a
+// time): feed() as often as needed, then finish() once. The same results and errors.
+class AbFindAllParser {
+ public:
+  explicit AbFindAllParser(const ParseLimits& limits = {});
+  ~AbFindAllParser();
+  AbFindAllParser(const AbFindAllParser&) = delete;
+  AbFindAllParser& operator=(const AbFindAllParser&) = delete;
+  AbFindAllParser(AbFindAllParser&&) noexcept;
+  AbFindAllParser& operator=(AbFindAllParser&&) noexcept;
+
+  Status feed(std::string_view chunk);
+  Result<AddressBookResult> finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace msn::soap

@@ -10,6 +10,7 @@
 #include <array>
 #include <climits>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -263,7 +264,66 @@ class StreamParser {
     return Status::ok();
   }
 
+  // The same document handed over in pieces (libxml2's push parser): begin(), feed() any
+  // number of times, then end(); the same checks and errors as run().
+  Status begin() {
+    init_libxml_once();
+    (void)amp_escaped_in_attributes();
+    xmlSAXHandler sax;
+    install_handlers(sax);
+    push_.reset(xmlCreatePushParserCtxt(&sax, this, nullptr, 0, nullptr));
+    if (!push_) return make_error(Errc::kSoap, "XML: no parser context");
+    xmlCtxtUseOptions(push_.get(), kParseOptions);
+    ctxt_ = push_.get();
+    path_.names_.reserve(32);
+    text_.reserve(256);
+    return Status::ok();
+  }
+
+  Status feed(std::string_view chunk) {
+    if (!push_) return make_error(Errc::kSoap, "XML: no parser context");
+    fed_ += chunk.size();
+    if (fed_ > limits_.max_bytes)
+      return make_error(Errc::kLimit, "XML: document of more than " +
+                                          std::to_string(limits_.max_bytes) + " bytes");
+    // xmlParseChunk takes an int: a huge piece goes in parts.
+    constexpr std::size_t kMaxPiece = 1u << 30;
+    while (!chunk.empty() && !stopped()) {
+      const std::size_t n = std::min(chunk.size(), kMaxPiece);
+      xmlParseChunk(push_.get(), chunk.data(), static_cast<int>(n), 0);
+      chunk.remove_prefix(n);
+    }
+    return outcome(/*complete=*/false);
+  }
+
+  Status end() {
+    if (!push_) return make_error(Errc::kSoap, "XML: no parser context");
+    if (fed_ == 0) return make_error(Errc::kSoap, "XML: empty document");
+    if (!stopped()) xmlParseChunk(push_.get(), nullptr, 0, 1);
+    return outcome(/*complete=*/true);
+  }
+
  private:
+  Status outcome(bool complete) const {
+    if (error_) return *error_;
+    if (saw_dtd_)
+      return make_error(Errc::kSoap, "XML: document type declarations are not accepted");
+    if (push_->wellFormed == 0 || (complete && !saw_root_)) {
+      const std::string why = first_error_.empty() ? "no root element" : first_error_;
+      return make_error(Errc::kSoap, "XML: malformed document (" + why + ")");
+    }
+    return Status::ok();
+  }
+
+  // A push parser context and whatever document libxml2 may have left on it.
+  struct PushCtxtFree {
+    void operator()(xmlParserCtxt* ctxt) const noexcept {
+      if (ctxt->myDoc != nullptr) xmlFreeDoc(ctxt->myDoc);
+      ctxt->myDoc = nullptr;
+      xmlFreeParserCtxt(ctxt);
+    }
+  };
+
   static StreamParser& self(void* ctx) { return *static_cast<StreamParser*>(ctx); }
 
   // Only the callbacks below are set: no tree is built, no entity is resolved beyond the
@@ -349,12 +409,31 @@ class StreamParser {
   std::string first_error_;
   bool saw_dtd_ = false;
   bool saw_root_ = false;
+  std::unique_ptr<xmlParserCtxt, PushCtxtFree> push_;
+  std::size_t fed_ = 0;
 };
 
 Status parse_xml_stream(std::string_view xml, XmlStreamHandler& handler,
                         const ParseLimits& limits) {
   StreamParser parser(handler, limits);
   return parser.run(xml);
+}
+
+XmlStreamFeed::XmlStreamFeed(XmlStreamHandler& handler, ParseLimits limits)
+    : limits_(limits), parser_(std::make_unique<StreamParser>(handler, limits_)) {
+  started_ = parser_->begin();
+}
+
+XmlStreamFeed::~XmlStreamFeed() = default;
+
+Status XmlStreamFeed::feed(std::string_view chunk) {
+  if (!started_.is_ok()) return started_;
+  return parser_->feed(chunk);
+}
+
+Status XmlStreamFeed::finish() {
+  if (!started_.is_ok()) return started_;
+  return parser_->end();
 }
 
 // ---- the envelope ------------------------------------------------------------------------

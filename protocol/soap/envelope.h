@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -155,6 +156,27 @@ class XmlStreamHandler {
 // ParseLimits bound is passed; any error the handler returns.
 Status parse_xml_stream(std::string_view xml, XmlStreamHandler& handler,
                         const ParseLimits& limits = {});
+
+class StreamParser;
+
+// The same parse as parse_xml_stream for a document handed over in pieces, so that a big one
+// can be read a bounded piece at a time: feed() as often as needed, then finish(). An error
+// from either is final.
+class XmlStreamFeed {
+ public:
+  XmlStreamFeed(XmlStreamHandler& handler, ParseLimits limits = {});
+  ~XmlStreamFeed();
+  XmlStreamFeed(const XmlStreamFeed&) = delete;
+  XmlStreamFeed& operator=(const XmlStreamFeed&) = delete;
+
+  Status feed(std::string_view chunk);
+  Status finish();
+
+ private:
+  ParseLimits limits_;
+  std::unique_ptr<StreamParser> parser_;
+  Status started_ = Status::ok();
+};
 
 // Collects the parts every ABCH response shares: the ServiceHeader and a Fault. A response
 // parser hands it every element first.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "soap/xml.h"
+#include "wire/mime_message.h"
 
 namespace msn::soap {
 namespace {
@@ -199,7 +200,7 @@ class FindMembershipHandler final : public XmlStreamHandler {
     else if (name == "MembershipId")
       member_.membership_id = trim(text);
     else if (name == "DisplayName")
-      member_.display_name = trim(text);
+      member_.display_name = wire::bounded_utf8(trim(text), wire::kMaxFriendlyNameChars);
     else if (name == "Deleted")
       member_.deleted = parse_bool(text);
   }
@@ -344,6 +345,28 @@ Result<MembershipResult> parse_find_membership(std::string_view xml, const Parse
   FindMembershipHandler handler(limits);
   MSN_TRY(parse_xml_stream(xml, handler, limits));
   return handler.finish();
+}
+
+struct FindMembershipParser::State {
+  explicit State(const ParseLimits& limits_in)
+      : limits(limits_in), handler(limits), feed(handler, limits) {}
+  ParseLimits limits;
+  FindMembershipHandler handler;
+  XmlStreamFeed feed;
+};
+
+FindMembershipParser::FindMembershipParser(const ParseLimits& limits)
+    : state_(std::make_unique<State>(limits)) {}
+
+FindMembershipParser::~FindMembershipParser() = default;
+FindMembershipParser::FindMembershipParser(FindMembershipParser&&) noexcept = default;
+FindMembershipParser& FindMembershipParser::operator=(FindMembershipParser&&) noexcept = default;
+
+Status FindMembershipParser::feed(std::string_view chunk) { return state_->feed.feed(chunk); }
+
+Result<MembershipResult> FindMembershipParser::finish() {
+  MSN_TRY(state_->feed.finish());
+  return state_->handler.finish();
 }
 
 }  // namespace msn::soap

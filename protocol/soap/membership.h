@@ -3,6 +3,7 @@
 // and Pending lists) and AddMember/DeleteMember.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,5 +81,24 @@ Result<MembershipResult> parse_find_membership(std::string_view xml,
                                                const ParseLimits& limits = {});
 
 // AddMember / DeleteMember answers: parse_operation_response(xml, "AddMember") (envelope.h).
+
+// parse_find_membership for a body handed over in pieces (a big book is read a bounded piece at a
+// time): feed() as often as needed, then finish() once. The same results and errors.
+class FindMembershipParser {
+ public:
+  explicit FindMembershipParser(const ParseLimits& limits = {});
+  ~FindMembershipParser();
+  FindMembershipParser(const FindMembershipParser&) = delete;
+  FindMembershipParser& operator=(const FindMembershipParser&) = delete;
+  FindMembershipParser(FindMembershipParser&&) noexcept;
+  FindMembershipParser& operator=(FindMembershipParser&&) noexcept;
+
+  Status feed(std::string_view chunk);
+  Result<MembershipResult> finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace msn::soap

@@ -41,6 +41,19 @@ std::size_t all_buddies(PurpleAccount* account) {
   return count;
 }
 
+// What the plugin shows of a name from the address book: its first 129 characters (UTF-8
+// characters, not bytes), as of a friendly name from the notification server; the server's
+// generated books hold longer ones on purpose.
+std::string shown_name(const std::string& name) {
+  constexpr std::size_t kMaxChars = 129;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const bool continuation = (static_cast<unsigned char>(name[i]) & 0xC0) == 0x80;
+    if (!continuation && chars++ == kMaxChars) return name.substr(0, i);
+  }
+  return name;
+}
+
 // Problems with one contact, appended to `problems`.
 void compare_contact(World& w, std::string_view who, const ServerAccount& server,
                      const ServerContact& contact, std::vector<std::string>& problems) {
@@ -68,11 +81,11 @@ void compare_contact(World& w, std::string_view who, const ServerAccount& server
     }
   }
   for (const BuddyView& v : views) {
-    if (v.server_alias != contact.display_name)
+    if (v.server_alias != shown_name(contact.display_name))
       problems.push_back(prefix + "server alias \"" + v.server_alias.substr(0, 60) +
                          "\", the server's display name \"" + contact.display_name.substr(0, 60) +
                          "\"");
-    if (v.alias != contact.nickname)
+    if (v.alias != shown_name(contact.nickname))
       problems.push_back(prefix + "alias \"" + v.alias + "\", the server's nickname \"" +
                          contact.nickname + "\"");
   }

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "book_generator.h"
 #include "contacts_test_util.h"
 #include "cmocka_cpp.h"
 
@@ -74,6 +75,65 @@ void test_call_and_answer(void** state) {
   fx.session.submit(group_add("Play"), 43);
   assert_true(fx.session.take_web_calls()[0].body.find("<CacheKey>12r1:KEY</CacheKey>") != std::string::npos);
   assert_true(fx.session.take_logs().size() >= 2);
+}
+
+AbRequest find_all() {
+  return AbRequest{AbCallKind::kFindAll, "ABFindAll", [](const soap::AbCredentials& c) {
+                     return msn::Result<soap::SoapRequest>(
+                         soap::build_ab_find_all(c, soap::PartnerScenario::kInitial, {}));
+                   }};
+}
+
+// A big answer is read a piece at a time: the first piece as it arrives, each further one
+// from work(), and the completion comes with the last; the result is the whole book.
+void test_big_answer_read_in_pieces(void** state) {
+  Fx& fx = t::fixture<Fx>(state);
+  const t::GenBook book = t::make_book(3000);
+  const std::string xml = t::ab_find_all_xml(book, true);
+  const std::size_t pieces =
+      (xml.size() + AddressBookSession::kParsePiece - 1) / AddressBookSession::kParsePiece;
+  assert_true(pieces >= 3);
+  fx.session.submit(find_all(), 5);
+  fx.session.on_web_result(fx.session.take_web_calls()[0].id, response(200, xml));
+  std::size_t works = 0;
+  while (fx.session.has_work()) {
+    assert_true(fx.session.take_completions().empty());
+    assert_false(fx.session.idle());
+    fx.session.work();
+    ++works;
+  }
+  assert_int_equal(works, pieces - 1);
+  auto done = fx.session.take_completions();
+  assert_int_equal(done.size(), 1);
+  assert_int_equal(done[0].tag, 5);
+  assert_true(done[0].result.is_ok());
+  const auto& result = std::get<soap::AddressBookResult>(done[0].result.value());
+  const auto whole = soap::parse_ab_find_all(xml);
+  assert_true(whole.is_ok());
+  assert_int_equal(result.contacts.size(), whole->contacts.size());
+  assert_int_equal(result.groups.size(), whole->groups.size());
+  for (std::size_t i = 0; i < result.contacts.size(); ++i) {
+    assert_bytes_equal(result.contacts[i].address, whole->contacts[i].address);
+    assert_bytes_equal(result.contacts[i].display_name, whole->contacts[i].display_name);
+  }
+  assert_true(fx.session.idle());
+
+  // Malformed from the start: the error comes with the first piece, nothing waits.
+  fx.session.submit(find_all(), 6);
+  fx.session.on_web_result(fx.session.take_web_calls()[0].id, response(200, "<a><b></a>" + xml));
+  assert_false(fx.session.has_work());
+  done = fx.session.take_completions();
+  assert_int_equal(done.size(), 1);
+  assert_int_equal(done[0].result.error().code, Errc::kSoap);
+
+  // Cut short: the error comes once the last piece is read.
+  fx.session.submit(find_all(), 7);
+  fx.session.on_web_result(fx.session.take_web_calls()[0].id,
+                           response(200, xml.substr(0, xml.size() / 2)));
+  while (fx.session.has_work()) fx.session.work();
+  done = fx.session.take_completions();
+  assert_int_equal(done.size(), 1);
+  assert_int_equal(done[0].result.error().code, Errc::kSoap);
 }
 
 void test_historic_host(void** /*state*/) {
@@ -181,6 +241,7 @@ int main() {
   const struct CMUnitTest tests[] = {
       FX_TEST(test_call_and_answer),
       cmocka_unit_test(test_historic_host),
+      FX_TEST(test_big_answer_read_in_pieces),
       FX_TEST(test_ticket_renewal_retries_once),
       FX_TEST(test_missing_address_book_is_created),
       FX_TEST(test_already_exists_and_errors),

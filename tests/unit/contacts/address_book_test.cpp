@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "cmocka_cpp.h"
 #include "contacts_test_util.h"
 #include "soap/xml.h"
-#include "cmocka_cpp.h"
+#include "wire/mime_message.h"
 
 namespace {
 
@@ -223,6 +224,32 @@ void test_nicknames_groups_and_duplicates(void** state) {
   assert_bytes_equal(bob.group_ids[0], "G1");
   assert_bytes_equal(bob.group_ids[1], "G2");
   assert_int_equal(r.notes.size(), 3);  // the group without id, two invalid addresses
+}
+
+// Names from the service are bounded like the notification server's friendly names: at most
+// kMaxFriendlyNameChars characters (counted as UTF-8 characters, not bytes), and valid UTF-8.
+void test_names_bounded(void** state) {
+  Fixture& f = fx(state);
+  std::string long_name;
+  for (int i = 0; i < 300; ++i) long_name += "\xc3\xa9";  // é, two bytes each
+  f.xml = book_doc(
+      "<Group><groupId>G1</groupId><groupInfo><name>" + long_name + "</name></groupInfo></Group>",
+      contact("c1", "<annotations><Annotation><Name>AB.NickName</Name><Value>" + long_name +
+                        "</Value></Annotation></annotations><groupIds><guid>G1</guid>"
+                        "</groupIds><passportName>bob@example.com</passportName>"
+                        "<displayName>" +
+                        long_name + "</displayName>") +
+          contact("me",
+                  "<contactType>Me</contactType><displayName>" + long_name + "</displayName>"));
+  const AddressBookResult& r = parse_ok(f);
+  const std::string bounded = long_name.substr(0, 2 * msn::wire::kMaxFriendlyNameChars);
+  assert_int_equal(r.groups.size(), 1);
+  assert_bytes_equal(r.groups[0].name, bounded);
+  const AbContact& bob = expect_contact(r, "bob@example.com");
+  assert_bytes_equal(bob.display_name, bounded);
+  assert_bytes_equal(bob.nickname, bounded);
+  assert_true(r.has_owner);
+  assert_bytes_equal(r.owner_display_name, bounded);
 }
 
 void test_delta_document(void** state) {
@@ -536,6 +563,7 @@ int main() {
       cmocka_unit_test_setup_teardown(test_owner_and_non_messenger_contacts, setup, teardown),
       cmocka_unit_test_setup_teardown(test_email_contacts, setup, teardown),
       cmocka_unit_test_setup_teardown(test_nicknames_groups_and_duplicates, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_names_bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_delta_document, setup, teardown),
       cmocka_unit_test_setup_teardown(test_empty_and_minimal_books, setup, teardown),
       cmocka_unit_test_setup_teardown(test_faults_and_errors, setup, teardown),

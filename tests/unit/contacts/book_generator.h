@@ -35,6 +35,19 @@ struct GenBook {
   std::string owner_display_name = "Alice \xE2\x98\x85 Example";  // "Alice ★ Example"
 };
 
+// What the engine keeps of a name from the services: at most 129 characters (UTF-8 characters,
+// not bytes), as it keeps of the notification server's friendly names. Some generated names
+// are longer on purpose.
+inline std::string gen_bounded_name(std::string_view name) {
+  constexpr std::size_t kMaxChars = 129;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const bool continuation = (static_cast<unsigned char>(name[i]) & 0xC0) == 0x80;
+    if (!continuation && chars++ == kMaxChars) return std::string(name.substr(0, i));
+  }
+  return std::string(name);
+}
+
 inline std::string gen_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -10,9 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "cmocka_cpp.h"
 #include "contacts_test_util.h"
 #include "soap/xml.h"
-#include "cmocka_cpp.h"
+#include "wire/mime_message.h"
 
 namespace {
 
@@ -234,6 +235,20 @@ void test_role_after_members_and_pending_details(void** state) {
   assert_bytes_equal(erin->membership_ids.pending, "42");
   assert_bytes_equal(erin->display_name, "Erin & Co");
   assert_bytes_equal(erin->invite_message, "Add me <3");
+}
+
+// A member's display name is bounded like a friendly name from the notification server.
+void test_display_name_bounded(void** state) {
+  Fixture& f = fx(state);
+  std::string long_name;
+  for (int i = 0; i < 300; ++i) long_name += "\xc3\xa9";  // é, two bytes each
+  f.xml = membership_doc(membership(
+      "Pending",
+      passport_member("erin@example.com", "<DisplayName>" + long_name + "</DisplayName>")));
+  const MembershipResult& r = parse_ok(f);
+  const Member* erin = find(r, "erin@example.com");
+  assert_non_null(erin);
+  assert_bytes_equal(erin->display_name, long_name.substr(0, 2 * msn::wire::kMaxFriendlyNameChars));
 }
 
 void test_delta_deleted_members(void** state) {
@@ -519,6 +534,7 @@ void test_member_change_responses(void** state) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_vector_lists, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_display_name_bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_vector_ids_and_headers, setup, teardown),
       cmocka_unit_test_setup_teardown(test_compact_and_pretty_agree, setup, teardown),
       cmocka_unit_test_setup_teardown(test_other_prefixes, setup, teardown),

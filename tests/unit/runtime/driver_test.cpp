@@ -37,7 +37,7 @@ class ManualScheduler : public msn::Scheduler {
 
 class RecordingSink : public msn::EventSink {
  public:
-  void on_event(const msn::Event& event) override {
+  void on_event(msn::Event event) override {
     if (throw_once) {
       throw_once = false;
       throw std::runtime_error("sink failed");
