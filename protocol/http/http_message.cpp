@@ -339,9 +339,8 @@ Status ResponseParser::on_head_end() {
     line_bytes_ = 0;
   } else if (length->has_value()) {
     body_remaining_ = **length;
-    // Room for the whole body at once (the length is within the limit): growing a string of
-    // tens of megabytes by doubling copies it again and again, in single long steps.
-    response_.body.reserve(body_remaining_);
+    // No reserve from the declared length: a peer's number never allocates memory; the body
+    // grows with the bytes that really arrive (doubling keeps that linear).
     state_ = body_remaining_ == 0 ? State::kDone : State::kBody;
   } else {
     state_ = State::kUntilClose;
