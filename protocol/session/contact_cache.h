@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The contact list saved between sign-ins (issue 3: delta sync). The engine stays sans-I/O:
+// The contact list saved between sign-ins (for the delta sync). The engine stays sans-I/O:
 // it hands a snapshot out as ev::ContactCacheUpdated and gets it back in
 // Settings::contact_cache; this file turns a ContactList into that text and back.
 //

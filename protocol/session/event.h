@@ -55,7 +55,7 @@ struct Log {
 };
 
 
-// ---- contact list (issue 3) ---------------------------------------------------------------
+// ---- contact list ------------------------------------------------------------------------
 
 // One contact as the user interface shows it. Contacts on FL are buddies (in each group of
 // `groups`, or in no group: the UI's default group); AL/BL are the permit/deny lists;
@@ -138,7 +138,7 @@ struct ContactCacheUpdated {
   std::string blob;
 };
 
-// ---- presence and profile (issue 3) ----------------------------------------------------------
+// ---- presence and profile ------------------------------------------------------------------
 
 // A contact's presence changed (ILN, NLN, FLN). kOffline for FLN.
 struct PresenceChanged {
@@ -161,7 +161,7 @@ struct OwnDisplayNameChanged {
   std::string display_name;
 };
 
-// ---- conversations (issue 4) --------------------------------------------------------------
+// ---- conversations ----------------------------------------------------------------------
 
 // A message for the user. `html` is purple's HTML (already converted from the MSN format and
 // escaped). For offline messages `sent_at` is the original time (Unix seconds).

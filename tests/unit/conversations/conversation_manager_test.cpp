@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Conversations end to end inside the engine (issue 4): the ConversationManager against a
+// Conversations end to end inside the engine: the ConversationManager against a
 // scripted NS and scripted switchboards (transcript 02 shapes), with a fake clock. What is
 // checked is what the user would see: the events, and what the peer would receive.
 #include <memory>
