@@ -99,10 +99,7 @@ void im_nudge_html_name(World& w) {
   const std::string name = "<a href=\"https://evil.example/\">Bob</a> & <b>co</b>";
   w.note("bob names himself " + name);
   purple_account_set_public_alias(w.account("bob"), name.c_str(), nullptr, nullptr);
-  STEP(w.wait_buddy(
-      "alice", "bob",
-      [&](const auto& views) { return !views.empty() && views[0].server_alias == name; },
-      "named \"" + name + "\""));
+  STEP(w.wait_friendly_name("alice", "bob", name));
   w.note("bob nudges alice");
   purple_prpl_send_attention(w.connection("bob"), address_of("alice").c_str(), 0);
   const auto nudge_line = [&]() -> const WrittenLine* {

@@ -539,10 +539,7 @@ void presence_friendly_name(World& w) {
       w.account("alice"), name.c_str(), nullptr, [](PurpleAccount*, const char* error) {
         std::fprintf(stderr, "harness: set_public_alias failed: %s\n", error ? error : "");
       });
-  STEP(w.wait_buddy(
-      "bob", "alice",
-      [&](const auto& views) { return !views.empty() && views[0].server_alias == name; },
-      "named \"" + name + "\""));
+  STEP(w.wait_friendly_name("bob", "alice", name));
   STEP(w.wait_server("alice's display name", [&](const ServerState& s) {
     return s.account("alice@example.com")->display_name == name;
   }));

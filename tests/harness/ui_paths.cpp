@@ -173,10 +173,7 @@ void ui_account_actions(World& w) {
       text_or_empty(purple_connection_get_display_name(w.connection("alice")));
   const std::string name = "Alice ✿ <Wonderland> & Co";
   STEP(run_account_action(w, "alice", "Set Friendly Name...", before, name));
-  STEP(w.wait_buddy(
-      "bob", "alice",
-      [&](const auto& views) { return !views.empty() && views[0].server_alias == name; },
-      "named \"" + name + "\""));
+  STEP(w.wait_friendly_name("bob", "alice", name));
   STEP(w.wait_server("alice's display name", [&](const ServerState& s) {
     return s.account("alice@example.com")->display_name == name;
   }));
@@ -324,10 +321,7 @@ void ui_authorize(World& w) {
   // Renames reach bob: nothing of his own hides them.
   const std::string renamed = "Alice, later";
   purple_account_set_public_alias(w.account("alice"), renamed.c_str(), nullptr, nullptr);
-  STEP(w.wait_buddy(
-      "bob", "alice",
-      [&](const auto& views) { return !views.empty() && views[0].server_alias == renamed; },
-      "renamed \"" + renamed + "\""));
+  STEP(w.wait_friendly_name("bob", "alice", renamed));
   PurpleBuddy* buddy = purple_find_buddy(w.account("bob"), address_of("alice").c_str());
   w.check(buddy != nullptr && text_or_empty(purple_buddy_get_alias(buddy)) == renamed,
           "bob's buddy list shows alice as \"" +
@@ -424,10 +418,7 @@ void ui_get_info(World& w) {
   // The personal message travels apart from the state (UUX, not CHG): wait for both. The
   // status attribute holds the peer's plain text, as the old MSN plugin kept it.
   STEP(w.wait_status("alice", "bob", "busy", "Can we fix it? <i>Yes</i> & we can"));
-  STEP(w.wait_buddy(
-      "alice", "bob",
-      [&](const auto& views) { return !views.empty() && views[0].server_alias == name; },
-      "named \"" + name + "\""));
+  STEP(w.wait_friendly_name("alice", "bob", name));
   STEP(w.check(prpl_of(w, "alice")->get_info != nullptr,
                "no get_info: Get Info is greyed out in Pidgin"));
   const std::size_t before = ui_requests().user_infos.size();

@@ -326,6 +326,16 @@ bool World::wait_personal_message(std::string_view who, std::string_view peer,
       "with the personal message \"" + text + "\"");
 }
 
+bool World::wait_friendly_name(std::string_view who, std::string_view peer,
+                               const std::string& name) {
+  return wait_buddy(
+      who, peer,
+      [&](const std::vector<BuddyView>& views) {
+        return !views.empty() && views[0].server_alias == name;
+      },
+      "named \"" + name + "\"");
+}
+
 bool World::wait_status(std::string_view who, std::string_view peer, const std::string& status_id,
                         std::optional<std::string> message, milliseconds timeout) {
   std::string what = "with status \"" + status_id + "\"";

@@ -109,6 +109,8 @@ class World {
   // The peer's personal message reads as `text`. libpurple leaves open whether a status message
   // is plain text or markup: either counts (a double escape or a lost "<tag>" does not).
   bool wait_personal_message(std::string_view who, std::string_view peer, const std::string& text);
+  // Until `who` sees `peer` under the friendly name `name` (the buddy's server alias).
+  bool wait_friendly_name(std::string_view who, std::string_view peer, const std::string& name);
 
   // ---- what a user does to the list ----
   bool add_buddy(std::string_view who, std::string_view peer, const std::string& group,
