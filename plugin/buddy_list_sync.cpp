@@ -8,6 +8,7 @@
 #include <signals.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -113,8 +114,7 @@ class Groups {
 
   Entry& entry(const std::string& name) {
     auto it = known_.find(name);
-    if (it != known_.end())
-      return it->second;
+    if (it != known_.end()) return it->second;
     PurpleGroup* group = purple_find_group(name.c_str());
     if (group == nullptr) {
       group = purple_group_new(name.c_str());
@@ -135,8 +135,7 @@ std::vector<std::string> wanted_groups(const ev::ContactView& contact) {
     if (!name.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end())
       wanted.push_back(name);
   }
-  if (wanted.empty())
-    wanted.emplace_back(default_group_name());
+  if (wanted.empty()) wanted.emplace_back(default_group_name());
   return wanted;
 }
 
@@ -160,8 +159,7 @@ void apply_names(PurpleBuddy* buddy, const ev::ContactView& contact, AliasMode m
 void sync_contact(PurpleAccount* account, Buddies have, const ev::ContactView& contact,
                   Groups& groups, AliasMode mode) {
   if (!has_any(contact.lists, ListBits::kForward)) {
-    for (PurpleBuddy* buddy : have)
-      purple_blist_remove_buddy(buddy);
+    for (PurpleBuddy* buddy : have) purple_blist_remove_buddy(buddy);
     return;
   }
   const std::vector<std::string> wanted = wanted_groups(contact);
@@ -171,8 +169,7 @@ void sync_contact(PurpleAccount* account, Buddies have, const ev::ContactView& c
   for (PurpleBuddy* buddy : have) {
     const std::string_view group = group_name_of(buddy);
     std::size_t i = 0;
-    while (i < wanted.size() && (placed[i] || wanted[i] != group))
-      ++i;
+    while (i < wanted.size() && (placed[i] || wanted[i] != group)) ++i;
     if (i < wanted.size()) {
       placed[i] = true;
       kept.push_back(buddy);
@@ -181,8 +178,7 @@ void sync_contact(PurpleAccount* account, Buddies have, const ev::ContactView& c
     }
   }
   for (std::size_t i = 0; i < wanted.size(); ++i) {
-    if (placed[i])
-      continue;
+    if (placed[i]) continue;
     PurpleBuddy* buddy;
     if (!spare.empty()) {
       buddy = spare.back();
@@ -193,10 +189,8 @@ void sync_contact(PurpleAccount* account, Buddies have, const ev::ContactView& c
     groups.append(wanted[i], buddy);
     kept.push_back(buddy);
   }
-  for (PurpleBuddy* buddy : spare)
-    purple_blist_remove_buddy(buddy);
-  for (PurpleBuddy* buddy : kept)
-    apply_names(buddy, contact, mode);
+  for (PurpleBuddy* buddy : spare) purple_blist_remove_buddy(buddy);
+  for (PurpleBuddy* buddy : kept) apply_names(buddy, contact, mode);
 }
 
 using PrivacyEdit = gboolean (*)(PurpleAccount*, const char*, gboolean);
@@ -215,16 +209,18 @@ void notify_privacy_change(PurpleAccount* account, const PrivacyChange& change) 
     purple_signal_emit(purple_blist_get_handle(), "buddy-privacy-changed", buddy);
 }
 
-// Makes one privacy list (`list` is the account's permit or deny field) equal to `wanted`
-// (normalised names), locally only, and appends to `changes` what the UI must be told.
+// The first half of making one privacy list (`list` is the account's permit or deny field)
+// equal to `wanted` (normalised names), locally only: drops the entries not wanted and the
+// repeated ones, and returns the names kept; the second half (in ContactListSync::sync_privacy)
+// adds the missing names a slice at a time. `changes` collects what the UI must be told.
 // libpurple's purple_privacy_*_add/_remove search and append to the list for every name,
-// which for a book of thousands of allowed contacts is quadratic (minutes at 50,000); here the
-// list is rebuilt in one pass and saved once, and the notices go out in later slices.
-void replace_privacy_list(PurpleAccount* account, GSList*& list,
-                          const std::unordered_set<std::string>& wanted, bool permit,
-                          std::vector<PrivacyChange>& changes) {
+// which for a book of thousands of allowed contacts is quadratic (minutes at 50,000); here each
+// entry costs one lookup, and the list is saved once at the end.
+std::unordered_set<std::string> prune_privacy_list(GSList*& list,
+                                                   const std::unordered_set<std::string>& wanted,
+                                                   bool permit,
+                                                   std::vector<PrivacyChange>& changes) {
   std::unordered_set<std::string> have;
-  const std::size_t first_change = changes.size();
   GSList* kept = nullptr;
   for (GSList* it = list; it != nullptr; it = it->next) {
     auto* name = static_cast<char*>(it->data);
@@ -236,16 +232,8 @@ void replace_privacy_list(PurpleAccount* account, GSList*& list,
     }
   }
   g_slist_free(list);
-  for (const std::string& name : wanted) {
-    if (!have.contains(name)) {
-      kept = g_slist_prepend(kept, g_strdup(name.c_str()));
-      changes.push_back(PrivacyChange{name, permit, /*added=*/true});
-    }
-  }
   list = g_slist_reverse(kept);
-  if (changes.size() == first_change) return;
-  PurpleBlistUiOps* blist_ops = purple_blist_get_ui_ops();
-  if (blist_ops != nullptr && blist_ops->save_account != nullptr) blist_ops->save_account(account);
+  return have;
 }
 
 void sync_privacy_entry(PurpleAccount* account, const std::string& address, bool on_list,
@@ -261,10 +249,9 @@ void sync_privacy_entry(PurpleAccount* account, const std::string& address, bool
 Buddies account_buddies_in(PurpleGroup* group, PurpleAccount* account) {
   Buddies found;
   auto* group_node = reinterpret_cast<PurpleBlistNode*>(group);
-  for (PurpleBlistNode* contact = purple_blist_node_get_first_child(group_node);
-       contact != nullptr; contact = purple_blist_node_get_sibling_next(contact)) {
-    if (!PURPLE_BLIST_NODE_IS_CONTACT(contact))
-      continue;
+  for (PurpleBlistNode* contact = purple_blist_node_get_first_child(group_node); contact != nullptr;
+       contact = purple_blist_node_get_sibling_next(contact)) {
+    if (!PURPLE_BLIST_NODE_IS_CONTACT(contact)) continue;
     for (PurpleBlistNode* node = purple_blist_node_get_first_child(contact); node != nullptr;
          node = purple_blist_node_get_sibling_next(node)) {
       if (PURPLE_BLIST_NODE_IS_BUDDY(node) &&
@@ -283,8 +270,7 @@ bool group_is_empty(PurpleGroup* group) {
 bool group_is_ours_alone(PurpleGroup* group, PurpleAccount* account) {
   GSList* accounts = purple_group_get_accounts(group);
   bool alone = true;
-  for (GSList* it = accounts; it != nullptr; it = it->next)
-    alone = alone && it->data == account;
+  for (GSList* it = accounts; it != nullptr; it = it->next) alone = alone && it->data == account;
   g_slist_free(accounts);
   return alone;
 }
@@ -293,20 +279,21 @@ bool group_is_ours_alone(PurpleGroup* group, PurpleAccount* account) {
 
 std::string server_group_for(Account& account, const char* purple_group_name) {
   const std::string name = purple_group_name != nullptr ? purple_group_name : "";
-  if (name == default_group_name() && !account.server_groups().contains(name))
-    return {};
+  if (name == default_group_name() && !account.server_groups().contains(name)) return {};
   return name;
 }
 
 ContactListSync::ContactListSync(Account& account, ev::ContactListLoaded event)
-    : account_(account), event_(std::move(event)), started_us_(g_get_monotonic_time()) {
+    : account_(account),
+      event_(std::move(event)),
+      contact_count_(event_.contacts.size()),
+      started_us_(g_get_monotonic_time()) {
   account_.server_groups() = std::set<std::string>(event_.groups.begin(), event_.groups.end());
   account_.server_groups().erase(std::string());
   Account::EchoGuard guard(account_);
   Groups groups;
   for (const std::string& name : event_.groups) {
-    if (!name.empty())
-      (void)groups.get(name);
+    if (!name.empty()) (void)groups.get(name);
   }
 }
 
@@ -318,10 +305,13 @@ bool ContactListSync::step(std::size_t max_contacts, gint64 budget_us) {
   // The phases follow each other within one slice while it has time left, so a small list is
   // done in the first slice.
   bool done = false;
+  auto has_time = [&] { return g_get_monotonic_time() < slice_end; };
   if (phase_ == Phase::kContacts) apply_contacts(purple, max_contacts, slice_end);
-  if (phase_ == Phase::kCleanUp && g_get_monotonic_time() < slice_end) clean_up(purple);
-  if (phase_ == Phase::kNotify && g_get_monotonic_time() < slice_end)
-    done = notify_privacy(purple, slice_end);
+  if (phase_ == Phase::kFindStale && has_time()) find_stale(purple);
+  if (phase_ == Phase::kRemoveStale && has_time()) remove_stale(purple, slice_end);
+  if (phase_ == Phase::kPrivacy && has_time()) sync_privacy(purple, slice_end);
+  if (phase_ == Phase::kNotify && has_time()) notify_privacy(purple, slice_end);
+  if (phase_ == Phase::kRelease && has_time()) done = release(slice_end);
   ++slices_;
   const gint64 now = g_get_monotonic_time();
   busy_us_ += now - slice_started;
@@ -330,7 +320,7 @@ bool ContactListSync::step(std::size_t max_contacts, gint64 budget_us) {
     purple_debug_info("msnp",
                       "buddy list synchronised: %zu contacts, %zu groups in %zu slices, %lld ms "
                       "of work over %lld ms, longest slice %lld ms\n",
-                      event_.contacts.size(), event_.groups.size(), slices_,
+                      contact_count_, event_.groups.size(), slices_,
                       static_cast<long long>(busy_us_ / 1000),
                       static_cast<long long>((now - started_us_) / 1000),
                       static_cast<long long>(longest_slice_us_ / 1000));
@@ -354,32 +344,105 @@ void ContactListSync::apply_contacts(PurpleAccount* purple, std::size_t max_cont
     if (has_any(contact.lists, ListBits::kBlock)) deny_.insert(std::move(key));
     sync_contact(purple, buddies_of(purple, contact.address), contact, groups, AliasMode::kIfSet);
   }
-  if (next_ == event_.contacts.size()) phase_ = Phase::kCleanUp;
+  if (next_ == event_.contacts.size()) phase_ = Phase::kFindStale;
 }
 
-// One pass over the account's buddies and one over each privacy list: linear, with no
-// libpurple call per entry beyond the removals.
-void ContactListSync::clean_up(PurpleAccount* purple) {
-  // Whatever is left is on no server list.
-  Buddies stale;
+// One pass over the account's buddies, then the removals a slice at a time (by name: no
+// libpurple pointer is kept between slices).
+void ContactListSync::find_stale(PurpleAccount* purple) {
   GSList* all = purple_find_buddies(purple, nullptr);
+  std::string key;  // one buffer for every lookup: no allocation per buddy
   for (GSList* it = all; it != nullptr; it = it->next) {
-    auto* buddy = static_cast<PurpleBuddy*>(it->data);
-    if (!seen_.contains(ascii::to_lower(purple_buddy_get_name(buddy)))) stale.push_back(buddy);
+    const char* name = purple_buddy_get_name(static_cast<PurpleBuddy*>(it->data));
+    key.assign(name);
+    for (char& c : key) c = ascii::to_lower(c);
+    if (!seen_.contains(key)) stale_.emplace_back(name);
   }
   g_slist_free(all);
-  for (PurpleBuddy* buddy : stale) purple_blist_remove_buddy(buddy);
-  replace_privacy_list(purple, purple->permit, permit_, /*permit=*/true, privacy_changes_);
-  replace_privacy_list(purple, purple->deny, deny_, /*permit=*/false, privacy_changes_);
+  phase_ = Phase::kRemoveStale;
+}
+
+void ContactListSync::remove_stale(PurpleAccount* purple, gint64 slice_end) {
+  for (std::size_t first = next_stale_; next_stale_ < stale_.size(); ++next_stale_) {
+    if (next_stale_ > first && g_get_monotonic_time() >= slice_end) return;
+    // Every copy of it: a stale contact may be in several groups.
+    for (PurpleBuddy* buddy : buddies_of(purple, stale_[next_stale_]))
+      purple_blist_remove_buddy(buddy);
+  }
+  std::vector<std::string>().swap(stale_);
+  phase_ = Phase::kPrivacy;
+}
+
+// The privacy lists: each pruned in one pass over what the account holds, then completed with
+// the missing names a slice at a time; consistent after every slice.
+void ContactListSync::sync_privacy(PurpleAccount* purple, gint64 slice_end) {
+  for (; privacy_list_ < 2; ++privacy_list_) {
+    const bool permit = privacy_list_ == 0;
+    GSList*& list = permit ? purple->permit : purple->deny;
+    const std::unordered_set<std::string>& wanted = permit ? permit_ : deny_;
+    if (!privacy_pruned_) {
+      const std::size_t changes_before = privacy_changes_.size();
+      privacy_have_ = prune_privacy_list(list, wanted, permit, privacy_changes_);
+      privacy_dirty_ = privacy_dirty_ || privacy_changes_.size() != changes_before;
+      privacy_next_ = wanted.begin();
+      privacy_pruned_ = true;
+      if (g_get_monotonic_time() >= slice_end) return;
+    }
+    // `wanted` is ours and unchanged since the iterator was taken: resuming is safe.
+    for (bool first = true; privacy_next_ != wanted.end(); ++privacy_next_, first = false) {
+      if (!first && g_get_monotonic_time() >= slice_end) return;
+      const std::string& name = *privacy_next_;
+      if (privacy_have_.contains(name)) continue;
+      list = g_slist_prepend(list, g_strdup(name.c_str()));
+      privacy_changes_.push_back(PrivacyChange{name, permit, /*added=*/true});
+      privacy_dirty_ = true;
+    }
+    std::unordered_set<std::string>().swap(privacy_have_);
+    privacy_pruned_ = false;
+  }
+  if (privacy_dirty_) {
+    PurpleBlistUiOps* blist_ops = purple_blist_get_ui_ops();
+    if (blist_ops != nullptr && blist_ops->save_account != nullptr) blist_ops->save_account(purple);
+  }
   phase_ = Phase::kNotify;
 }
 
-bool ContactListSync::notify_privacy(PurpleAccount* purple, gint64 slice_end) {
+void ContactListSync::notify_privacy(PurpleAccount* purple, gint64 slice_end) {
   for (std::size_t first = notified_; notified_ < privacy_changes_.size(); ++notified_) {
-    if (notified_ > first && g_get_monotonic_time() >= slice_end) return false;
+    if (notified_ > first && g_get_monotonic_time() >= slice_end) return;
     notify_privacy_change(purple, privacy_changes_[notified_]);
   }
+  phase_ = Phase::kRelease;
+}
+
+// What the sync held for a 50,000-contact book is a few hundred thousand strings: freed a
+// slice at a time, so that destroying the sync costs nothing noticeable.
+constexpr std::size_t kConsolidateBytes = 80 * 1024;
+
+template <typename Container>
+bool drain(Container& container, gint64 slice_end) {
+  std::size_t freed = 0;
+  while (!container.empty()) {
+    if (++freed % 256 == 0 && g_get_monotonic_time() >= slice_end) return false;
+    if constexpr (requires { container.pop_back(); })
+      container.pop_back();
+    else
+      container.erase(container.begin());
+  }
   return true;
+}
+
+bool ContactListSync::release(gint64 slice_end) {
+  const bool empty = drain(event_.contacts, slice_end) && drain(seen_, slice_end) &&
+                     drain(permit_, slice_end) && drain(deny_, slice_end) &&
+                     drain(privacy_changes_, slice_end) && drain(tails_, slice_end);
+  // glibc parks small freed blocks and merges them all at the next free of a large block
+  // (64 KiB or more), which after a few hundred thousand strings takes longer than a slice may
+  // (that free would come with the next big answer or when the sync is destroyed). Freeing a
+  // large block here makes that merge happen now, for what this slice freed.
+  void* volatile block = std::malloc(kConsolidateBytes);  // volatile: not optimised away
+  std::free(block);
+  return empty;
 }
 
 namespace {
@@ -399,8 +462,7 @@ std::optional<std::string> take_pending_alias(Account& account, const ev::Contac
     return client.set_contact_alias(contact.address, alias, now);
   });
   if (!sent.is_ok())
-    purple_debug_info("msnp", "alias of a new contact not sent: %s\n",
-                      sent.error().detail.c_str());
+    purple_debug_info("msnp", "alias of a new contact not sent: %s\n", sent.error().detail.c_str());
   return alias;
 }
 
@@ -411,11 +473,9 @@ void apply_contact_changed(Account& account, const ev::ContactChanged& event) {
   Account::EchoGuard guard(account);
   PurpleAccount* purple = account.purple_account();
   ev::ContactView contact = event.contact;
-  if (pending_alias)
-    contact.nickname = std::move(*pending_alias);
+  if (pending_alias) contact.nickname = std::move(*pending_alias);
   for (const std::string& name : contact.groups) {
-    if (!name.empty())
-      account.server_groups().insert(name);
+    if (!name.empty()) account.server_groups().insert(name);
   }
   Groups groups;
   sync_contact(purple, buddies_of(purple, contact.address), contact, groups, AliasMode::kExact);
@@ -429,8 +489,7 @@ void apply_contact_changed(Account& account, const ev::ContactChanged& event) {
 void apply_contact_removed(Account& account, const ev::ContactRemoved& event) {
   Account::EchoGuard guard(account);
   PurpleAccount* purple = account.purple_account();
-  for (PurpleBuddy* buddy : buddies_of(purple, event.address))
-    purple_blist_remove_buddy(buddy);
+  for (PurpleBuddy* buddy : buddies_of(purple, event.address)) purple_blist_remove_buddy(buddy);
   const std::string key = ascii::to_lower(event.address);
   purple_privacy_permit_remove(purple, key.c_str(), /*local_only=*/TRUE);
   purple_privacy_deny_remove(purple, key.c_str(), /*local_only=*/TRUE);
@@ -439,16 +498,14 @@ void apply_contact_removed(Account& account, const ev::ContactRemoved& event) {
 }
 
 void apply_group_changed(Account& account, const ev::GroupChanged& event) {
-  if (event.name.empty())
-    return;
+  if (event.name.empty()) return;
   Account::EchoGuard guard(account);
   PurpleAccount* purple = account.purple_account();
   account.server_groups().insert(event.name);
   Groups groups;
   PurpleGroup* old_group =
       event.old_name.empty() ? nullptr : purple_find_group(event.old_name.c_str());
-  if (!event.old_name.empty())
-    account.server_groups().erase(event.old_name);
+  if (!event.old_name.empty()) account.server_groups().erase(event.old_name);
   if (old_group == nullptr) {
     (void)groups.get(event.name);
     return;
@@ -461,8 +518,7 @@ void apply_group_changed(Account& account, const ev::GroupChanged& event) {
   PurpleGroup* new_group = groups.get(event.name);
   for (PurpleBuddy* buddy : account_buddies_in(old_group, purple))
     purple_blist_add_buddy(buddy, nullptr, new_group, nullptr);
-  if (group_is_empty(old_group))
-    purple_blist_remove_group(old_group);
+  if (group_is_empty(old_group)) purple_blist_remove_group(old_group);
 }
 
 void apply_group_removed(Account& account, const ev::GroupRemoved& event) {
@@ -470,8 +526,7 @@ void apply_group_removed(Account& account, const ev::GroupRemoved& event) {
   PurpleAccount* purple = account.purple_account();
   account.server_groups().erase(event.name);
   PurpleGroup* group = event.name.empty() ? nullptr : purple_find_group(event.name.c_str());
-  if (group == nullptr)
-    return;
+  if (group == nullptr) return;
   // Its contacts stay on the list: in their other groups, or in the default group. The engine
   // also sends ContactChanged for them; this keeps the list right whichever comes first.
   Groups groups;
@@ -481,8 +536,7 @@ void apply_group_removed(Account& account, const ev::GroupRemoved& event) {
     else
       purple_blist_add_buddy(buddy, nullptr, groups.get(default_group_name()), nullptr);
   }
-  if (group_is_empty(group))
-    purple_blist_remove_group(group);
+  if (group_is_empty(group)) purple_blist_remove_group(group);
 }
 
 void notify_list_failure(PurpleConnection* gc, ev::ListOperation operation,

@@ -54,22 +54,33 @@ class ContactListSync {
   ContactListSync& operator=(const ContactListSync&) = delete;
 
   // Applies up to `max_contacts` more contacts, stopping early once `budget_us` has passed
-  // (always at least one). After the last contact, one slice removes the buddies on no server
-  // list and sets the privacy lists, and later slices tell the UI about the privacy changes.
-  // True when the buddy list matches the server's.
+  // (always at least one). After the last contact, later slices remove the buddies on no
+  // server list, set the privacy lists, tell the UI about the privacy changes and free what
+  // the sync held. True when the buddy list matches the server's and the sync is spent.
   bool step(std::size_t max_contacts, gint64 budget_us);
 
  private:
-  enum class Phase { kContacts, kCleanUp, kNotify };
+  enum class Phase { kContacts, kFindStale, kRemoveStale, kPrivacy, kNotify, kRelease };
 
   void apply_contacts(PurpleAccount* purple, std::size_t max_contacts, gint64 slice_end);
-  void clean_up(PurpleAccount* purple);
-  bool notify_privacy(PurpleAccount* purple, gint64 slice_end);
+  void find_stale(PurpleAccount* purple);
+  void remove_stale(PurpleAccount* purple, gint64 slice_end);
+  void sync_privacy(PurpleAccount* purple, gint64 slice_end);
+  void notify_privacy(PurpleAccount* purple, gint64 slice_end);
+  bool release(gint64 slice_end);
 
   Account& account_;
   ev::ContactListLoaded event_;
+  std::size_t contact_count_;
   Phase phase_ = Phase::kContacts;
   std::size_t next_ = 0;
+  std::vector<std::string> stale_;  // buddies on no server list, by name
+  std::size_t next_stale_ = 0;
+  int privacy_list_ = 0;  // 0 permit, 1 deny
+  bool privacy_pruned_ = false;
+  bool privacy_dirty_ = false;
+  std::unordered_set<std::string> privacy_have_;
+  std::unordered_set<std::string>::const_iterator privacy_next_;
   std::unordered_set<std::string> seen_;
   std::unordered_set<std::string> permit_;
   std::unordered_set<std::string> deny_;

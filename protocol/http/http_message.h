@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/byte_buffer.h"
 #include "core/status.h"
 #include "http/url.h"
 
@@ -30,7 +31,7 @@ struct Response {
   int status = 0;
   std::string reason;
   Headers headers;
-  std::string body;
+  ByteBuffer body;  // may be tens of megabytes: grows without copying what it holds
 
   // Case-insensitive header lookup (first match).
   std::optional<std::string_view> header(std::string_view name) const;

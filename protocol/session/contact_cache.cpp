@@ -194,9 +194,7 @@ struct Reader {
 
 }  // namespace
 
-ContactCacheWriter::ContactCacheWriter(std::string_view account, const ContactList& list)
-    : order_(list.addresses()) {
-  out_.reserve(256 + list.size() * 160);
+ContactCacheWriter::ContactCacheWriter(std::string_view account, const ContactList& list) {
   add_line(out_, {kMagic, kVersion});
   add_line(out_, {"account", enc(account)});
   add_line(out_, {"ab", enc(list.address_book_last_change())});
@@ -209,6 +207,13 @@ ContactCacheWriter::ContactCacheWriter(std::string_view account, const ContactLi
 }
 
 bool ContactCacheWriter::step(const ContactList& list, std::size_t max_contacts) {
+  if (!ordered_) {
+    // Sorting a big list is a step's worth of work on its own.
+    order_ = list.addresses();
+    ordered_ = true;
+    out_.reserve(out_.size() + order_.size() * 160);
+    if (order_.size() > max_contacts) return false;
+  }
   const std::size_t end = next_ + std::min(max_contacts, order_.size() - next_);
   for (; next_ < end; ++next_) {
     const Contact* c = list.find(order_[next_]);

@@ -320,6 +320,18 @@ std::vector<const Contact*> ContactList::contacts() const {
   return out;
 }
 
+std::vector<const Contact*> ContactList::contacts_on(ListBits list) const {
+  std::vector<std::pair<const std::string*, const Contact*>> keyed;
+  for (const auto& [key, contact] : contacts_)
+    if (contact.on(list)) keyed.emplace_back(&key, &contact);
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::vector<const Contact*> out;
+  out.reserve(keyed.size());
+  for (const auto& entry : keyed) out.push_back(entry.second);
+  return out;
+}
+
 std::vector<std::string> ContactList::addresses() const {
   std::vector<std::string> out;
   out.reserve(contacts_.size());

@@ -190,8 +190,7 @@ void NotificationSession::on_background_result(const AbCompletion& completion) {
 // Pending members are presented once each, and only once the user can answer (online).
 void NotificationSession::ask_authorizations() {
   if (state_ != State::kOnline) return;
-  for (const Contact* contact : list_.contacts()) {
-    if (!contact->on(ListBits::kPending)) continue;
+  for (const Contact* contact : list_.contacts_on(ListBits::kPending)) {
     if (!authorization_asked_.insert(ascii::to_lower(contact->passport)).second) continue;
     events_.push_back(ev::AuthorizationRequested{contact->passport, contact->display_name, contact->invite_message});
   }

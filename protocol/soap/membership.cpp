@@ -106,9 +106,13 @@ struct RawMember {
   bool deleted = false;
 };
 
-struct RoleMember {
-  ListBits role;
-  RawMember member;
+// The members of one service, merged by address as they are read: the service's type comes
+// after its memberships in real documents, and merging a 100,000-member service in one go when
+// it closes would hold up the caller for that whole time.
+struct MemberSet {
+  std::vector<Member> members;
+  std::unordered_map<std::string, std::size_t> index;  // lower-cased address -> members index
+  std::vector<std::string> notes;
 };
 
 class FindMembershipHandler final : public XmlStreamHandler {
@@ -126,7 +130,7 @@ class FindMembershipHandler final : public XmlStreamHandler {
       in_service_ = true;
       service_type_.clear();
       service_last_change_.clear();
-      service_members_.clear();
+      service_ = MemberSet{};
     } else if (in_service_ && name == "Membership" && parent == "Memberships") {
       in_membership_ = true;
       role_.clear();
@@ -161,7 +165,10 @@ class FindMembershipHandler final : public XmlStreamHandler {
         in_member_ = false;
         if (++buffered_ > limits_.max_items)
           return make_error(Errc::kLimit, "FindMembership: too many members");
-        membership_members_.push_back(std::move(member_));
+        if (const std::optional<ListBits> role = role_bit(role_))
+          merge(service_, *role, std::move(member_));
+        else
+          membership_members_.push_back(std::move(member_));
       }
       return Status::ok();
     }
@@ -188,6 +195,8 @@ class FindMembershipHandler final : public XmlStreamHandler {
   Result<MembershipResult> finish() {
     MSN_TRY(envelope_.finish("FindMembership", response_seen_));
     result_.header = envelope_.header();
+    result_.members = std::move(messenger_.members);
+    result_.notes = std::move(messenger_.notes);
     return std::move(result_);
   }
 
@@ -205,32 +214,30 @@ class FindMembershipHandler final : public XmlStreamHandler {
       member_.deleted = parse_bool(text);
   }
 
-  // MemberRole normally precedes Members, but nothing requires it: the role is applied once
-  // the Membership closes.
+  // MemberRole normally precedes Members (members are then merged as they come), but nothing
+  // requires it: members read before their role are applied once the Membership closes.
   void end_membership() {
     const std::optional<ListBits> role = role_bit(role_);
-    if (!role) {
-      membership_members_.clear();
-      return;
+    if (role) {
+      for (RawMember& member : membership_members_) merge(service_, *role, std::move(member));
     }
-    for (RawMember& member : membership_members_)
-      service_members_.push_back(RoleMember{*role, std::move(member)});
     membership_members_.clear();
   }
 
-  // The service's Info/Handle/Type comes after its Memberships in real documents, so members
-  // are buffered until the Service closes.
   void end_service() {
-    if (service_type_ != kMessengerService) {
-      service_members_.clear();
+    MemberSet service = std::exchange(service_, MemberSet{});
+    if (service_type_ != kMessengerService) return;
+    result_.last_change = service_last_change_;
+    if (messenger_.members.empty()) {
+      messenger_ = std::move(service);
       return;
     }
-    result_.last_change = service_last_change_;
-    for (RoleMember& entry : service_members_) merge(entry.role, std::move(entry.member));
-    service_members_.clear();
+    // A second Messenger service (not seen in practice): fold it into the first.
+    for (Member& member : service.members) fold(std::move(member));
+    for (std::string& note : service.notes) add_note(messenger_.notes, std::move(note));
   }
 
-  void merge(ListBits role, RawMember raw) {
+  void merge(MemberSet& set, ListBits role, RawMember raw) {
     std::string address;
     Network network = Network::kPassport;
     if (raw.type == "PassportMember") {
@@ -240,24 +247,22 @@ class FindMembershipHandler final : public XmlStreamHandler {
       network = network_from_buddy_type(raw.buddy_type);
     } else {
       if (raw.type != "PhoneMember")
-        add_note(result_.notes,
-                 "FindMembership: skipped a member of type " + loggable(raw.type, 40));
+        add_note(set.notes, "FindMembership: skipped a member of type " + loggable(raw.type, 40));
       return;
     }
     if (!is_valid_address(address)) {
-      add_note(result_.notes,
-               "FindMembership: skipped invalid address '" + loggable(address) + "'");
+      add_note(set.notes, "FindMembership: skipped invalid address '" + loggable(address) + "'");
       return;
     }
     std::string key = ascii::to_lower(address);
-    auto [it, inserted] = index_.try_emplace(std::move(key), result_.members.size());
+    auto [it, inserted] = set.index.try_emplace(std::move(key), set.members.size());
     if (inserted) {
       Member fresh;
       fresh.address = std::move(address);
       fresh.network = network;
-      result_.members.push_back(std::move(fresh));
+      set.members.push_back(std::move(fresh));
     }
-    Member& member = result_.members[it->second];
+    Member& member = set.members[it->second];
     if (member.network == Network::kUnknown) member.network = network;
     if (raw.deleted) {
       member.deleted_lists |= role;
@@ -268,6 +273,26 @@ class FindMembershipHandler final : public XmlStreamHandler {
       *member.membership_ids.for_role(role) = std::move(raw.membership_id);
     if (member.display_name.empty()) member.display_name = std::move(raw.display_name);
     if (!raw.invite_message.empty()) member.invite_message = std::move(raw.invite_message);
+  }
+
+  // Adds a member merged in another MemberSet: its lists and ids join those already held.
+  void fold(Member other) {
+    auto [it, inserted] =
+        messenger_.index.try_emplace(ascii::to_lower(other.address), messenger_.members.size());
+    if (inserted) {
+      messenger_.members.push_back(std::move(other));
+      return;
+    }
+    Member& member = messenger_.members[it->second];
+    if (member.network == Network::kUnknown) member.network = other.network;
+    member.lists |= other.lists;
+    member.deleted_lists |= other.deleted_lists;
+    for (ListBits role :
+         {ListBits::kAllow, ListBits::kBlock, ListBits::kReverse, ListBits::kPending})
+      if (std::string* id = other.membership_ids.for_role(role); id != nullptr && !id->empty())
+        *member.membership_ids.for_role(role) = std::move(*id);
+    if (member.display_name.empty()) member.display_name = std::move(other.display_name);
+    if (!other.invite_message.empty()) member.invite_message = std::move(other.invite_message);
   }
 
   const ParseLimits& limits_;
@@ -282,10 +307,10 @@ class FindMembershipHandler final : public XmlStreamHandler {
   RawMember member_;
   std::string annotation_name_;
   std::string annotation_value_;
-  std::vector<RawMember> membership_members_;
-  std::vector<RoleMember> service_members_;
+  std::vector<RawMember> membership_members_;  // read before their Membership's role
+  MemberSet service_;                          // the service being read
+  MemberSet messenger_;                        // the Messenger service's members
   std::size_t buffered_ = 0;
-  std::unordered_map<std::string, std::size_t> index_;  // lower-cased address -> members index
   MembershipResult result_;
 };
 

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -31,12 +32,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "purple_env.h"
 #include "server_process.h"
+#include "stall_sampler.h"
 
 namespace {
 
@@ -54,6 +57,7 @@ struct Options {
   int size = -1;   // >= 0: the child that measures one size
   int repeat = 1;  // runs per size (each its own child)
   bool baseline = false;  // child: libpurple alone holding N buddies, no sign-in
+  int stall_stacks_ms = 0;  // > 0: print the main thread's stacks during stalls this long
 };
 
 bool parse_sizes(const std::string& text, std::vector<int>& sizes) {
@@ -84,6 +88,8 @@ bool parse_options(int argc, char** argv, Options& options) {
       options.size = std::atoi(value.c_str());
     else if (arg == "--baseline")
       options.baseline = value == "1";
+    else if (arg == "--stall-stacks")
+      options.stall_stacks_ms = std::max(0, std::atoi(value.c_str()));
     else if (arg == "--repeat")
       options.repeat = std::max(1, std::atoi(value.c_str()));
     else
@@ -145,11 +151,25 @@ std::size_t distinct_buddies(PurpleAccount* account) {
 
 // The longest gap between two runs of a high-priority 1 ms timeout: how long the main loop
 // was busy with something else at a stretch.
+// The main thread's own CPU time, in microseconds: unlike the wall clock it does not grow
+// while other processes (the server, builds) have the CPU.
+gint64 thread_cpu_us() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<gint64>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
+}
+
 struct StallMeter {
   gint64 last_us = g_get_monotonic_time();
   gint64 longest_us = 0;
+  gint64 last_cpu_us = thread_cpu_us();
+  gint64 longest_cpu_us = 0;  // the same gap measured in main-thread CPU time
+  bench::StallSampler* sampler = nullptr;
   // Not a stall: time the benchmark itself spends checking the outcome.
-  void restart() { last_us = g_get_monotonic_time(); }
+  void restart() {
+    last_us = g_get_monotonic_time();
+    last_cpu_us = thread_cpu_us();
+  }
 };
 
 gboolean stall_tick(gpointer data) {
@@ -157,6 +177,11 @@ gboolean stall_tick(gpointer data) {
   const gint64 now = g_get_monotonic_time();
   meter->longest_us = std::max(meter->longest_us, now - meter->last_us);
   meter->last_us = now;
+  const gint64 cpu = thread_cpu_us();
+  meter->longest_cpu_us = std::max(meter->longest_cpu_us, cpu - meter->last_cpu_us);
+  meter->last_cpu_us = cpu;
+  if (meter->sampler != nullptr)
+    meter->sampler->tick();
   return TRUE;
 }
 
@@ -193,6 +218,11 @@ int measure(const Options& options) {
   const Clock::time_point start = Clock::now();
   purple_account_set_enabled(account, harness::harness_ui_id(), TRUE);  // signs in
   StallMeter meter;
+  std::unique_ptr<bench::StallSampler> sampler;
+  if (options.stall_stacks_ms > 0) {
+    sampler = std::make_unique<bench::StallSampler>(options.stall_stacks_ms);
+    meter.sampler = sampler.get();
+  }
   guint ticker = g_timeout_add_full(G_PRIORITY_HIGH, kTickMs, &stall_tick, &meter, nullptr);
   bool done = false;
   double check_ms = 0;  // spent counting buddies, taken off the CPU figure
@@ -203,6 +233,8 @@ int measure(const Options& options) {
       done = distinct_buddies(account) >= want;
       check_ms += cpu_ms() - before;
       meter.restart();
+      if (sampler != nullptr)
+        sampler->tick();
     }
   }
   const Clock::time_point end = Clock::now();
@@ -220,10 +252,12 @@ int measure(const Options& options) {
   const double wall_ms =
       std::chrono::duration<double, std::milli>(end - start).count();
   std::printf(
-      "%6d contacts: sign-in %8.1f ms wall, %8.1f ms CPU, longest stall %6.1f ms, "
-      "peak RSS +%6.1f MB (VmHWM %ld -> %ld KiB, VmRSS before %ld KiB)\n",
+      "%6d contacts: sign-in %8.1f ms wall, %8.1f ms CPU, longest stall %6.1f ms "
+      "(%6.1f ms of main-thread CPU), peak RSS +%6.1f MB (VmHWM %ld -> %ld KiB, VmRSS before "
+      "%ld KiB)\n",
       options.size, wall_ms, cpu_after - cpu_before - check_ms,
       static_cast<double>(meter.longest_us) / 1000.0,
+      static_cast<double>(meter.longest_cpu_us) / 1000.0,
       static_cast<double>(hwm_after - hwm_before) / 1024.0, hwm_before, hwm_after, rss_before);
   return 0;
 }
@@ -248,7 +282,9 @@ int measure_baseline(const Options& options) {
   const double cpu_before = cpu_ms();
   const char* groups[] = {"Friends", "Family", "Work", "Gamers"};
   PurpleBlistNode* last[4] = {};  // each group's last contact: the insertion point
+  gint64 longest_us = 0;           // the slowest single contact: a stall no slicing can split
   for (int i = 0; i < options.size; ++i) {
+    const gint64 contact_started = g_get_monotonic_time();
     char name[64];
     std::snprintf(name, sizeof name, "contact%05d@example.com", i);
     const int copies = i % 7 == 0 ? 2 : 1;
@@ -266,13 +302,15 @@ int measure_baseline(const Options& options) {
       last[g] = reinterpret_cast<PurpleBlistNode*>(contact);
       purple_blist_server_alias_buddy(buddy, "Some Person Ünïcødé");
     }
+    longest_us = std::max(longest_us, g_get_monotonic_time() - contact_started);
   }
   const double cpu_after = cpu_ms();
   const long hwm_after = proc_status_kib("VmHWM");
   std::printf(
       "%6d buddies in libpurple alone (linear insertion, no plugin, no network): %8.1f ms "
-      "CPU, peak RSS +%6.1f MB\n",
-      options.size, cpu_after - cpu_before, static_cast<double>(hwm_after - hwm_before) / 1024.0);
+      "CPU, peak RSS +%6.1f MB, slowest single contact %6.1f ms\n",
+      options.size, cpu_after - cpu_before, static_cast<double>(hwm_after - hwm_before) / 1024.0,
+      static_cast<double>(longest_us) / 1000.0);
   return 0;
 }
 
@@ -320,7 +358,9 @@ int main(int argc, char** argv) {
   Options options;
   if (!parse_options(argc, argv, options)) {
     std::fprintf(stderr, "usage: signin_bench [--plugin-dir DIR] [--server PATH] "
-                 "[--sizes N,N,...] [--repeat N]\n");
+                 "[--sizes N,N,...] [--repeat N]\n"
+                 "       signin_bench --size N --baseline 0 --stall-stacks MS  (one size, with the\n"
+                 "       main thread's stacks on stderr during every stall longer than MS)\n");
     return 2;
   }
   if (options.size >= 0) return options.baseline ? measure_baseline(options) : measure(options);

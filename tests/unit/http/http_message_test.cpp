@@ -61,7 +61,7 @@ bool matches(const Outcome& got, const Response& want, const char* how) {
   if (r.status != want.status || r.reason != want.reason || r.headers != want.headers ||
       r.body != want.body) {
     print_error("%s: got %d [%s], %zu headers, body [%s]\n", how, r.status, r.reason.c_str(),
-                r.headers.size(), r.body.c_str());
+                r.headers.size(), r.body.str().c_str());
     return false;
   }
   return true;
