@@ -286,6 +286,26 @@ void test_only_the_messenger_service_counts(void** state) {
   assert_int_equal(parse_ok(f).members.size(), 0);
 }
 
+// Members are merged per service as they are read; a second Messenger service (not seen from
+// real servers, but legal) adds its roles to the first one's members.
+void test_two_messenger_services_are_merged(void** state) {
+  Fixture& f = fx(state);
+  const std::string second = "<Service><Memberships>" +
+                             membership("Reverse", passport_member("bob@example.com") +
+                                                       passport_member("carol@example.com")) +
+                             "</Memberships><Info><Handle><Type>Messenger</Type></Handle></Info>"
+                             "<LastChange>Y</LastChange></Service>";
+  f.xml =
+      t::replace_all(membership_doc(membership("Allow", passport_member("bob@example.com") +
+                                                            passport_member("BOB@example.com"))),
+                     "</Service></Services>", "</Service>" + second + "</Services>");
+  const MembershipResult& r = parse_ok(f);
+  assert_int_equal(r.members.size(), 2);
+  expect_member(r, "bob@example.com", ListBits::kAllow | ListBits::kReverse);
+  expect_member(r, "carol@example.com", ListBits::kReverse);
+  assert_bytes_equal(r.last_change, "Y");
+}
+
 // ---- faults and hostile input ------------------------------------------------------------
 
 void expect_fault(Fixture& f, Errc code, AbFault kind) {
@@ -544,6 +564,7 @@ int main() {
       cmocka_unit_test_setup_teardown(test_role_after_members_and_pending_details, setup, teardown),
       cmocka_unit_test_setup_teardown(test_delta_deleted_members, setup, teardown),
       cmocka_unit_test_setup_teardown(test_only_the_messenger_service_counts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_two_messenger_services_are_merged, setup, teardown),
       cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fault_detail_is_bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_truncated_at_every_point, setup, teardown),
