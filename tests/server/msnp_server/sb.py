@@ -22,7 +22,7 @@ import secrets
 import time
 import urllib.parse
 
-from . import wire
+from . import p2p, wire
 
 log = logging.getLogger("msnp.sb")
 
@@ -216,6 +216,7 @@ class Session:
     def relay(self, sender, payload):
         """MSG from `sender` to every other participant; -> how many received it."""
         self.touch()
+        p2p.STATS.note_relay(sender.email, payload)
         n = 0
         for m in self.others(sender):
             if m.deliver(sender, payload):
@@ -481,11 +482,12 @@ class SbConnection:
             return self.fail(215, cmd.trid, "%s is already in the session" % callee, close=False)
         if "cal-217" in self.faults:
             return self.fail(217, cmd.trid, "fault cal-217", close=False)
-        bot = getattr(self.server, "bot", None)
-        if bot is not None and bot.is_bot(callee):
+        from . import bot              # (bot.py imports this module)
+        peer = bot.peer(self.server, callee)
+        if peer is not None:
             session.touch()
             self.send("CAL %s RINGING %s" % (cmd.trid, session.id))
-            bot.invite(session)
+            peer.invite(session)
             return
         account = self.server.directory.get(callee)
         if account is None:
