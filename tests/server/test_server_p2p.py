@@ -395,6 +395,7 @@ class BotPictureTest(P2PCase):
         peer = Peer(sb, BOB, BOT)
         for sid, context, euf, app_id in ((41, other, MSNOBJ_GUID, 1),
                                           (42, msnobj, FILE_GUID, 2),
+                                          (44, msnobj, FILE_GUID, 12),
                                           (43, msnobj, MSNOBJ_GUID, 5)):
             call_id = guid()
             sent = peer.send(slp("INVITE MSNMSGR:%s MSNSLP/1.0" % BOT, BOT, BOB, call_id,
