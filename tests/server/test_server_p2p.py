@@ -490,12 +490,27 @@ class ContactPicturesTest(P2PCase):
         self.assertEqual(sorted(seen), sorted(emails))
         objects = {e: urllib.parse.unquote(tok[6]) for e, tok in seen.items()}
         self.assertEqual(len({msnobj_attrs(o)["SHA1D"] for o in objects.values()}), 6)
-        who = sorted(emails)[0]
+        first, who = sorted(emails)[:2]
+        # One session left open (no ACK of the data, no BYE) while another runs in full:
+        # the dump's peak counts both.
+        s1 = self.call(a, ALICE, first)
+        p1 = Peer(s1, ALICE, first)
+        call_id = guid()
+        p1.expect_ack_of(p1.send(slp("INVITE MSNMSGR:%s MSNSLP/1.0" % first, first, ALICE,
+                                     call_id, invite_body(5, objects[first]))))
+        for _ in range(3):                           # 200 OK, data preparation, data
+            p1.read_message()
         sb = self.call(a, ALICE, who)
         peer = Peer(sb, ALICE, who)
         data, _, footers, _ = self.fetch(peer, objects[who], 12)
         self.assertEqual(b64sha1(data), msnobj_attrs(objects[who])["SHA1D"])
         self.assertEqual(footers, {12})
+        sessions = self.dump().find("sessions[@requester='%s']" % ALICE)
+        self.assertEqual((sessions.get("peak"), sessions.get("active")), ("2", "1"))
+        p1.expect_ack_of(p1.send(slp("BYE MSNMSGR:%s MSNSLP/1.0" % first, first, ALICE, call_id,
+                                     "\r\n", "application/x-msnmsgr-sessionclosebody")))
+        sessions = self.dump().find("sessions[@requester='%s']" % ALICE)
+        self.assertEqual((sessions.get("peak"), sessions.get("active")), ("2", "0"))
         # a generated contact does not echo
         t = sb.send("MSG", "A", payload=mc.text_message("hi"))
         sb.expect("ACK", t)
