@@ -58,7 +58,7 @@ def peer(server, email):
     if not getattr(server.cfg, "contact_pictures", False) or not email:
         return None
     key = email.lower()
-    peers = server.__dict__.setdefault("picture_peers", {})
+    peers = server.picture_peers
     found = peers.get(key)
     if found is None and server.books.is_generated(key):
         index = int(key[len("contact"):key.index("@")])

@@ -9,8 +9,9 @@ other participant as `MSG email urlenc-friendly len`, with ACK/NAK by ack mode.
 Everything a real SB checks is checked here: cookies are single-use, bound to the account they
 were issued to (and, for RNG cookies, to the session) and expire; payload lengths are exact and
 at most 1664 bytes (a longer MSG closes the connection without a reply); CAL answers 208/215/217/
-713. Participants are `SbConnection`s (real clients) or the bot (bot.py); both have `email`,
-`friendly`, `caps` and `deliver(sender, payload)`.
+713. Participants are `SbConnection`s (real clients) or peers the server plays (the bot, the
+--contact-pictures contacts: bot.py); both have `email`, `friendly`, `caps` and
+`deliver(sender, payload)`. P2P session INVITEs on their way are counted for the dump (p2p.py).
 """
 
 import asyncio
