@@ -305,6 +305,7 @@ class _Fetch:
         self.call_id = new_guid()
         self.branch = new_guid()
         self.done = done               # callback(data or None, why)
+        self.accepted = False          # a 200 OK came: giving up needs a BYE (§11.6)
         self.bye_ident = None
         self.result = None
         self.timer = None
@@ -422,6 +423,7 @@ class Endpoint:
         if fetch is None:
             return
         if slp.status == "200":
+            fetch.accepted = True
             log.info("%s: %s accepted the picture request", self.me, remote)
         elif slp.status is not None:
             self._finish_fetch(fetch, None, "%s answered %s" % (remote, slp.start[11:]))
@@ -529,9 +531,7 @@ class Endpoint:
                             first.session, first.flags)
         ok = sha1_b64(data) == fetch.sha1d
         fetch.result = (data, ok)
-        fetch.bye_ident = self._send_slp(remote, build_slp(
-            "BYE MSNMSGR:%s MSNSLP/1.0" % remote, remote, self.me, new_guid(), 0,
-            fetch.call_id, SESSION_CLOSE, "\r\n"))
+        fetch.bye_ident = self._send_bye(fetch)
         # The requester's BYE is confirmed by the peer's ACK; do not wait for ever.
         fetch.timer.cancel()
         fetch.timer = self.later(BYE_WAIT, lambda: self._complete_fetch(fetch))
@@ -549,10 +549,21 @@ class Endpoint:
         self._send_slp(fetch.remote, build_slp("INVITE MSNMSGR:%s MSNSLP/1.0" % remote, remote,
                                                self.me, fetch.branch, 0, fetch.call_id,
                                                SESSION_REQ, body))
-        fetch.timer = self.later(FETCH_TIMEOUT, lambda: self._finish_fetch(
-            fetch, None, "no picture from %s within %g s" % (remote, FETCH_TIMEOUT)))
+        fetch.timer = self.later(FETCH_TIMEOUT, lambda: self._give_up(fetch))
         log.info("%s: requests %s from %s (session %d)", self.me, attrs["SHA1D"], remote,
                  fetch.sid)
+
+    def _send_bye(self, fetch):
+        """BYE on the fetch's Call-ID with a new branch; -> its Identifier."""
+        return self._send_slp(fetch.remote, build_slp(
+            "BYE MSNMSGR:%s MSNSLP/1.0" % fetch.remote, fetch.remote, self.me, new_guid(), 0,
+            fetch.call_id, SESSION_CLOSE, "\r\n"))
+
+    def _give_up(self, fetch):
+        if fetch.accepted and fetch.result is None:
+            self._send_bye(fetch)
+        self._finish_fetch(fetch, None, "no picture from %s within %g s"
+                           % (fetch.remote, FETCH_TIMEOUT))
 
     def _complete_fetch(self, fetch):
         data, ok = fetch.result
