@@ -517,8 +517,10 @@ class PresenceTest(ContactsCase):
         ab = self.soap(FRANK)
         ab.contact_add("bot@example.com")
         c, chg, before = self.online(FRANK, [("bot@example.com", 3, 1)])
-        self.assertEqual(before[0], (["ILN", str(chg), "NLN", "bot@example.com", "1",
-                                      "Echo%20Bot", "131072"], None))
+        # MSNC 8.5 + P2P + Bot, and its display picture (test_server_p2p.py)
+        self.assertEqual(before[0][0][:7], ["ILN", str(chg), "NLN", "bot@example.com", "1",
+                                            "Echo%20Bot", str(0x80000000 | 0x20 | 0x20000)])
+        self.assertTrue(before[0][0][7].startswith("%3Cmsnobj%20Creator%3D%22bot%40"))
         self.assertIn(b"<PSM>", before[1][1])
         t = c.send("FQY", payload=b'<ml><d n="example.com"><c n="bot" /></d></ml>')
         _, payload = c.expect("FQY", t)

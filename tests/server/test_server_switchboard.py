@@ -348,7 +348,7 @@ class SwitchboardTest(SbCase):
         sa = self.open_sb(a, ALICE)
         t = sa.send("CAL", BOT)
         sa.expect("CAL", t, "RINGING")
-        sa.expect("JOI", BOT, "Echo%20Bot", str(0x20000))
+        sa.expect("JOI", BOT, "Echo%20Bot", str(0x80000000 | 0x20 | 0x20000))
         fmt = "FN=Arial; EF=B; CO=0000ff; CS=0; PF=22"
         msg = mc.text_message("Hello bot \u00e9", fmt)
         t = sa.send("MSG", "A", payload=msg)

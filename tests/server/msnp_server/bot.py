@@ -1,16 +1,25 @@
-"""The bot account (--bot EMAIL, --bot-name NAME): always online, echoes on the switchboard.
+"""The bot account (--bot EMAIL, --bot-name NAME) and the other peers the server plays.
 
-It is not a signed-in NS session: it has no password and never signs in. It joins every
+They are not signed-in NS sessions: they have no password and never sign in. A peer joins every
 switchboard it is CALled to (from anyone), and in a conversation:
-  * a text/plain message (multi-part `Chunks:` messages reassembled) is answered with a typing
-    notification and then `You said: <text>` with the sender's X-MMS-IM-Format header (split
-    into `Message-ID`/`Chunks` parts when longer than one MSG may be);
-  * a nudge (text/x-msnmsgr-datacast `ID: 1`) is answered with a nudge;
-  * everything else (typing, caps, emoticons, P2P, ...) is ignored.
+  * the bot answers a text/plain message (multi-part `Chunks:` messages reassembled) with a
+    typing notification and then `You said: <text>` with the sender's X-MMS-IM-Format header
+    (split into `Message-ID`/`Chunks` parts when longer than one MSG may be), and a nudge
+    (text/x-msnmsgr-datacast `ID: 1`) with a nudge;
+  * every peer speaks MSNP2P (p2p.py): it serves its display picture and declines anything
+    else; everything else (typing, caps, emoticons, ...) is ignored.
+The bot also asks for pictures: when a user who has the bot on its forward list (the bot keeps
+everyone who added it) announces a display picture (CHG with an msnobj), the bot rings that
+user (RNG, as a caller would), requests exactly that object over P2P, checks it against SHA1D,
+closes with BYE and says in that switchboard what it got.
+
+With --contact-pictures, every generated contact (contacts.py) is such a peer too: online (NLN),
+with its own small picture, without the echo.
 OIMs sent to the bot are accepted by Store2 and dropped (oim.py).
 
-For the presence side (contact lists): `presence(server, email)` says how the bot appears to
-anyone who has it on a list; `get(server)` gives the Bot (or None without --bot).
+For the presence side (contact lists): `presence(server, email)` says how a peer appears to
+anyone who has it on a list; `get(server)` gives the Bot (or None without --bot), `peer(server,
+email)` any peer.
 """
 
 import asyncio
@@ -18,15 +27,19 @@ import logging
 import uuid
 from collections import namedtuple
 
-from . import sb
+from . import contacts, p2p, sb
 
 log = logging.getLogger("msnp.bot")
 
-CAPS = 0x20000                     # client id: "Bot" flag only (no MSNC / P2P support)
+PEER_CAPS = 0x80000000 | 0x20      # client id: MSNC 8.5 with P2P packets (p2p.py)
+CAPS = PEER_CAPS | 0x20000         # ... and the "Bot" flag
 JOIN_DELAY = 0.05                  # seconds between CAL RINGING and the bot's JOI
 REPLY_DELAY = 0.2                  # seconds between the typing notification and the reply
 PSM = "I repeat what you say"
 MAX_PENDING_CHUNKS = 64            # multi-part messages being reassembled, per conversation
+FETCH_DELAY = 0.3                  # seconds between a user's new msnobj and the bot's RNG
+RING_TIMEOUT = 30.0                # seconds the bot waits for the user to answer its RNG
+FETCH_APP_ID = 1                   # AppID of the bot's picture requests (the plugin's)
 
 Presence = namedtuple("Presence", "status network friendly caps msnobj psm")
 
@@ -36,13 +49,31 @@ def get(server):
     return getattr(server, "bot", None)
 
 
-def presence(server, email):
-    """If `email` is the bot: how it appears to everyone (it is always online, status NLN,
-    network 1, no display picture); else None. For ILN/NLN/UBX of contact lists that hold it."""
+def peer(server, email):
+    """The peer the server plays under `email` (the bot, or with --contact-pictures a generated
+    contact), or None."""
     bot = get(server)
-    if bot is None or not bot.is_bot(email):
+    if bot is not None and bot.is_bot(email):
+        return bot
+    if not getattr(server.cfg, "contact_pictures", False) or not email:
         return None
-    return Presence(bot.status, 1, bot.friendly, bot.caps, None, PSM)
+    key = email.lower()
+    peers = server.picture_peers
+    found = peers.get(key)
+    if found is None and server.books.is_generated(key):
+        index = int(key[len("contact"):key.index("@")])
+        name = contacts.persona(index, server.cfg.contact_names)[1]
+        found = peers[key] = Peer(contacts.persona(index)[0], name, "contact:%d" % index)
+    return found
+
+
+def presence(server, email):
+    """If `email` is a peer: how it appears to everyone (always online, status NLN, network
+    1, with its display picture); else None. For ILN/NLN/UBX of contact lists that hold it."""
+    found = peer(server, email)
+    if found is None:
+        return None
+    return Presence(found.status, 1, found.friendly, found.caps, found.msnobj, found.psm)
 
 
 def _headers(block):
@@ -99,12 +130,19 @@ def text_payloads(email_format, text, limit=sb.MAX_MSG):
     return out
 
 
-class Bot:
-    def __init__(self, email, friendly):
+class Peer:
+    """An always-online participant played by the server, with a display picture."""
+
+    echo = False
+
+    def __init__(self, email, friendly, seed, cell=6):
         self.email = email
         self.friendly = friendly
-        self.caps = CAPS
+        self.caps = PEER_CAPS
         self.status = "NLN"
+        self.psm = ""
+        self.picture = p2p.make_png(seed, cell=cell)
+        self.msnobj = p2p.make_msnobj(email, self.picture)
 
     def is_bot(self, email):
         return email.lower() == self.email.lower()
@@ -119,8 +157,55 @@ class Bot:
         session.join(BotMember(self, session))
 
 
+class Bot(Peer):
+    echo = True
+
+    def __init__(self, email, friendly):
+        super().__init__(email, friendly, "bot:" + email.lower(), cell=3)
+        self.caps = CAPS
+        self.psm = PSM
+        self.asked = {}                # user lower -> SHA1D last requested
+
+    def msnobj_announced(self, server, conn):
+        """A signed-in user's CHG: fetch its picture when it is new to the bot."""
+        attrs = p2p.parse_msnobj(conn.msnobj or "")
+        if attrs is None or attrs.get("Type") != "3":
+            return
+        account = conn.account
+        key = account.email.lower()
+        book = server.books.get(account)
+        if book is None or book.messenger_contact(self.email) is None:
+            return                     # the bot keeps only those who added it
+        if self.asked.get(key) == attrs["SHA1D"]:
+            return
+        self.asked[key] = attrs["SHA1D"]
+        loop = asyncio.get_running_loop()
+        loop.call_later(FETCH_DELAY, self._ring, server, account, conn.msnobj)
+
+    def _ring(self, server, account, msnobj):
+        """Open a switchboard and RNG the user, as a client's CAL would."""
+        ns = account.session
+        if ns is None or ns.wire.closed or ns.msnobj != msnobj:
+            return                     # signed out, or a newer picture is announced
+        if sb.online_status(account) in (None, "HDN") or not sb.accepts(server, account,
+                                                                         self.email):
+            return
+        service = server.switchboard
+        session = sb.Session(service)
+        member = BotMember(self, session)
+        member.fetch_on_join = (account.email, msnobj)
+        session.members.append(member)
+        cookie = service.new_cookie("rng", account.email, session)
+        session.invited[account.email.lower()] = cookie
+        ns.send("RNG %s %s CKI %s %s %s U messenger.msn.com 1"
+                % (session.id, service.address, cookie, self.email, sb.urlenc(self.friendly)))
+        log.info("bot: rings %s (session %s) for its display picture", account.email,
+                 session.id)
+        member.later(RING_TIMEOUT, lambda: member.give_up_ringing(account.email))
+
+
 class BotMember:
-    """The bot as a participant of one switchboard session."""
+    """A peer (the bot or a picture peer) as a participant of one switchboard session."""
 
     def __init__(self, bot, session):
         self.bot = bot
@@ -130,19 +215,50 @@ class BotMember:
         self.caps = bot.caps
         self.chunks = {}          # (sender, Message-ID) -> [headers, {index: body}, total]
         self.timers = set()
+        self.fetch_on_join = None  # (email, msnobj) when the bot rang someone for a picture
+        self.endpoint = p2p.Endpoint(bot.email, bot.picture, bot.msnobj, self.say, self.later)
 
     # ---- participant interface (see sb.Session) ---------------------------------------------
 
     def send(self, line, payload=None):
-        """JOI/BYE lines addressed to the bot: nothing to do."""
+        """Lines addressed to the bot: a JOI of the user it rang starts the picture request."""
+        tokens = line.split(" ")
+        if tokens[0] != "JOI" or self.fetch_on_join is None or len(tokens) < 2:
+            return
+        email, msnobj = self.fetch_on_join
+        if tokens[1].lower() != email.lower():
+            return
+        self.fetch_on_join = None
+        self.later(0, lambda: self.endpoint.fetch(email, msnobj, FETCH_APP_ID,
+                                                  lambda data, ok, why:
+                                                  self.fetched(email, data, ok, why)))
 
     def drop(self):
         self.session_ended(self.session)
 
     def session_ended(self, session):
+        self.endpoint.close()
         for handle in self.timers:
             handle.cancel()
         self.timers.clear()
+
+    def give_up_ringing(self, email):
+        if self.fetch_on_join is not None:
+            log.info("bot: %s did not answer the RNG within %g s", email, RING_TIMEOUT)
+            self.fetch_on_join = None
+            self.session.end()
+
+    def fetched(self, email, data, ok, why):
+        """The picture request to `email` is over: record it and say so in the switchboard."""
+        if data is not None:
+            p2p.STATS.received[email.lower()] = (p2p.sha1_b64(data), len(data), ok)
+            text = "Got your display picture: %d bytes, %s" % (len(data), why)
+        else:
+            text = "Could not get your display picture: %s" % why
+        log.info("bot: %s", text)
+        if not self.session.ended and self in self.session.members:
+            for reply in text_payloads(None, text):
+                self.say(reply)
 
     def deliver(self, sender, payload):
         try:
@@ -154,14 +270,19 @@ class BotMember:
     # ---- behaviour ---------------------------------------------------------------------------
 
     def later(self, delay, fn):
+        """Run fn after `delay` s while the bot is still in the session; -> the handle."""
         handle = None
 
         def fire():
             self.timers.discard(handle)
             if not self.session.ended and self in self.session.members:
-                fn()
+                try:
+                    fn()
+                except Exception:      # a bot bug must not break the conversation
+                    log.exception("bot: %s failed in session %s", self.email, self.session.id)
         handle = asyncio.get_running_loop().call_later(delay, fire)
         self.timers.add(handle)
+        return handle
 
     def say(self, payload):
         self.session.relay(self, payload)
@@ -178,7 +299,12 @@ class BotMember:
             headers, body = assembled
         ctype = headers.get("content-type", "")
         kind = ctype.split(";")[0].strip().lower()
-        if kind == "text/plain":
+        if kind == "application/x-msnmsgrp2p":
+            # After the sender's switchboard ACK, as over a network.
+            self.later(0, lambda: self.endpoint.receive(sender.email, payload))
+        elif not self.bot.echo:
+            return
+        elif kind == "text/plain":
             text = body.decode(_charset(ctype), "replace")
             log.info("bot: %s said %r", sender.email, text[:80])
             typing = ("MIME-Version: 1.0\r\nContent-Type: text/x-msmsgscontrol\r\n"

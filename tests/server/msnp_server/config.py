@@ -31,6 +31,7 @@ class Config:
     friends: list = field(default_factory=list)  # addresses on each other's lists (--friends)
     contact_names: str = "stress"                   # style of generated names (contacts.py)
     rsi_metadata: str = "element"                   # how rsi GetMetadata answers (oim.py)
+    contact_pictures: bool = False                  # generated contacts online with pictures
 
 
 def _friends(p, a, accounts):
@@ -142,6 +143,9 @@ def parser():
                         "Reverse, in a group 'Friends' (the demo's someone to talk to)")
     p.add_argument("--bot-name", default="Echo Bot", metavar="NAME",
                    help="friendly name of the bot (default 'Echo Bot')")
+    p.add_argument("--contact-pictures", action="store_true",
+                   help="the generated contacts (--contacts) are online peers, each with its "
+                        "own display picture served over P2P (bot.py, p2p.py)")
     p.add_argument("--rsi-metadata", default="element", choices=("element", "escaped", "broken"),
                    help="rsi GetMetadata: 'element' answers <MD> as elements (default); "
                         "'escaped' behaves like a revival server: an HTTP 500 for a GetMetadata "
@@ -178,4 +182,4 @@ def parse(argv=None):
                   sb_idle=a.sb_idle, bot=a.bot, bot_name=a.bot_name,
                   new_accounts=[e for e, _ in a.new_account],
                   friends=_friends(p, a, seen), contact_names=a.contact_names,
-                  rsi_metadata=a.rsi_metadata)
+                  rsi_metadata=a.rsi_metadata, contact_pictures=a.contact_pictures)

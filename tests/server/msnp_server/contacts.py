@@ -477,6 +477,10 @@ class Books:
         email = getattr(account_or_email, "email", account_or_email)
         return self._books.get(email.lower())
 
+    def is_generated(self, email):
+        """A generated person (--contacts) that is on some account's book."""
+        return email.lower() in self.generated
+
     def is_passport(self, email):
         """Does this address belong to a Passport this server knows?"""
         key = email.lower()

@@ -5,7 +5,10 @@ rename): every account's address book (groups, contacts with their groups and na
 Messenger memberships (Allow, Block, Reverse, Pending), its own display name and BLP, whether it
 is signed in (and its status, name, PSM payload as last sent), and how many ABFindAll and
 FindMembership requests it made, full and delta, and the protocol steps record.py counts
-(CHL sent, QRY right/wrong, PNG answered, XFR SB, OUT received, RST requests per path). Nothing here changes what the
+(CHL sent, QRY right/wrong, PNG answered, XFR SB, OUT received, RST requests per path); and,
+in `<p2p>`, the display-picture traffic p2p.py keeps: session INVITEs per (from, to) on any
+switchboard, the peak number of picture sessions the server's peers served at once per
+requesting user, and per user the picture the bot last fetched. Nothing here changes what the
 server does: the request counters wrap the two SOAP operations and call them unchanged.
 
 `install(server)` must run inside the event loop, before the web routes are built
@@ -18,7 +21,7 @@ import os
 import signal
 import xml.etree.ElementTree as ET
 
-from . import abch, abservice, record, sharing
+from . import abch, abservice, p2p, record, sharing
 
 log = logging.getLogger("msnp.dump")
 
@@ -105,7 +108,20 @@ def snapshot(server):
         for name, count in sorted(_requests.get(key, {}).items()):
             op, _, kind = name.partition(" ")
             ET.SubElement(el, "requests", op=op, kind=kind, count=str(count))
+    _p2p_xml(ET.SubElement(root, "p2p"))
     return ET.tostring(root, encoding="unicode")
+
+
+def _p2p_xml(parent):
+    stats = p2p.STATS
+    for (sender, dest), count in sorted(stats.invites.items()):
+        ET.SubElement(parent, "invite", {"from": sender, "to": dest, "count": str(count)})
+    for requester, peak in sorted(stats.peak.items()):
+        ET.SubElement(parent, "sessions", requester=requester, peak=str(peak),
+                      active=str(stats.active[requester]))
+    for user, (sha1d, size, ok) in sorted(stats.received.items()):
+        ET.SubElement(parent, "received", {"from": user, "sha1d": sha1d, "size": str(size),
+                                           "ok": "1" if ok else "0"})
 
 
 def write(server, state_dir):

@@ -29,6 +29,7 @@ class Server:
         self.books = contacts.Books(self.directory, cfg.contacts, cfg.new_accounts, cfg.friends,
                                     cfg.contact_names)
         self.presence = presence.Presence(self)
+        self.picture_peers = {}       # generated contacts as P2P peers (bot.peer)
         self.ns_address = None        # (host, port) of the NS that does the sign-in
         self.web_base = None          # https://localhost:PORT
         self.tasks = set()            # connection handler tasks

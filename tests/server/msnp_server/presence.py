@@ -220,6 +220,9 @@ class Presence:
             for key in list(st.subscribed):
                 self._sync(conn, st, key, trid)
         self.refresh(conn.account)
+        robot = bot.get(self.server)
+        if robot is not None and conn.msnobj:
+            robot.msnobj_announced(self.server, conn)    # the bot asks for new pictures
 
     def on_prp(self, conn):
         if conn.friendly is not None:
@@ -320,7 +323,7 @@ class Presence:
         """What `viewer` (Account) may see of the address `key`: a tuple, or None (offline)."""
         target = self.directory.get(key)
         if target is None:
-            b = bot.presence(self.server, key)        # the always-online --bot account
+            b = bot.presence(self.server, key)     # the --bot, --contact-pictures peers
             if b is None:
                 return None
             ubx = ("<Data><PSM>%s</PSM><CurrentMedia></CurrentMedia></Data>"

@@ -9,8 +9,9 @@ other participant as `MSG email urlenc-friendly len`, with ACK/NAK by ack mode.
 Everything a real SB checks is checked here: cookies are single-use, bound to the account they
 were issued to (and, for RNG cookies, to the session) and expire; payload lengths are exact and
 at most 1664 bytes (a longer MSG closes the connection without a reply); CAL answers 208/215/217/
-713. Participants are `SbConnection`s (real clients) or the bot (bot.py); both have `email`,
-`friendly`, `caps` and `deliver(sender, payload)`.
+713. Participants are `SbConnection`s (real clients) or peers the server plays (the bot, the
+--contact-pictures contacts: bot.py); both have `email`, `friendly`, `caps` and
+`deliver(sender, payload)`. P2P session INVITEs on their way are counted for the dump (p2p.py).
 """
 
 import asyncio
@@ -22,7 +23,7 @@ import secrets
 import time
 import urllib.parse
 
-from . import wire
+from . import p2p, wire
 
 log = logging.getLogger("msnp.sb")
 
@@ -216,6 +217,7 @@ class Session:
     def relay(self, sender, payload):
         """MSG from `sender` to every other participant; -> how many received it."""
         self.touch()
+        p2p.STATS.note_relay(sender.email, payload)
         n = 0
         for m in self.others(sender):
             if m.deliver(sender, payload):
@@ -481,11 +483,12 @@ class SbConnection:
             return self.fail(215, cmd.trid, "%s is already in the session" % callee, close=False)
         if "cal-217" in self.faults:
             return self.fail(217, cmd.trid, "fault cal-217", close=False)
-        bot = getattr(self.server, "bot", None)
-        if bot is not None and bot.is_bot(callee):
+        from . import bot              # (bot.py imports this module)
+        peer = bot.peer(self.server, callee)
+        if peer is not None:
             session.touch()
             self.send("CAL %s RINGING %s" % (cmd.trid, session.id))
-            bot.invite(session)
+            peer.invite(session)
             return
         account = self.server.directory.get(callee)
         if account is None:
