@@ -22,6 +22,7 @@ Status ConversationManager::send_p2p(std::string_view peer, std::string body, bo
     return make_error(Errc::kLimit, "too many P2P messages waiting");
   conv.p2p_waiting.emplace_back(std::move(body), signalling);
   pump(conv, now);
+  settle(now);  // what the switchboard wrote goes out now, not with its next event
   return Status::ok();
 }
 

@@ -129,14 +129,18 @@ void PictureManager::answer_invite(const std::string& key, const p2p::slp::Messa
   senders_.push_back(Send{key, invite.call_id, std::move(sender)});
 }
 
+// Only our fetch is started again: a switchboard that closes may well have relayed all we
+// sent, and the peer may already be talking to us over another one (both opened one at once),
+// so our sends go on and end by themselves (the data's ACK, or their time-out); a peer whose
+// fetch broke asks again, which starts a new send.
 void PictureManager::on_carrier_lost(std::string_view peer, TimePoint now) {
   const std::string key = ascii::to_lower(peer);
-  std::erase_if(senders_, [&](const Send& send) { return send.peer_key == key; });
-  links_.erase(key);  // identifiers and partial messages start afresh on the next switchboard
-  if (const auto it = fetches_.find(key); it != fetches_.end() && it->second.running) {
-    it->second.running.reset();
-    retry_or_give_up(key, it->second, true, "the switchboard closed");
-  }
+  const auto it = fetches_.find(key);
+  if (it == fetches_.end() || !it->second.running) return;
+  if (const auto link = links_.find(key); link != links_.end())
+    link->second->drop_session(it->second.running->session_id());
+  it->second.running.reset();
+  retry_or_give_up(key, it->second, true, "the switchboard closed");
   pump(now);
 }
 
