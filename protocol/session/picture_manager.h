@@ -69,8 +69,8 @@ class PictureManager {
 
   // A P2P packet's binary body from `peer`.
   void on_packet(std::string_view peer, std::string_view body, TimePoint now);
-  // The switchboard that carried P2P with `peer` is gone: their sessions are over (fetches are
-  // tried once more).
+  // The switchboard that carried P2P with `peer` is gone: our running fetch from them is tried
+  // once more; our sends to them go on (they end by their ACK or time-out).
   void on_carrier_lost(std::string_view peer, TimePoint now);
   void on_timer(TimePoint now);
   std::optional<TimePoint> next_deadline() const;
