@@ -15,6 +15,7 @@
 #include "account.h"
 #include "account_actions.h"
 #include "commands.h"
+#include "picture_glue.h"
 #include "prpl_callbacks.h"
 
 namespace msn::plugin {
@@ -91,7 +92,11 @@ void fill_prpl_info() {
   // The invite message: Pidgin's Add Buddy dialog offers its field only with this option; the
   // text travels with the contact's invitation (add_buddy_with_invite).
   prpl_info.options = OPT_PROTO_INVITE_MESSAGE;
-  prpl_info.icon_spec = {nullptr, 0, 0, 0, 0, 0, static_cast<PurpleIconScaleRules>(0)};
+  // PNG preferred (what WLM sends), GIF and JPEG accepted; 96x96 at most, as WLM shows them.
+  // SCALE_SEND makes Pidgin scale what it sends and offer "Use this buddy icon for this
+  // account".
+  prpl_info.icon_spec = {c_text("png,gif,jpeg"), 0, 0, 96, 96, 256 * 1024, PURPLE_ICON_SCALE_SEND};
+  prpl_info.set_buddy_icon = &prpl_set_buddy_icon;
   fill_account_callbacks();
   fill_contact_list_callbacks();
   fill_conversation_callbacks();

@@ -18,6 +18,7 @@
 #include "error_text.h"
 #include "glib_handles.h"
 #include "i18n.h"
+#include "picture_glue.h"
 #include "presence_glue.h"
 #include "prpl_common.h"
 #include "status_map.h"
@@ -129,6 +130,7 @@ void prpl_login(PurpleAccount* account) noexcept {
     // From here libpurple's connection holds the only owning pointer; prpl_close reclaims it.
     purple_connection_set_protocol_data(gc, owner.release());
     apply_initial_status(*account_state);
+    send_account_icon(*account_state);
     account_state->start();
   });
 }

@@ -16,6 +16,7 @@
 #include "error_text.h"
 #include "glib_handles.h"
 #include "i18n.h"
+#include "picture_glue.h"
 #include "presence_glue.h"
 
 namespace msn::plugin {
@@ -244,6 +245,14 @@ void PurpleEventSink::handle(const ev::PresenceChanged& changed) {
 
 void PurpleEventSink::handle(const ev::StatusMessageChanged& changed) {
   apply_status_message(account_, changed);
+}
+
+void PurpleEventSink::handle(const ev::ContactPictureChanged& changed) {
+  apply_picture_changed(account_, changed);
+}
+
+void PurpleEventSink::handle(const ev::ContactPictureReceived& received) {
+  apply_picture_received(account_, received);
 }
 
 void PurpleEventSink::handle(const ev::OwnDisplayNameChanged& changed) {

@@ -70,6 +70,8 @@ class PurpleEventSink final : public EventSink {
   void handle(const ev::ContactCacheUpdated& cache);
   void handle(const ev::PresenceChanged& changed);
   void handle(const ev::StatusMessageChanged& changed);
+  void handle(const ev::ContactPictureChanged& changed);
+  void handle(const ev::ContactPictureReceived& received);
   void handle(const ev::OwnDisplayNameChanged& changed);
   void handle(const ev::MessageReceived& message);
   void handle(const ev::ConversationTyping& typing);

@@ -3,10 +3,15 @@
 
 #include <utility>
 
+#include "crypto/crypto.h"
+
 namespace msn {
 
 Client::Client(Settings settings)
-    : settings_(std::move(settings)), ns_(settings_, ids_), conversations_(conversation_config(settings_), ids_, ns_link_) {}
+    : settings_(std::move(settings)),
+      ns_(settings_, ids_),
+      conversations_(conversation_config(settings_), ids_, ns_link_),
+      pictures_(picture_config(settings_), crypto::random_bytes) {}
 
 ConversationConfig Client::conversation_config(const Settings& settings) {
   ConversationConfig config;
@@ -75,6 +80,7 @@ void Client::on_closed(ConnectionId conn, const Error& why, TimePoint now) {
 void Client::on_timer(TimePoint now) {
   ns_.on_timer(now);
   conversations_.on_timer(now);
+  pictures_.on_timer(now);
   for (auto& [id, exchange] : web_) exchange->on_timer(now);
   settle(now);
 }
@@ -96,6 +102,8 @@ void Client::drain_session(TimePoint now) {
                                make_error(Errc::kTransport, "the connection to the server was lost"), now);
       drain_conversations();
     }
+    if (const auto* presence = std::get_if<ev::PresenceChanged>(&event))
+      pictures_.on_presence(*presence, now);
     events_.push_back(std::move(event));
   }
 }
@@ -124,6 +132,8 @@ void Client::settle(TimePoint now) {
     bool progress = !notices.empty();
     for (auto& notice : notices) conversations_.on_notice(std::move(notice), now);
     progress |= conversations_.resume(now);
+    drain_conversations();
+    route_p2p(now);
     drain_conversations();
     for (auto& call : ns_.take_web_calls()) {
       start_web_call(std::move(call), now);
@@ -164,6 +174,7 @@ std::optional<TimePoint> Client::next_deadline() const {
     if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
   };
   consider(conversations_.next_deadline());
+  consider(pictures_.next_deadline());
   for (const auto& [id, exchange] : web_) consider(exchange->deadline());
   return earliest;
 }

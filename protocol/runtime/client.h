@@ -18,6 +18,7 @@
 #include "session/io.h"
 #include "session/notification_session.h"
 #include "session/ns_access.h"
+#include "session/picture_manager.h"
 #include "session/presence.h"
 #include "session/settings.h"
 
@@ -31,6 +32,7 @@ class Client {
 
   // For tests: a fixed source of random bytes (the MBI IV, the offline messages' run id).
   void set_random_source(RandomSource random) {
+    pictures_.set_random_source(random);
     conversations_.set_random_source(random);
     ns_.set_random_source(std::move(random));
   }
@@ -103,6 +105,14 @@ class Client {
   Status chat_send(ConversationId chat, std::string_view html, TimePoint now);
   void chat_leave(ConversationId chat, TimePoint now);
 
+  // Display pictures (client_pictures.cpp). A ContactPictureChanged asks the UI whether it
+  // holds that picture; if not, fetch_display_picture() gets it (ContactPictureReceived).
+  // Errc::kInvalidArgument when the contact announced none.
+  Status fetch_display_picture(std::string_view address, TimePoint now);
+  // Our picture (image bytes; empty removes it): announced on CHG at sign-in, at once when
+  // online, and served to contacts who ask for it. Errc::kLimit above 256 KiB.
+  Status set_display_picture(std::string data, TimePoint now);
+
   void on_connected(ConnectionId conn, TimePoint now);
   void on_data(ConnectionId conn, std::string_view bytes, TimePoint now);
   void on_closed(ConnectionId conn, const Error& why, TimePoint now);
@@ -140,12 +150,15 @@ class Client {
   void start_web_call(WebCall call, TimePoint now);
   HttpExchange* exchange_for(ConnectionId conn);
   void cancel_web_requests();
+  void route_p2p(TimePoint now);
+  static PictureConfig picture_config(const Settings& settings);
 
   Settings settings_;
   ConnectionIds ids_;
   NotificationSession ns_;
   NsLink ns_link_{ns_};
   ConversationManager conversations_;
+  PictureManager pictures_;
   // Keyed by WebCall id: the session's count from 1, the conversation manager's from
   // ConversationConfig::first_call_id; a finished call goes back to whoever owns its id.
   std::map<std::uint32_t, std::unique_ptr<HttpExchange>> web_;

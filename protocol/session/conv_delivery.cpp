@@ -74,6 +74,7 @@ void ConversationManager::refused(wire::TrId trid, const Error& error, TimePoint
 // with a new request.
 void ConversationManager::refused_conversation(Conversation& conv, const Error& error,
                                                TimePoint now) {
+  p2p_refused(conv);
   std::deque<Item> again;
   for (Item item : std::exchange(conv.waiting, {})) {
     if (item.nudge) {

@@ -32,7 +32,7 @@ Error invite_error(const ev::InviteFailed& failed) {
 // Gets whatever waits in `conv` moving: into its switchboard if it has one that takes
 // messages, else by asking for a switchboard.
 void ConversationManager::pump(Conversation& conv, TimePoint now) {
-  if (conv.waiting.empty() && conv.invites.empty()) return;
+  if (conv.waiting.empty() && conv.invites.empty() && conv.p2p_waiting.empty()) return;
   if (conv.sb) {
     Board* board = board_for(*conv.sb);
     if (board != nullptr && board->session->accepts_messages()) {
@@ -72,6 +72,7 @@ void ConversationManager::hand_over(Conversation& conv, Board& board, TimePoint 
     if (auto status = board.session->invite(email, now); !status)
       emit(ev::ChatInviteFailed{conv.id, email, status.error()});
   }
+  hand_over_p2p(conv, board, now);
 }
 
 void ConversationManager::ensure_switchboard(Conversation& conv, TimePoint now) {
@@ -97,7 +98,8 @@ void ConversationManager::open_switchboard(Conversation& conv, const Switchboard
     pump(conv, now);  // an invitation was placed here meanwhile; it takes what waits
     if (conv.sb) return;
   }
-  if (conv.waiting.empty() && conv.invites.empty()) return;  // nothing needs it any more
+  // Nothing needs it any more.
+  if (conv.waiting.empty() && conv.invites.empty() && conv.p2p_waiting.empty()) return;
   std::vector<std::string> invitees;
   if (!conv.chat) {
     invitees.push_back(conv.peer);
@@ -160,8 +162,19 @@ void ConversationManager::place_invitation(Board& board, TimePoint now) {
     board.session->leave(now);
     return;
   }
-  // The peer chose this switchboard: it replaces ours (which finishes what it sent).
-  if (conv->sb && *conv->sb != board.session->conn()) retire(*conv, now);
+  // The peer chose this switchboard: it replaces ours (which finishes what it sent). When both
+  // sides opened one at once (both fetching the other's picture), each would retire its own
+  // and use the one the other just left: the one opened by the lower address wins on both
+  // sides instead.
+  if (conv->sb && *conv->sb != board.session->conn()) {
+    Board* ours = board_for(*conv->sb);
+    if (!conv->chat && ours != nullptr && ours->session->accepts_messages() &&
+        ascii::to_lower(config_.account) < ascii::to_lower(conv->peer)) {
+      board.conversation = conv->id;
+      return;
+    }
+    retire(*conv, now);
+  }
   board.conversation = conv->id;
   conv->sb = board.session->conn();
   conv->closing = false;
@@ -195,7 +208,11 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
   if (auto* log_line = std::get_if<ev::Log>(&event)) {
     emit(std::move(*log_line));
   } else if (std::holds_alternative<ev::SwitchboardReady>(event)) {
-    if (!board.conversation && !board.retired) place_invitation(board, now);
+    if (!board.conversation && !board.retired) {
+      place_invitation(board, now);
+    } else if (conv != nullptr && conv->sb == board.session->conn()) {
+      pump(*conv, now);  // P2P waits for a ready switchboard
+    }
   } else if (auto* joined = std::get_if<ev::ParticipantJoined>(&event)) {
     if (conv != nullptr && !board.retired) handle_joined(board, *conv, *joined);
   } else if (auto* left = std::get_if<ev::ParticipantLeft>(&event)) {
@@ -217,6 +234,8 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
     if (conv != nullptr) emit(ev::ConversationTyping{conv->id, conv->chat, typing->from});
   } else if (auto* nudge = std::get_if<ev::NudgeReceived>(&event)) {
     if (conv != nullptr) emit(ev::ConversationNudge{conv->id, conv->chat, nudge->from});
+  } else if (auto* p2p = std::get_if<ev::P2pReceived>(&event)) {
+    p2p_received(board, std::move(*p2p));
   } else if (auto* other = std::get_if<ev::OtherMessageReceived>(&event)) {
     log(LogLevel::kDebug, "conversation: ignored a message of type " + other->message.media_type());
   } else if (auto* delivered = std::get_if<ev::MessageDelivered>(&event)) {
@@ -230,6 +249,7 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
   } else if (auto* not_delivered = std::get_if<ev::MessageNotDelivered>(&event)) {
     handle_not_delivered(board, std::move(*not_delivered), now);
   } else if (std::holds_alternative<ev::SwitchboardClosed>(event)) {
+    p2p_board_closed(board, now);
     handle_closed(board.session->conn(), now);
   }
 }

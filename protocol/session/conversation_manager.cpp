@@ -85,7 +85,9 @@ ConversationManager::Conversation* ConversationManager::find(ConversationId id) 
 bool ConversationManager::make_room() {
   for (auto it = conversations_.begin(); it != conversations_.end(); ++it) {
     const Conversation& conv = it->second;
-    if (conv.chat || conv.sb || conv.xfr || !conv.waiting.empty() || pending_for(conv.id) != 0) continue;
+    if (conv.chat || conv.sb || conv.xfr || !conv.waiting.empty() || !conv.p2p_waiting.empty() ||
+        pending_for(conv.id) != 0)
+      continue;
     by_peer_.erase(ascii::to_lower(conv.peer));
     conversations_.erase(it);
     return true;

@@ -24,6 +24,7 @@
 //   conv_intents.cpp          the user's intents (send, typing, nudge, close, chats)
 //   conv_switchboards.cpp     a switchboard per conversation (XFR SB asked, RNG answered,
 //                             the send window) and what each switchboard event means
+//   conv_p2p.cpp              P2P packets to and from a contact over the 1:1 switchboard
 //   conv_delivery.cpp         refused switchboards, messages not delivered (resent once or
 //                             reported), duplicates dropped, offline messages
 #pragma once
@@ -79,6 +80,8 @@ struct ConversationConfig {
   // Received texts remembered by (sender, Message-ID), to drop the copy a sender resends when
   // the ACK of the first one was lost (the first did arrive). Oldest forgotten first.
   std::size_t max_remembered_message_ids = 512;
+  // P2P packets waiting for a contact's switchboard (a picture is a few hundred).
+  std::size_t max_p2p_waiting = 512;
 };
 
 class ConversationManager {
@@ -99,6 +102,20 @@ class ConversationManager {
   Status chat_invite(ConversationId chat, std::string_view address, TimePoint now);
   Status chat_send(ConversationId chat, std::string_view html, TimePoint now);
   void chat_leave(ConversationId chat, TimePoint now);
+
+  // ---- P2P (conv_p2p.cpp) ----
+  // A P2P packet's binary body for `peer`, over the 1:1 switchboard with them (the one open,
+  // or one opened in the background: no conversation shows until a text arrives). Errc::kLimit
+  // past max_p2p_waiting; kInvalidArgument when shut down or the peer is known to be offline.
+  Status send_p2p(std::string_view peer, std::string body, bool signalling, TimePoint now);
+  // What switchboards hand on for the P2P layer: a packet from `peer`, or (`lost`) the
+  // switchboard that carried P2P with `peer` closed, so their sessions are over.
+  struct P2pNotice {
+    std::string peer;
+    std::string body;
+    bool lost = false;
+  };
+  std::vector<P2pNotice> take_p2p() { return std::exchange(p2p_notices_, {}); }
 
   // Ends everything: switchboards closed (OUT), every message not yet delivered or stored
   // reported as MessageFailed with `reason`, offline-message work abandoned. Later intents fail.
@@ -161,6 +178,7 @@ class ConversationManager {
     std::vector<std::string> invites; // chat invitations for the next switchboard
     std::vector<Participant> members; // chats: who the UI shows (also whom to reopen with)
     bool closing = false;             // the user closed it; leave once nothing is pending
+    std::deque<std::pair<std::string, bool>> p2p_waiting;  // (body, signalling) for the next sb
   };
 
   struct Board {
@@ -168,6 +186,7 @@ class ConversationManager {
     std::optional<ConversationId> conversation;  // nullopt: an invitation not placed yet
     std::map<MessageId, Seq> messages;           // session message id -> ours
     bool retired = false;                        // replaced or left by us: not current
+    std::string p2p_peer;                        // whom P2P went to or came from (1:1)
   };
 
   // The table of conversations (conversation_manager.cpp).
@@ -198,6 +217,12 @@ class ConversationManager {
   void handle_left(Conversation& conv, const ev::ParticipantLeft& left);
   void handle_closed(ConnectionId conn, TimePoint now);
   void leave_if_done(Conversation& conv, TimePoint now);
+
+  // P2P (conv_p2p.cpp).
+  void hand_over_p2p(Conversation& conv, Board& board, TimePoint now);
+  void p2p_received(Board& board, ev::P2pReceived received);
+  void p2p_board_closed(Board& board, TimePoint now);
+  void p2p_refused(Conversation& conv);
 
   // Delivery failures, resends, offline messages (conv_delivery.cpp).
   void refused(wire::TrId trid, const Error& error, TimePoint now);
@@ -230,6 +255,8 @@ class ConversationManager {
   std::vector<std::string> deferred_mail_data_;    // notices from before the sign-in completed
   std::deque<std::string> shown_ids_;               // "sender\nMessage-ID", oldest first
   std::unordered_set<std::string> shown_id_set_;    // the same, for lookups
+
+  std::vector<P2pNotice> p2p_notices_;
 
   std::vector<Output> outputs_;
   std::vector<Event> events_;

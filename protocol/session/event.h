@@ -156,6 +156,21 @@ struct StatusMessageChanged {
   std::string current_media;  // formatted ("Artist - Title"), empty when none is playing
 };
 
+// A contact's display picture is (now) the object with this SHA1D, or they have none (clear
+// the icon). The UI asks Client::fetch_display_picture() unless it already holds that picture
+// (its checksum is the SHA1D), so nothing is fetched twice, across sign-ins too.
+struct ContactPictureChanged {
+  std::string address;
+  std::optional<std::string> sha1d;
+};
+
+// A contact's display picture arrived, checked against its SHA1D and still their current one.
+struct ContactPictureReceived {
+  std::string address;
+  std::string sha1d;
+  std::string data;  // the image bytes as the contact sent them (PNG, GIF, JPEG, ...)
+};
+
 // Our own friendly name as the server holds it (at sign-in and after each change).
 struct OwnDisplayNameChanged {
   std::string display_name;
@@ -249,14 +264,13 @@ struct OfflineMessagesUnavailable {};
 }  // namespace ev
 
 using Event =
-    std::variant<ev::SignInProgress, ev::SignedIn, ev::Disconnected, ev::Log,
-                 ev::ContactListLoaded, ev::ContactChanged, ev::ContactRemoved, ev::GroupChanged,
-                 ev::GroupRemoved, ev::AuthorizationRequested, ev::ListOperationFailed,
-                 ev::PresenceChanged, ev::StatusMessageChanged, ev::OwnDisplayNameChanged,
-                 ev::ContactCacheUpdated,
-                 ev::MessageReceived, ev::ConversationTyping, ev::ConversationNudge,
-                 ev::MessageFailed, ev::MessageStoredOffline, ev::ChatStarted,
-                 ev::ChatParticipantJoined, ev::ChatParticipantLeft, ev::ChatInviteFailed,
-                 ev::OfflineMessagesUnavailable>;
+    std::variant<ev::SignInProgress, ev::SignedIn, ev::Disconnected, ev::Log, ev::ContactListLoaded,
+                 ev::ContactChanged, ev::ContactRemoved, ev::GroupChanged, ev::GroupRemoved,
+                 ev::AuthorizationRequested, ev::ListOperationFailed, ev::PresenceChanged,
+                 ev::StatusMessageChanged, ev::OwnDisplayNameChanged, ev::ContactPictureChanged,
+                 ev::ContactPictureReceived, ev::ContactCacheUpdated, ev::MessageReceived,
+                 ev::ConversationTyping, ev::ConversationNudge, ev::MessageFailed,
+                 ev::MessageStoredOffline, ev::ChatStarted, ev::ChatParticipantJoined,
+                 ev::ChatParticipantLeft, ev::ChatInviteFailed, ev::OfflineMessagesUnavailable>;
 
 }  // namespace msn

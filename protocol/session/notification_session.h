@@ -140,6 +140,9 @@ class NotificationSession {
   Status set_idle(bool idle, TimePoint now);
   Status set_personal_message(std::string_view text, std::optional<CurrentMedia> media, TimePoint now);
   Status set_display_name(std::string_view name, TimePoint now);
+  // Our MSNObject (serialized; empty: no picture): the last CHG parameter, URL-encoded, from
+  // now on, and at once in a CHG when online.
+  void set_msn_object(std::string msn_object, TimePoint now);
 
   // Switchboards (ns_switchboard.cpp). Asks the NS for a switchboard (XFR SB); the answer
   // comes back as a SwitchboardGranted or SwitchboardRefused notice with the returned TrId.
@@ -339,6 +342,7 @@ class NotificationSession {
   std::optional<std::string> personal_message_;
   std::optional<CurrentMedia> current_media_;
   std::optional<std::string> wished_display_name_;
+  std::string own_msn_object_;
 
   // XFR SB requests waiting for their answer, with their deadlines.
   std::map<wire::TrId, TimePoint> switchboard_requests_;

@@ -11,6 +11,7 @@
 #include "session/list_job.h"
 #include "session/notification_session.h"
 #include "wire/adl.h"
+#include "wire/command_writer.h"
 #include "wire/mime_message.h"
 
 namespace msn {
@@ -239,7 +240,12 @@ void NotificationSession::maybe_go_online(TimePoint now) {
   state_ = State::kGoingOnline;
   const PresenceStatus status = idle_ && wished_status_ == PresenceStatus::kOnline ? PresenceStatus::kIdle : wished_status_;
   const std::string capabilities = std::to_string(kClientCapabilities);
-  send_command("CHG", {presence_code(status), capabilities}, now);
+  if (own_msn_object_.empty()) {
+    send_command("CHG", {presence_code(status), capabilities}, now);
+  } else {
+    send_command("CHG", {presence_code(status), capabilities, wire::url_encode(own_msn_object_)},
+                 now);
+  }
 }
 
 void NotificationSession::handle_adl(const wire::Command& command, TimePoint now) {
@@ -317,7 +323,20 @@ void NotificationSession::after_signed_in(TimePoint now) {
 
 void NotificationSession::send_status() {
   const PresenceStatus status = idle_ && wished_status_ == PresenceStatus::kOnline ? PresenceStatus::kIdle : wished_status_;
-  send(writer_.command("CHG", {presence_code(status), std::to_string(kClientCapabilities)}));
+  const std::string capabilities = std::to_string(kClientCapabilities);
+  if (own_msn_object_.empty()) {
+    send(writer_.command("CHG", {presence_code(status), capabilities}));
+  } else {
+    send(writer_.command("CHG",
+                         {presence_code(status), capabilities, wire::url_encode(own_msn_object_)}));
+  }
+}
+
+// Without a picture the CHG simply has no msnobj parameter: that is how a removed one is said.
+void NotificationSession::set_msn_object(std::string msn_object, TimePoint /*now*/) {
+  if (msn_object == own_msn_object_) return;
+  own_msn_object_ = std::move(msn_object);
+  if (online()) send_status();
 }
 
 void NotificationSession::send_personal_message() {

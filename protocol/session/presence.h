@@ -66,11 +66,13 @@ inline constexpr std::uint32_t kMsnc8 = 0x80u << 24;  // 8.5
 inline constexpr std::uint32_t kVersionMask = 0xFFu << 24;
 }  // namespace caps
 
-// What we advertise: only what works. Every feature bit and the MSNC version (which promises
-// MSNP2P) make peers start sessions (display pictures, files, voice, ink, winks) that this
-// client would drop, leaving them to wait for a time-out. Plain messages, typing and nudges
-// need no bit. MSNC and P2P packets are to be advertised once MSNP2P works.
-inline constexpr std::uint32_t kClientCapabilities = 0;
+// What we advertise: only what works. P2P packets and the MSNC version say we speak MSNP2P
+// (display pictures work: session/picture_manager.h); the reference calls MSNC 8.5 with 0x20
+// accurate for an MSNP15 client with P2Pv1 (the old plugin sent MSNC4, WLM 8.5 sends MSNC8).
+// Every other feature bit (files, voice, ink, winks, webcam, direct connections) makes peers
+// start sessions this client declines (603), so none is set. Plain messages, typing and
+// nudges need no bit.
+inline constexpr std::uint32_t kClientCapabilities = caps::kMsnc8 | caps::kP2pPackets;
 
 // A personal message or song title past a few hundred characters is not something a real
 // client sends; anything longer only costs memory and UI time.

@@ -112,6 +112,7 @@ void SwitchboardSession::become_ready(TimePoint now) {
   state_ = State::kReady;
   events_.push_back(ev::SwitchboardReady{conn_});
   flush_queue(now);
+  flush_p2p(now);
 }
 
 // Nobody else is here and nobody is on the way: docs/protocol/switchboard.md says leave (OUT).

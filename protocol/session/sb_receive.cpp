@@ -54,6 +54,9 @@ void SwitchboardSession::handle_message(const std::string& from, const std::stri
     case wire::MessageKind::kNudge:
       events_.push_back(ev::NudgeReceived{conn_, from});
       return;
+    case wire::MessageKind::kP2p:
+      handle_p2p(from, message);
+      return;
     case wire::MessageKind::kInvitation: {
       // Legacy invitations (docs/protocol/switchboard.md): say "not installed" so the sender stops
       // waiting.

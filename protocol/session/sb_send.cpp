@@ -172,9 +172,10 @@ wire::TrId SwitchboardSession::send_msg(const wire::MimeMessage& message, AckMod
   return written.trid;
 }
 
-void SwitchboardSession::handle_ack(const wire::Command& command, bool delivered) {
+void SwitchboardSession::handle_ack(const wire::Command& command, bool delivered, TimePoint now) {
   const auto trid = wire::parse_u32(command.arg(0));  // "ACK trid", "NAK trid" or "{code} trid"
   if (!trid) return;
+  if (p2p_answered(*trid, delivered, now)) return;
   const auto it = awaiting_ack_.find(*trid);
   if (it == awaiting_ack_.end()) {
     if (!delivered &&
@@ -246,6 +247,7 @@ void SwitchboardSession::fail_unresolved(NotDeliveredReason reason) {
 }
 
 void SwitchboardSession::expire_acks(TimePoint now) {
+  expire_p2p(now);
   std::vector<std::pair<MessageId, std::size_t>> expired;
   for (auto it = awaiting_ack_.begin(); it != awaiting_ack_.end();) {
     const auto [id, index] = it->second;

@@ -104,6 +104,13 @@ struct OtherMessageReceived {
   wire::MimeMessage message;
 };
 
+// The binary body (header, data, footer) of a P2P message addressed to us (P2P-Dest).
+struct P2pReceived {
+  ConnectionId conn;
+  std::string from;
+  std::string body;
+};
+
 // Every piece of message `id` was acknowledged.
 struct MessageDelivered {
   ConnectionId conn;
@@ -142,6 +149,7 @@ struct SwitchboardClosed {
 using SwitchboardEvent =
     std::variant<ev::SwitchboardReady, ev::ParticipantJoined, ev::ParticipantLeft, ev::InviteFailed,
                  ev::TextReceived, ev::TypingReceived, ev::NudgeReceived, ev::OtherMessageReceived,
-                 ev::MessageDelivered, ev::MessageNotDelivered, ev::SwitchboardClosed, ev::Log>;
+                 ev::P2pReceived, ev::MessageDelivered, ev::MessageNotDelivered,
+                 ev::SwitchboardClosed, ev::Log>;
 
 }  // namespace msn

@@ -174,8 +174,8 @@ void SwitchboardSession::dispatch(const wire::Command& command, TimePoint now) {
   const std::string& verb = command.verb;
   if (command.is_error()) return handle_error_reply(command, now);
   if (verb == "MSG") return handle_msg(command, now);
-  if (verb == "ACK") return handle_ack(command, true);
-  if (verb == "NAK") return handle_ack(command, false);
+  if (verb == "ACK") return handle_ack(command, true, now);
+  if (verb == "NAK") return handle_ack(command, false, now);
   if (verb == "USR") return handle_usr(command, now);
   if (verb == "ANS") return handle_ans(command, now);
   if (verb == "CAL") return handle_cal(command, now);
@@ -232,8 +232,8 @@ void SwitchboardSession::handle_error_reply(const wire::Command& command, TimePo
     invite_failed(*trid, invite_failure_for(code), code, now);
     return;
   }
-  if (trid && awaiting_ack_.count(*trid) != 0) {
-    handle_ack(command, false);  // a numeric answer to a MSG is a refusal like NAK
+  if (trid && (awaiting_ack_.count(*trid) != 0 || p2p_in_flight_.count(*trid) != 0)) {
+    handle_ack(command, false, now);  // a numeric answer to a MSG is a refusal like NAK
     return;
   }
   log(LogLevel::kWarning, "switchboard: server error " + std::to_string(code));
@@ -302,6 +302,7 @@ void SwitchboardSession::end(std::optional<Error> error, bool say_out) {
   reply_deadline_.reset();
   cals_.clear();
   partial_.clear();
+  drop_p2p();
   events_.push_back(ev::SwitchboardClosed{conn_, std::move(error)});
 }
 
@@ -321,6 +322,7 @@ std::optional<TimePoint> SwitchboardSession::next_deadline() const {
   if (connect_deadline_) consider(*connect_deadline_);
   if (reply_deadline_) consider(*reply_deadline_);
   for (const auto& [trid, cal] : cals_) consider(cal.deadline);
+  if (const auto p2p = p2p_deadline()) consider(*p2p);
   for (const auto& [trid, where] : awaiting_ack_) {
     const auto it = messages_.find(where.first);
     if (it != messages_.end()) consider(it->second.pieces[where.second].deadline);

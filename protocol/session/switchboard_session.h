@@ -8,6 +8,7 @@
 //   sb_participants.cpp      CAL, IRO, JOI, BYE (who is in the conversation), invite()
 //   sb_send.cpp              MSG out (texts, typing, nudges, payloads), ACK, NAK
 //   sb_receive.cpp           MSG in (decoded into events, chunked messages joined)
+//   sb_p2p.cpp               P2P MSGs: handed to the owner, sent through a small window
 //
 // Driving contract (the same as NotificationSession): call start_outgoing() or
 // start_incoming(), feed on_connected/on_data/on_closed/on_timer, then drain take_outputs()
@@ -72,6 +73,9 @@ struct SwitchboardConfig {
   std::size_t max_participants = 100;
   // Makes the Message-ID of each new text message; tests inject a deterministic one.
   std::function<std::string()> new_message_id = random_message_id;
+  // P2P MSGs (ack D) on the wire without their ACK at once, and waiting in all.
+  std::size_t p2p_window = 4;
+  std::size_t max_p2p_backlog = 512;
 };
 
 // The switchboard part of the NS answer "XFR trid SB host:port CKI cookie ...".
@@ -139,6 +143,13 @@ class SwitchboardSession {
   Status send_nudge(TimePoint now);
   // Any other payload (P2P, ...), only while ready. Returns the MSG TrId.
   Result<wire::TrId> send_payload(const wire::MimeMessage& message, AckMode mode, TimePoint now);
+  // A P2P packet (the binary body; the MIME block with P2P-Dest `destination` is added here) as
+  // "MSG trid D len". Queued until the session is ready, then sent through the P2P window,
+  // `signalling` (SLP, P2P ACKs) ahead of data. Errc::kInvalidArgument once the session takes
+  // no messages, Errc::kLimit past max_p2p_backlog.
+  Status send_p2p(std::string destination, std::string body, bool signalling, TimePoint now);
+  // P2P packets queued or on the wire without their ACK.
+  std::size_t p2p_backlog() const;
   // Invites one more person (CAL): a multi-party conversation. Queued until signed in.
   Status invite(std::string email, TimePoint now);
 
@@ -238,11 +249,23 @@ class SwitchboardSession {
   void flush_queue(TimePoint now);
   void send_piece(MessageId id, std::size_t index, TimePoint now);
   wire::TrId send_msg(const wire::MimeMessage& message, AckMode mode);
-  void handle_ack(const wire::Command& command, bool delivered);
+  void handle_ack(const wire::Command& command, bool delivered, TimePoint now);
   void piece_resolved(MessageId id, std::size_t index, bool delivered, NotDeliveredReason reason);
   void resolve_if_done(MessageId id);
   void fail_unresolved(NotDeliveredReason reason);
   void expire_acks(TimePoint now);
+
+  // P2P (sb_p2p.cpp).
+  struct P2pOut {
+    std::string destination;
+    std::string body;
+  };
+  void flush_p2p(TimePoint now);
+  bool p2p_answered(wire::TrId trid, bool delivered, TimePoint now);
+  void expire_p2p(TimePoint now);
+  void handle_p2p(const std::string& from, const wire::MimeMessage& message);
+  std::optional<TimePoint> p2p_deadline() const;
+  void drop_p2p();
 
   // Messages in: MSG (sb_receive.cpp).
   void handle_msg(const wire::Command& command, TimePoint now);
@@ -275,6 +298,9 @@ class SwitchboardSession {
   std::map<wire::TrId, std::pair<MessageId, std::size_t>> awaiting_ack_;
   std::deque<wire::TrId> recent_nudges_;  // N-mode MSGs: only a NAK would ever answer
   std::deque<Reassembly> partial_;
+  std::deque<P2pOut> p2p_signalling_;
+  std::deque<P2pOut> p2p_data_;
+  std::map<wire::TrId, TimePoint> p2p_in_flight_;  // MSG D -> ack deadline
 
   std::vector<Output> outputs_;
   std::vector<SwitchboardEvent> events_;

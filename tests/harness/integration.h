@@ -38,6 +38,7 @@ const std::vector<IntegrationScenario>& integration_scenarios();
 std::vector<IntegrationScenario> contact_scenarios();         // integration_contacts.cpp
 std::vector<IntegrationScenario> conversation_scenarios();    // integration_chat.cpp
 std::vector<IntegrationScenario> ux_integration_scenarios();  // integration_ux.cpp
+std::vector<IntegrationScenario> picture_scenarios();         // integration_pictures.cpp
 std::optional<IntegrationScenario> find_integration_scenario(std::string_view name);
 
 }  // namespace harness

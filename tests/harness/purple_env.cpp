@@ -83,6 +83,15 @@ PurpleEventLoopUiOps make_eventloop_ops() {
 }
 PurpleEventLoopUiOps g_eventloop_ops = make_eventloop_ops();
 
+}  // namespace
+
+std::vector<std::string>& plugin_debug_lines() {
+  static std::vector<std::string> lines;
+  return lines;
+}
+
+namespace {
+
 // ---- debug output: the plugin's lines and every warning go to stderr (the test log) ----
 
 void debug_print(PurpleDebugLevel, const char* category, const char* text) {
@@ -91,6 +100,8 @@ void debug_print(PurpleDebugLevel, const char* category, const char* text) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
     line.pop_back();
   std::fprintf(stderr, "[purple %s] %s\n", category != nullptr ? category : "-", line.c_str());
+  if (category != nullptr && std::strcmp(category, "msnp") == 0)
+    plugin_debug_lines().push_back(line);
 }
 
 gboolean debug_is_enabled(PurpleDebugLevel level, const char* category) {

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "scenarios.h"
 
@@ -21,6 +22,10 @@ struct PurpleEnvOptions {
 };
 
 // Initialises libpurple in the constructor and shuts it down in the destructor. One per process.
+// The plugin's debug lines (category "msnp") so far, oldest first: scenarios count what the
+// engine did that no UI shows (pictures fetched, for one).
+std::vector<std::string>& plugin_debug_lines();
+
 class PurpleEnv {
  public:
   explicit PurpleEnv(const PurpleEnvOptions& options);

@@ -88,15 +88,17 @@ void test_status_codes(void** state) {
   assert_false(msn::parse_presence_status("").has_value());
 }
 
-// Nothing this client cannot do yet is advertised: no MSNC version (it promises MSNP2P), no
-// P2P, voice, webcam, ink or winks.
+// MSNP2P is advertised (MSNC 8.5 and P2P packets: display pictures work), nothing this client
+// cannot do yet: no voice, webcam, ink or winks.
 void test_advertised_capabilities(void** /*state*/) {
   namespace caps = msn::caps;
-  assert_int_equal(msn::kClientCapabilities & caps::kVersionMask, 0);
+  assert_int_equal(msn::kClientCapabilities & caps::kVersionMask, caps::kMsnc8);
+  assert_int_equal(msn::kClientCapabilities & caps::kP2pPackets, caps::kP2pPackets);
+  assert_int_equal(msn::kClientCapabilities, 2147483680u);
   for (std::uint32_t unsupported :
-       {caps::kP2pPackets, caps::kVoiceIm, caps::kWebcam, caps::kInkGif, caps::kInkIsf,
-        caps::kWinks, caps::kDirectIm, caps::kSipInvite, caps::kSharedSearch, caps::kP2pTurn,
-        caps::kP2pBootstrapViaUun, caps::kSecureChannel, caps::kMediaCenter, caps::kSpace})
+       {caps::kVoiceIm, caps::kWebcam, caps::kInkGif, caps::kInkIsf, caps::kWinks, caps::kDirectIm,
+        caps::kSipInvite, caps::kSharedSearch, caps::kP2pTurn, caps::kP2pBootstrapViaUun,
+        caps::kSecureChannel, caps::kMediaCenter, caps::kSpace})
     assert_int_equal(msn::kClientCapabilities & unsupported, 0);
 }
 

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Client's display pictures: the picture manager's packets carried by the conversation
+// manager's switchboards, and our own picture announced on the NS.
+#include "runtime/client.h"
+
+namespace msn {
+
+PictureConfig Client::picture_config(const Settings& settings) {
+  PictureConfig config;
+  config.account = settings.account;
+  return config;
+}
+
+Status Client::fetch_display_picture(std::string_view address, TimePoint now) {
+  auto status = pictures_.fetch(address, now);
+  settle(now);
+  return status;
+}
+
+Status Client::set_display_picture(std::string data, TimePoint now) {
+  auto status = pictures_.set_own_picture(std::move(data));
+  if (status) ns_.set_msn_object(pictures_.own_msn_object(), now);
+  settle(now);
+  return status;
+}
+
+// Packets both ways between the switchboards and the picture manager, until neither has more
+// (an INVITE received gives an ACK and an answer to send, and so on).
+void Client::route_p2p(TimePoint now) {
+  // Bounded: each round needs a packet or a failure, and failures end in giving up.
+  for (int round = 0; round < 64; ++round) {
+    auto notices = conversations_.take_p2p();
+    for (auto& notice : notices) {
+      if (notice.lost) {
+        pictures_.on_carrier_lost(notice.peer, now);
+      } else {
+        pictures_.on_packet(notice.peer, notice.body, now);
+      }
+    }
+    auto packets = pictures_.take_packets();
+    for (auto& packet : packets) {
+      if (auto status =
+              conversations_.send_p2p(packet.peer, std::move(packet.body), packet.signalling, now);
+          !status) {
+        events_.push_back(ev::Log{LogLevel::kInfo, "pictures: a P2P message could not be sent: " +
+                                                       status.error().detail});
+        pictures_.on_carrier_lost(packet.peer, now);
+      }
+    }
+    for (auto& event : pictures_.take_events()) events_.push_back(std::move(event));
+    if (notices.empty() && packets.empty()) return;
+  }
+}
+
+}  // namespace msn

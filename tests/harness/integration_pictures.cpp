@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Integration scenarios about display pictures between two accounts of our own plugin (the
+// server only relays their P2P MSGs): each sees the other's account icon as a buddy icon with
+// the very same bytes, a picture changed while online reaches the other side, and a second
+// sign-in fetches nothing libpurple already holds.
+#include <buddyicon.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "integration.h"
+#include "purple_env.h"
+
+namespace harness {
+namespace {
+
+// Bytes that look like a PNG (libpurple names the stored file by them) and are several
+// P2P chunks long, so that chunking and reassembly are part of the way.
+std::string fake_png(char seed, std::size_t size) {
+  std::string data = "\x89PNG\r\n\x1a\n";
+  for (std::size_t i = data.size(); i < size; ++i)
+    data.push_back(static_cast<char>(seed + static_cast<char>(i * 31 % 251)));
+  return data;
+}
+
+void set_account_icon(World& w, std::string_view who, const std::string& data) {
+  // libpurple takes the buffer (g_free) and, when online, hands the icon to the prpl.
+  auto* copy = static_cast<guchar*>(g_malloc(data.size()));
+  std::memcpy(copy, data.data(), data.size());
+  purple_buddy_icons_set_account_icon(w.account(who), copy, data.size());
+}
+
+// The buddy icon `who` holds for `peer`; empty when none.
+std::string icon_of(World& w, std::string_view who, std::string_view peer) {
+  PurpleBuddy* buddy = purple_find_buddy(w.account(who), address_of(peer).c_str());
+  if (buddy == nullptr) return {};
+  PurpleBuddyIcon* icon = purple_buddy_get_icon(buddy);
+  if (icon == nullptr) return {};
+  size_t size = 0;
+  const void* data = purple_buddy_icon_get_data(icon, &size);
+  return data != nullptr ? std::string(static_cast<const char*>(data), size) : std::string();
+}
+
+bool wait_icon(World& w, std::string_view who, std::string_view peer, const std::string& data) {
+  return w.wait(
+      std::string(who) + " shows " + std::string(peer) + "'s picture",
+      [&] { return icon_of(w, who, peer) == data; },
+      [&] {
+        return "an icon of " + std::to_string(icon_of(w, who, peer).size()) + " bytes (want " +
+               std::to_string(data.size()) + ")";
+      },
+      milliseconds(15000));
+}
+
+// How often the plugin started fetching `peer`'s picture (its debug lines say so).
+std::size_t fetches_of(std::string_view peer) {
+  const std::string needle = "pictures: fetching the picture of " + address_of(peer);
+  return static_cast<std::size_t>(std::count_if(
+      plugin_debug_lines().begin(), plugin_debug_lines().end(),
+      [&](const std::string& line) { return line.find(needle) != std::string::npos; }));
+}
+
+const std::string kAlicePicture = fake_png('a', 5000);
+const std::string kBobPicture = fake_png('b', 3500);
+
+bool both_see_both(World& w) {
+  set_account_icon(w, "alice", kAlicePicture);
+  set_account_icon(w, "bob", kBobPicture);
+  return w.sign_in("alice") && w.sign_in("bob") && w.befriend("alice", "bob") &&
+         wait_icon(w, "bob", "alice", kAlicePicture) && wait_icon(w, "alice", "bob", kBobPicture);
+}
+
+void pictures_both_ways(World& w) {
+  if (!both_see_both(w)) return;
+  // No conversation window came up for the switchboards that carried the pictures.
+  w.check(purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, address_of("bob").c_str(),
+                                                w.account("alice")) == nullptr &&
+              purple_find_conversation_with_account(
+                  PURPLE_CONV_TYPE_IM, address_of("alice").c_str(), w.account("bob")) == nullptr,
+          "a conversation window opened for a picture transfer");
+}
+
+void picture_changed_online(World& w) {
+  if (!both_see_both(w)) return;
+  const std::string changed = fake_png('c', 4200);
+  w.note("alice changes her picture while online");
+  set_account_icon(w, "alice", changed);
+  STEP(wait_icon(w, "bob", "alice", changed));
+}
+
+void picture_cached_second_sign_in(World& w) {
+  if (!both_see_both(w)) return;
+  const std::size_t before = fetches_of("alice");
+  STEP(w.sign_out("bob"));
+  STEP(w.sign_in("bob"));
+  STEP(w.wait_status("bob", "alice", "available"));
+  w.run_for(milliseconds(1500));  // a fetch would start now
+  w.check(fetches_of("alice") == before,
+          "bob fetched alice's picture again: " + std::to_string(fetches_of("alice") - before) +
+              " more fetches");
+  w.check(icon_of(w, "bob", "alice") == kAlicePicture, "bob no longer shows alice's picture");
+}
+
+}  // namespace
+
+std::vector<IntegrationScenario> picture_scenarios() {
+  std::vector<IntegrationScenario> list;
+  list.push_back(make_scenario("pictures-both-ways", pictures_both_ways));
+  list.push_back(make_scenario("picture-changed-online", picture_changed_online));
+  list.push_back(make_scenario("picture-cached-second-sign-in", picture_cached_second_sign_in));
+  return list;
+}
+
+}  // namespace harness
