@@ -2,6 +2,7 @@
 // Integration scenarios of the contact list and presence: the list as the server holds it
 // (loaded, sliced, second sign-in), every change a user makes to it, statuses, personal
 // messages and friendly names; each compared with what the server holds where it keeps it.
+#include <privacy.h>
 #include <prpl.h>
 #include <signals.h>
 #include <status.h>
@@ -449,6 +450,12 @@ void contacts_load_sliced(World& w) {
   SlicedSyncProbe probe;
   probe.account = w.account("alice");
   purple_account_set_int(probe.account, "contact_sync_slice", 50);
+  // Left from an earlier session: a buddy and a permit entry the server no longer has, which
+  // the sync's clean-up must take away (list_matches_server below checks both lists).
+  PurpleGroup* friends = purple_group_new("Friends");
+  purple_blist_add_buddy(purple_buddy_new(probe.account, "stale@example.com", nullptr), nullptr,
+                         friends, nullptr);
+  purple_privacy_permit_add(probe.account, "stale-permit@example.com", TRUE);
   static int handle;
   purple_signal_connect(purple_blist_get_handle(), "buddy-added", &handle,
                         PURPLE_CALLBACK(on_probe_buddy_added), &probe);
