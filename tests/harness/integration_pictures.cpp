@@ -2,7 +2,8 @@
 // Integration scenarios about display pictures between two accounts of our own plugin (the
 // server only relays their P2P MSGs): each sees the other's account icon as a buddy icon with
 // the very same bytes, a picture changed while online reaches the other side, and a second
-// sign-in fetches nothing libpurple already holds.
+// sign-in fetches nothing libpurple already holds. And with the server's bot, an independent
+// P2P peer: its picture shows, and it receives ours and says so.
 #include <buddyicon.h>
 
 #include <algorithm>
@@ -102,6 +103,43 @@ void picture_cached_second_sign_in(World& w) {
   w.check(icon_of(w, "bob", "alice") == kAlicePicture, "bob no longer shows alice's picture");
 }
 
+// The base64 SHA-1 of `data`: what an MSNObject's SHA1D says of its picture.
+std::string sha1d_of(const std::string& data) {
+  GChecksum* checksum = g_checksum_new(G_CHECKSUM_SHA1);
+  g_checksum_update(checksum, reinterpret_cast<const guchar*>(data.data()), data.size());
+  guint8 digest[20];
+  gsize length = sizeof digest;
+  g_checksum_get_digest(checksum, digest, &length);
+  g_checksum_free(checksum);
+  gchar* encoded = g_base64_encode(digest, length);
+  std::string out = encoded;
+  g_free(encoded);
+  return out;
+}
+
+void picture_bot(World& w) {
+  const std::string bot = "echo@example.com";
+  STEP(w.sign_in("alice"));
+  w.add_buddy("alice", bot, "Bots", "");
+  STEP(w.wait_status("alice", bot, "available"));
+  STEP(w.wait(
+      "alice shows the bot's picture", [&] { return !icon_of(w, "alice", bot).empty(); },
+      [] { return std::string("no icon"); }, milliseconds(15000)));
+  const std::string icon = icon_of(w, "alice", bot);
+  const char* checksum =
+      purple_buddy_icons_get_checksum_for_user(purple_find_buddy(w.account("alice"), bot.c_str()));
+  w.check(checksum != nullptr && sha1d_of(icon) == checksum,
+          "the bot's picture does not match the SHA1D it was stored under");
+  w.check(icon.rfind("\x89PNG", 0) == 0, "the bot's picture is not a PNG");
+  w.note("alice sets her picture; the bot fetches it and reports");
+  set_account_icon(w, "alice", kAlicePicture);
+  STEP(w.wait_received("alice", bot, 1));
+  const std::string said = plain_text(w.received_from("alice", bot).back()->html);
+  w.check(said == "Got your display picture: " + std::to_string(kAlicePicture.size()) +
+                      " bytes, SHA1D ok",
+          "the bot said \"" + said + "\"");
+}
+
 }  // namespace
 
 std::vector<IntegrationScenario> picture_scenarios() {
@@ -109,6 +147,8 @@ std::vector<IntegrationScenario> picture_scenarios() {
   list.push_back(make_scenario("pictures-both-ways", pictures_both_ways));
   list.push_back(make_scenario("picture-changed-online", picture_changed_online));
   list.push_back(make_scenario("picture-cached-second-sign-in", picture_cached_second_sign_in));
+  list.push_back(
+      make_scenario("picture-bot", picture_bot, {"--bot", "echo@example.com"}, {"alice"}));
   return list;
 }
 
