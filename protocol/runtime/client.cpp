@@ -133,7 +133,7 @@ void Client::settle(TimePoint now) {
     for (auto& notice : notices) conversations_.on_notice(std::move(notice), now);
     progress |= conversations_.resume(now);
     drain_conversations();
-    route_p2p(now);
+    progress |= route_p2p(now);
     drain_conversations();
     for (auto& call : ns_.take_web_calls()) {
       start_web_call(std::move(call), now);

@@ -150,7 +150,7 @@ class Client {
   void start_web_call(WebCall call, TimePoint now);
   HttpExchange* exchange_for(ConnectionId conn);
   void cancel_web_requests();
-  void route_p2p(TimePoint now);
+  bool route_p2p(TimePoint now);
   static PictureConfig picture_config(const Settings& settings);
 
   Settings settings_;

@@ -25,8 +25,11 @@ Status Client::set_display_picture(std::string data, TimePoint now) {
 }
 
 // Packets both ways between the switchboards and the picture manager, until neither has more
-// (an INVITE received gives an ACK and an answer to send, and so on).
-void Client::route_p2p(TimePoint now) {
+// (an INVITE received gives an ACK and an answer to send, and so on). True when anything
+// moved: a packet for a contact without a switchboard needs the conversation manager to ask
+// for one in the caller's next round.
+bool Client::route_p2p(TimePoint now) {
+  bool moved = false;
   // Bounded: each round needs a packet or a failure, and failures end in giving up.
   for (int round = 0; round < 64; ++round) {
     auto notices = conversations_.take_p2p();
@@ -48,8 +51,10 @@ void Client::route_p2p(TimePoint now) {
       }
     }
     for (auto& event : pictures_.take_events()) events_.push_back(std::move(event));
-    if (notices.empty() && packets.empty()) return;
+    if (notices.empty() && packets.empty()) return moved;
+    moved = true;
   }
+  return moved;
 }
 
 }  // namespace msn

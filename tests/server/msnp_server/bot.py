@@ -143,6 +143,7 @@ class Peer:
         self.psm = ""
         self.picture = p2p.make_png(seed, cell=cell)
         self.msnobj = p2p.make_msnobj(email, self.picture)
+        self.p2p_sessions = p2p.PeerSessions()  # across all its switchboards
 
     def is_bot(self, email):
         return email.lower() == self.email.lower()
@@ -216,7 +217,8 @@ class BotMember:
         self.chunks = {}          # (sender, Message-ID) -> [headers, {index: body}, total]
         self.timers = set()
         self.fetch_on_join = None  # (email, msnobj) when the bot rang someone for a picture
-        self.endpoint = p2p.Endpoint(bot.email, bot.picture, bot.msnobj, self.say, self.later)
+        self.endpoint = p2p.Endpoint(bot.email, bot.picture, bot.msnobj, self.say, self.later,
+                                     bot.p2p_sessions)
 
     # ---- participant interface (see sb.Session) ---------------------------------------------
 

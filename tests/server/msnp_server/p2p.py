@@ -292,6 +292,7 @@ class _Served:
         self.app_id = app_id
         self.data_ident = None         # Identifier of the data message, for its final ACK
         self.timer = None
+        self.endpoint = None           # the Endpoint (switchboard) the session started in
 
 
 class _Fetch:
@@ -309,6 +310,15 @@ class _Fetch:
         self.bye_ident = None
         self.result = None
         self.timer = None
+        self.endpoint = None           # the Endpoint (switchboard) the session started in
+
+
+class PeerSessions:
+    """The P2P sessions of one server peer, shared by its endpoints in every switchboard."""
+
+    def __init__(self):
+        self.served = {}
+        self.fetches = {}
 
 
 class Endpoint:
@@ -316,7 +326,7 @@ class Endpoint:
     switchboard. `send(payload)` relays a P2P payload to the session; `later(delay, fn)` runs
     fn unless the session has ended and returns a handle with cancel()."""
 
-    def __init__(self, me, picture, msnobj, send, later):
+    def __init__(self, me, picture, msnobj, send, later, sessions=None):
         self.me = me
         self.picture = picture
         self.msnobj = msnobj
@@ -324,8 +334,12 @@ class Endpoint:
         self.later = later
         self.ident = 1000 + secrets.randbelow(0x7FFFFFFF)
         self.pending = collections.OrderedDict()  # (remote, sid, ident) -> [Header, bytearray]
-        self.served = {}               # call id -> _Served
-        self.fetches = {}              # call id -> _Fetch
+        # The peer's P2P sessions, by Call-ID. A real peer keeps them per remote, not per
+        # switchboard: the answer to an INVITE may come back over another switchboard with the
+        # same remote, so the endpoints of one peer share `sessions` (a PeerSessions).
+        sessions = sessions if sessions is not None else PeerSessions()
+        self.served = sessions.served  # call id -> _Served
+        self.fetches = sessions.fetches  # call id -> _Fetch
 
     # -- sending --
 
@@ -443,6 +457,7 @@ class Endpoint:
             return self._reply(remote, slp, "603 Decline", sid if sid.isdigit() else "0")
         app_id = int(slp.fields["appid"])
         served = _Served(remote, int(sid), slp.call_id, app_id)
+        served.endpoint = self
         self.served[slp.call_id] = served
         STATS.serving(remote, +1)
         served.timer = self.later(SERVE_TIMEOUT, lambda: self._end_served(served, "timeout"))
@@ -542,6 +557,7 @@ class Endpoint:
         """Request `remote`'s object `msnobj` (string as announced); `done(data, ok, why)`."""
         attrs = parse_msnobj(msnobj)
         fetch = _Fetch(remote.lower(), msnobj, attrs, done)
+        fetch.endpoint = self
         self.fetches[fetch.call_id] = fetch
         body = ("EUF-GUID: %s\r\nSessionID: %d\r\nAppID: %d\r\nContext: %s\r\n\r\n"
                 % (EUF_MSNOBJ, fetch.sid, app_id,
@@ -578,10 +594,10 @@ class Endpoint:
         fetch.done(data, ok, why)
 
     def close(self):
-        """The switchboard session ended: forget every session."""
-        for served in list(self.served.values()):
+        """The switchboard session ended: forget every session started in it."""
+        for served in [s for s in self.served.values() if s.endpoint is self]:
             self._end_served(served, "switchboard closed")
-        for fetch in list(self.fetches.values()):
+        for fetch in [f for f in self.fetches.values() if f.endpoint is self]:
             self._finish_fetch(fetch, None, "the switchboard closed")
         self.pending.clear()
 

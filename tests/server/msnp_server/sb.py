@@ -108,6 +108,9 @@ class Switchboard:
         self.faults = server.cfg.faults
         self.address = None                    # "host:port" once listening
         self.cookies = {}
+        # Invitation cookies of sessions that ended before the invitee answered (value ->
+        # session id), kept a while so that their late ANS is told apart from a bad cookie.
+        self.ended_invitations = collections.OrderedDict()
         self.sessions = {}
         self.nak_once_used = False
         self.ack_lost_used = False
@@ -123,6 +126,13 @@ class Switchboard:
                            10 ** 6 + secrets.randbelow(9 * 10 ** 8))
         self.cookies[value] = Cookie(value, kind, email, session)
         return value
+
+    MAX_ENDED_INVITATIONS = 256
+
+    def remember_ended_invitation(self, value, session_id):
+        self.ended_invitations[value] = session_id
+        while len(self.ended_invitations) > self.MAX_ENDED_INVITATIONS:
+            self.ended_invitations.popitem(last=False)
 
     def take_cookie(self, value):
         """Remove and return the cookie (single use), or None when unknown or expired."""
@@ -231,6 +241,7 @@ class Session:
         self.service.sessions.pop(self.id, None)
         for value in self.invited.values():
             self.service.cookies.pop(value, None)
+            self.service.remember_ended_invitation(value, self.id)
         self.invited.clear()
         for m in list(self.members):
             m.session_ended(self)
@@ -410,6 +421,15 @@ class SbConnection:
     def _authenticate(self, cmd, email, cookie_value, kind, sid=None):
         """Checks shared by USR and ANS; -> the Account or None (911 sent, closed)."""
         cookie = self.service.take_cookie(cookie_value)
+        if cookie is None and cookie_value in self.service.ended_invitations:
+            # A race every real client meets (the caller left before the callee answered),
+            # not a client fault: answered like any dead cookie, logged without a warning.
+            sid = self.service.ended_invitations.pop(cookie_value)
+            log.info("%s: 911 %s: session %s ended before this answer; closing", self.tag,
+                     cmd.trid, sid)
+            self.send("911 %s" % cmd.trid)
+            self.wire.close()
+            return None
         if cookie is None:
             return self.fail(911, cmd.trid, "unknown, used or expired cookie %r" % cookie_value)
         if cookie.kind != kind:
