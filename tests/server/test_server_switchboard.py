@@ -311,6 +311,10 @@ class SwitchboardTest(SbCase):
         s3 = self.connect(address)
         t = s3.send("ANS", BOB, rng[4], sid)
         s3.expect("911", t)
+        self.assertTrue(s3.closed())
+        # ...which every client meets when the caller leaves first: no warning for it
+        time.sleep(0.1)
+        self.assertIn("session %s ended before this answer" % sid, self.srv.log())
 
     def test_payload_limit(self):
         a, b = self.online(ALICE), self.online(BOB)
