@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "integration.h"
 #include "purple_env.h"
@@ -140,6 +142,58 @@ void picture_bot(World& w) {
           "the bot said \"" + said + "\"");
 }
 
+// `who`'s icon for `address` is shown and is the picture it was stored under (its SHA-1 is the
+// checksum libpurple keeps for it, the announced SHA1D).
+bool shows_stored_picture(World& w, std::string_view who, const std::string& address) {
+  PurpleBuddy* buddy = purple_find_buddy(w.account(who), address.c_str());
+  if (buddy == nullptr) return false;
+  PurpleBuddyIcon* icon = purple_buddy_get_icon(buddy);
+  const char* checksum = purple_buddy_icons_get_checksum_for_user(buddy);
+  if (icon == nullptr || checksum == nullptr) return false;
+  size_t size = 0;
+  const void* data = purple_buddy_icon_get_data(icon, &size);
+  return data != nullptr && size > 0 &&
+         sha1d_of(std::string(static_cast<const char*>(data), size)) == checksum;
+}
+
+constexpr std::size_t kManyContacts = 12;
+
+// Generated contacts, each with its own picture: every one is fetched exactly once, and never
+// more than the engine's limit (2) at a time, however many come online together.
+void pictures_many_contacts(World& w) {
+  STEP(w.sign_in("alice"));
+  const std::string alice = address_of("alice");
+  std::optional<ServerState> before = w.server_state();
+  STEP(before.has_value());  // server_state() recorded why not
+  const ServerAccount* account = before->account(alice);
+  STEP(w.check(account != nullptr, "the server has no account " + alice));
+  std::vector<std::string> contacts;
+  for (const ServerContact* c : account->forward_list()) contacts.push_back(lower_ascii(c->email));
+  STEP(w.check(contacts.size() == kManyContacts,
+               "the server gave alice " + std::to_string(contacts.size()) + " contacts, not " +
+                   std::to_string(kManyContacts)));
+  auto missing = [&] {
+    std::size_t count = 0;
+    for (const std::string& c : contacts) count += shows_stored_picture(w, "alice", c) ? 0 : 1;
+    return count;
+  };
+  STEP(w.wait(
+      "alice shows every contact's picture", [&] { return missing() == 0; },
+      [&] { return std::to_string(missing()) + " contacts without their picture"; },
+      milliseconds(20000)));
+  std::optional<ServerState> after = w.server_state();
+  STEP(after.has_value());
+  const int peak = after->p2p.peak_of(alice);
+  w.note("peak concurrent picture sessions for alice: " + std::to_string(peak));
+  w.check(peak >= 1 && peak <= 2,
+          "alice had " + std::to_string(peak) + " picture sessions at once (at most 2 allowed)");
+  for (const std::string& c : contacts) {
+    const int invites = after->p2p.invite_count(alice, c);
+    w.check(invites == 1, "alice sent " + std::to_string(invites) + " session INVITEs to " + c +
+                              " (one expected)");
+  }
+}
+
 }  // namespace
 
 std::vector<IntegrationScenario> picture_scenarios() {
@@ -149,6 +203,9 @@ std::vector<IntegrationScenario> picture_scenarios() {
   list.push_back(make_scenario("picture-cached-second-sign-in", picture_cached_second_sign_in));
   list.push_back(
       make_scenario("picture-bot", picture_bot, {"--bot", "echo@example.com"}, {"alice"}));
+  list.push_back(make_scenario("pictures-many-contacts", pictures_many_contacts,
+                               {"--contacts", std::to_string(kManyContacts), "--contact-pictures"},
+                               {"alice"}));
   return list;
 }
 

@@ -55,11 +55,24 @@ ServerAccount read_account(xmlnode* node) {
     account.contacts.push_back(read_contact(c));
   for (xmlnode* m = xmlnode_get_child(node, "member"); m != nullptr; m = xmlnode_get_next_twin(m))
     account.roles[attribute(m, "role")].insert(lower_ascii(attribute(m, "email")));
-  for (xmlnode* r = xmlnode_get_child(node, "requests"); r != nullptr;
-       r = xmlnode_get_next_twin(r))
+  for (xmlnode* r = xmlnode_get_child(node, "requests"); r != nullptr; r = xmlnode_get_next_twin(r))
     account.requests[attribute(r, "op") + " " + attribute(r, "kind")] =
         std::atoi(attribute(r, "count").c_str());
   return account;
+}
+
+ServerP2p read_p2p(xmlnode* node) {
+  ServerP2p p2p;
+  for (xmlnode* i = xmlnode_get_child(node, "invite"); i != nullptr; i = xmlnode_get_next_twin(i))
+    p2p.invites[{attribute(i, "from"), attribute(i, "to")}] =
+        std::atoi(attribute(i, "count").c_str());
+  for (xmlnode* s = xmlnode_get_child(node, "sessions"); s != nullptr;
+       s = xmlnode_get_next_twin(s)) {
+    const std::string requester = attribute(s, "requester");
+    p2p.sessions_peak[requester] = std::atoi(attribute(s, "peak").c_str());
+    p2p.sessions_active[requester] = std::atoi(attribute(s, "active").c_str());
+  }
+  return p2p;
 }
 
 }  // namespace
@@ -67,8 +80,7 @@ ServerAccount read_account(xmlnode* node) {
 std::string lower_ascii(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
@@ -76,8 +88,7 @@ std::string lower_ascii(std::string_view text) {
 const ServerContact* ServerAccount::contact(std::string_view address) const {
   const std::string key = lower_ascii(address);
   for (const ServerContact& c : contacts) {
-    if (lower_ascii(c.email) == key)
-      return &c;
+    if (lower_ascii(c.email) == key) return &c;
   }
   return nullptr;
 }
@@ -95,10 +106,19 @@ int ServerAccount::request_count(const std::string& op_and_kind) const {
 std::vector<const ServerContact*> ServerAccount::forward_list() const {
   std::vector<const ServerContact*> out;
   for (const ServerContact& c : contacts) {
-    if (c.messenger)
-      out.push_back(&c);
+    if (c.messenger) out.push_back(&c);
   }
   return out;
+}
+
+int ServerP2p::invite_count(std::string_view from, std::string_view to) const {
+  auto found = invites.find({lower_ascii(from), lower_ascii(to)});
+  return found != invites.end() ? found->second : 0;
+}
+
+int ServerP2p::peak_of(std::string_view requester) const {
+  auto found = sessions_peak.find(lower_ascii(requester));
+  return found != sessions_peak.end() ? found->second : 0;
 }
 
 const ServerAccount* ServerState::account(std::string_view address) const {
@@ -118,6 +138,9 @@ std::optional<ServerState> parse_server_state(const std::string& xml, std::strin
     ServerAccount account = read_account(a);
     state.accounts[lower_ascii(account.email)] = std::move(account);
   }
+  // Older dumps have no <p2p>: then no picture traffic, which is what they saw.
+  if (xmlnode* p2p = xmlnode_get_child(root.get(), "p2p"); p2p != nullptr)
+    state.p2p = read_p2p(p2p);
   return state;
 }
 

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace harness {
@@ -16,9 +17,9 @@ namespace harness {
 struct ServerContact {
   std::string email;
   std::string display_name;
-  std::string nickname;              // AB.NickName (the owner's private alias); empty: none
-  bool messenger = false;            // on the forward list
-  std::vector<std::string> groups;   // group names
+  std::string nickname;             // AB.NickName (the owner's private alias); empty: none
+  bool messenger = false;           // on the forward list
+  std::vector<std::string> groups;  // group names
 };
 
 struct ServerAccount {
@@ -30,9 +31,9 @@ struct ServerAccount {
   std::vector<ServerContact> contacts;
   std::map<std::string, std::set<std::string>> roles;  // "Allow" -> lower-case addresses
   bool online = false;
-  std::string status;     // NLN, BSY, ... as last sent by CHG
-  std::string friendly;   // PRP MFN of the session
-  std::string ubx;        // the UUX payload as last sent
+  std::string status;                   // NLN, BSY, ... as last sent by CHG
+  std::string friendly;                 // PRP MFN of the session
+  std::string ubx;                      // the UUX payload as last sent
   std::map<std::string, int> requests;  // "ABFindAll full" -> count
 
   const ServerContact* contact(std::string_view address) const;
@@ -42,8 +43,21 @@ struct ServerAccount {
   std::vector<const ServerContact*> forward_list() const;
 };
 
+// The display-picture traffic the server saw (the dump's <p2p>); addresses lower case.
+struct ServerP2p {
+  // Session INVITEs per (sender, P2P-Dest), on any switchboard.
+  std::map<std::pair<std::string, std::string>, int> invites;
+  // Per requester: the most picture sessions the server's peers served at once, and now.
+  std::map<std::string, int> sessions_peak;
+  std::map<std::string, int> sessions_active;
+
+  int invite_count(std::string_view from, std::string_view to) const;
+  int peak_of(std::string_view requester) const;
+};
+
 struct ServerState {
   std::map<std::string, ServerAccount> accounts;  // by lower-case address
+  ServerP2p p2p;
 
   const ServerAccount* account(std::string_view address) const;
 };
