@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Display pictures end to end: the real plugin in the real libpurple against the local server,
+// whose generated contacts (--contacts N --contact-pictures) are P2P peers each serving its own
+// picture. Starts one server with alice and bob on each other's lists (--friends) and N generated
+// contacts each (default 100), then measures
+//   1. many: alice signs in alone; the time from starting the sign-in until every generated
+//      contact's icon is in her buddy list (each checked: its SHA-1 is the SHA1D it was stored
+//      under), the CPU time of this process meanwhile, and the peak number of picture sessions
+//      the server saw for alice at once (the engine's limit is 2, started 300 ms apart).
+//   2. change: bob signs in (and is left to fetch his own N pictures first, so that alice's
+//      fetch of his does not queue behind them), then sets a new picture M times (default 5);
+//      each time, from the call that sets it (a new MSNObject in bob's presence) until alice's
+//      buddy list shows exactly those bytes: median and maximum. The changes are 1 s apart:
+//      closer ones would each also wait out the engine's 300 ms pace between two fetches.
+// Both accounts live in this process, so "change" includes bob's plugin serving the picture as
+// well as alice's fetching it, plus the Python server's relaying. Not a test: run by hand on an
+// optimised build without sanitizers, e.g.
+//   meson setup build-rel --buildtype=release -Dtests=enabled -Dplugin=enabled
+//   meson compile -C build-rel msnp picture_bench
+//   build-rel/tests/bench/picture_bench [--contacts N] [--changes M]
+#include <blist.h>
+#include <buddyicon.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "purple_env.h"
+#include "server_process.h"
+#include "world.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MSNP_BENCH_SANITIZED 1
+#endif
+#ifndef MSNP_BENCH_BUILDTYPE
+#define MSNP_BENCH_BUILDTYPE "unknown"
+#endif
+#ifndef MSNP_BENCH_SANITIZE
+#define MSNP_BENCH_SANITIZE "unknown"
+#endif
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kReadyTimeout{60000};
+
+const char* const kAlice = "alice@example.com";
+const char* const kBob = "bob@example.com";
+
+struct Options {
+  std::string plugin_dir = MSNP_PLUGIN_DIR;
+  std::string server = MSNP_SERVER;
+  int contacts = 100;
+  int changes = 5;
+};
+
+bool parse_count(const std::string& text, int& count) {
+  char* end = nullptr;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end != '\0' || value < 1 || value > 10000) return false;
+  count = static_cast<int>(value);
+  return true;
+}
+
+bool parse_options(int argc, char** argv, Options& options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) return false;
+    std::string value = argv[++i];
+    if (arg == "--plugin-dir")
+      options.plugin_dir = value;
+    else if (arg == "--server")
+      options.server = value;
+    else if (arg == "--contacts") {
+      if (!parse_count(value, options.contacts)) return false;
+    } else if (arg == "--changes") {
+      if (!parse_count(value, options.changes)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    gchar* path = g_dir_make_tmp("msnp-picture-bench-XXXXXX", nullptr);
+    if (path != nullptr) path_ = path;
+    g_free(path);
+  }
+  ~TempDir() {
+    if (!path_.empty())
+      nftw(
+          path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return remove(p); }, 16,
+          FTW_DEPTH | FTW_PHYS);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+double cpu_ms() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ms = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+  };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
+double ms_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+// ---- when icons reach the buddy list ----
+// libpurple's "buddy-icon-changed" signal fires inside purple_buddy_set_icon: the moment the
+// buddy list has the icon, whatever the main loop's tick. Polling every buddy's icon instead
+// would also put the bench's own SHA-1 work into the CPU figure.
+
+struct IconLog {
+  // Per account, per lower-case address: when its icon last changed.
+  std::map<PurpleAccount*, std::map<std::string, Clock::time_point>> changed;
+};
+
+IconLog& icon_log() {
+  static IconLog log;
+  return log;
+}
+
+void on_icon_changed(PurpleBuddy* buddy, gpointer) {
+  const char* name = purple_buddy_get_name(buddy);
+  if (name == nullptr) return;
+  icon_log().changed[purple_buddy_get_account(buddy)][harness::lower_ascii(name)] = Clock::now();
+}
+
+std::string icon_bytes(PurpleAccount* account, const std::string& address) {
+  PurpleBuddy* buddy = purple_find_buddy(account, address.c_str());
+  PurpleBuddyIcon* icon = buddy != nullptr ? purple_buddy_get_icon(buddy) : nullptr;
+  if (icon == nullptr) return {};
+  size_t size = 0;
+  const void* data = purple_buddy_icon_get_data(icon, &size);
+  return data != nullptr ? std::string(static_cast<const char*>(data), size) : std::string();
+}
+
+std::string sha1d_of(const std::string& data) {
+  GChecksum* checksum = g_checksum_new(G_CHECKSUM_SHA1);
+  g_checksum_update(checksum, reinterpret_cast<const guchar*>(data.data()), data.size());
+  guint8 digest[20];
+  gsize length = sizeof digest;
+  g_checksum_get_digest(checksum, digest, &length);
+  g_checksum_free(checksum);
+  gchar* encoded = g_base64_encode(digest, length);
+  std::string out = encoded;
+  g_free(encoded);
+  return out;
+}
+
+// The icon is shown and is the picture libpurple stored it under (SHA-1 = the SHA1D).
+bool shows_stored_picture(PurpleAccount* account, const std::string& address) {
+  PurpleBuddy* buddy = purple_find_buddy(account, address.c_str());
+  const char* checksum =
+      buddy != nullptr ? purple_buddy_icons_get_checksum_for_user(buddy) : nullptr;
+  const std::string data = icon_bytes(account, address);
+  return checksum != nullptr && !data.empty() && sha1d_of(data) == checksum;
+}
+
+// Bytes that look like a PNG (libpurple names the stored file by them), several P2P chunks long.
+std::string fake_png(int seed, std::size_t size) {
+  std::string data = "\x89PNG\r\n\x1a\n";
+  for (std::size_t i = data.size(); i < size; ++i)
+    data.push_back(static_cast<char>(seed * 7 + static_cast<int>(i * 31 % 251)));
+  return data;
+}
+
+// ---- the run ----
+
+class Bench {
+ public:
+  Bench(harness::World& world, const Options& options) : w_(world), options_(options) {}
+
+  bool fail(const std::string& message) {
+    std::fprintf(stderr, "picture_bench: error: %s\n", message.c_str());
+    return false;
+  }
+
+  // The generated contacts on `who`'s forward list (the friends are not generated).
+  bool generated_contacts(const std::string& who, std::vector<std::string>& out) {
+    std::optional<harness::ServerState> state = w_.server_state();
+    const harness::ServerAccount* account =
+        state ? state->account(harness::address_of(who)) : nullptr;
+    if (account == nullptr) return fail("no server state for " + who);
+    for (const harness::ServerContact* c : account->forward_list()) {
+      const std::string address = harness::lower_ascii(c->email);
+      if (address != kAlice && address != kBob) out.push_back(address);
+    }
+    if (out.size() != static_cast<std::size_t>(options_.contacts))
+      return fail("the server gave " + who + " " + std::to_string(out.size()) +
+                  " generated contacts, not " + std::to_string(options_.contacts));
+    return true;
+  }
+
+  std::size_t icons_shown(PurpleAccount* account, const std::vector<std::string>& contacts) {
+    const auto& changed = icon_log().changed[account];
+    return static_cast<std::size_t>(std::count_if(
+        contacts.begin(), contacts.end(), [&](const std::string& c) { return changed.count(c); }));
+  }
+
+  bool wait_all_icons(const std::string& who, const std::vector<std::string>& contacts) {
+    PurpleAccount* account = w_.account(who);
+    const bool ok = w_.wait(
+        who + " shows every generated contact's picture",
+        [&] { return icons_shown(account, contacts) == contacts.size(); },
+        [&] {
+          return std::to_string(icons_shown(account, contacts)) + " of " +
+                 std::to_string(contacts.size()) + " icons";
+        },
+        milliseconds(2000) * options_.contacts + milliseconds(30000));
+    return ok;
+  }
+
+  bool many() {
+    const double cpu_before = cpu_ms();
+    const Clock::time_point start = Clock::now();
+    if (!w_.sign_in("alice", milliseconds(60000))) return fail("alice did not sign in");
+    const Clock::time_point signed_in = Clock::now();
+    if (!generated_contacts("alice", contacts_) || !wait_all_icons("alice", contacts_))
+      return false;
+    const double cpu = cpu_ms() - cpu_before;
+    PurpleAccount* alice = w_.account("alice");
+    Clock::time_point last = start;
+    for (const std::string& c : contacts_) last = std::max(last, icon_log().changed[alice][c]);
+    for (const std::string& c : contacts_) {
+      if (!shows_stored_picture(alice, c))
+        return fail(c + "'s icon is not the picture it was stored under");
+    }
+    std::optional<harness::ServerState> state = w_.server_state();
+    if (!state) return fail("no server state");
+    int invites = 0;
+    int refetched = 0;
+    for (const std::string& c : contacts_) {
+      const int n = state->p2p.invite_count(kAlice, c);
+      invites += n;
+      refetched += n > 1 ? 1 : 0;
+    }
+    const int n = options_.contacts;
+    const double wall = ms_between(start, last);
+    std::printf(
+        "many: %d contacts with pictures: sign-in %.1f ms, all icons shown %.1f ms after "
+        "the sign-in began (%.1f ms per picture)\n",
+        n, ms_between(start, signed_in), wall, wall / n);
+    std::printf("many: peak concurrent picture sessions for alice (server): %d\n",
+                state->p2p.peak_of(kAlice));
+    std::printf("many: session INVITEs from alice: %d (%d contacts asked more than once)\n",
+                invites, refetched);
+    std::printf(
+        "many: CPU time of this process (libpurple + plugin) meanwhile: %.1f ms "
+        "(%.2f ms per picture, %.1f %% of the wall time)\n",
+        cpu, cpu / n, 100.0 * cpu / wall);
+    return true;
+  }
+
+  bool change() {
+    if (!w_.sign_in("bob", milliseconds(60000))) return fail("bob did not sign in");
+    std::vector<std::string> bobs;
+    if (!generated_contacts("bob", bobs) || !wait_all_icons("bob", bobs)) return false;
+    if (!w_.wait_status("alice", "bob", "available", std::nullopt, milliseconds(60000)))
+      return fail("alice does not see bob online");
+    PurpleAccount* alice = w_.account("alice");
+    std::vector<double> samples;
+    for (int i = 1; i <= options_.changes; ++i) {
+      // Apart by more than the engine's pace between two fetches (300 ms), so that each change
+      // is fetched at once rather than waiting for the previous fetch's slot.
+      w_.run_for(milliseconds(1000));
+      const std::string picture = fake_png(i, 4000 + static_cast<std::size_t>(i) * 97);
+      auto* copy = static_cast<guchar*>(g_malloc(picture.size()));
+      std::memcpy(copy, picture.data(), picture.size());
+      const Clock::time_point set = Clock::now();
+      purple_buddy_icons_set_account_icon(w_.account("bob"), copy, picture.size());
+      if (!w_.wait(
+              "alice shows bob's picture #" + std::to_string(i),
+              [&] { return icon_bytes(alice, kBob) == picture; },
+              [&] {
+                return "an icon of " + std::to_string(icon_bytes(alice, kBob).size()) + " bytes";
+              },
+              milliseconds(30000)))
+        return false;
+      samples.push_back(ms_between(set, icon_log().changed[alice][kBob]));
+    }
+    std::vector<double> sorted = samples;
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t count = sorted.size();
+    const double median =
+        count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
+    std::printf("change: bob's new picture until alice's buddy list shows it, %zu times:", count);
+    for (double s : samples) std::printf(" %.1f", s);
+    std::printf(" ms\nchange: median %.1f ms, max %.1f ms\n", median, sorted.back());
+    return true;
+  }
+
+ private:
+  harness::World& w_;
+  const Options& options_;
+  std::vector<std::string> contacts_;
+};
+
+void print_build_note() {
+  std::printf("build: %s, b_sanitize=%s, compiler %s\n", MSNP_BENCH_BUILDTYPE, MSNP_BENCH_SANITIZE,
+              __VERSION__);
+#if defined(MSNP_BENCH_SANITIZED)
+  const bool sanitized = true;
+#else
+  const bool sanitized = std::string(MSNP_BENCH_SANITIZE) != "none";
+#endif
+  if (sanitized)
+    std::printf("WARNING: built with sanitizers: these figures are far slower than a user's\n");
+  if (std::string(MSNP_BENCH_BUILDTYPE).rfind("debug", 0) == 0 ||
+      std::string(MSNP_BENCH_BUILDTYPE) == "plain")
+    std::printf("WARNING: not an optimised build (--buildtype=release gives the real figures)\n");
+}
+
+int run(const Options& options) {
+  TempDir user_dir;
+  TempDir state_dir;
+  if (user_dir.path().empty() || state_dir.path().empty()) return 1;
+  harness::ServerProcess server;
+  std::string error;
+  const std::string password = std::string(":") + harness::kTestPassword;
+  if (!server.start(options.server,
+                    {"--account", kAlice + password, "--account", kBob + password, "--friends",
+                     std::string(kAlice) + "," + kBob, "--contacts",
+                     std::to_string(options.contacts), "--contact-pictures", "--state-dir",
+                     state_dir.path(), "--ns-port", "0", "--https-port", "0"},
+                    kReadyTimeout, error)) {
+    std::fprintf(stderr, "picture_bench: error: %s\n", error.c_str());
+    return 1;
+  }
+  int status = 1;
+  {
+    harness::PurpleEnv env(
+        {.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir, .quiet = true});
+    if (!env.ok(error) || !env.trust_ca(server.address().ca_path, error)) {
+      std::fprintf(stderr, "picture_bench: error: %s\n", error.c_str());
+      return 1;
+    }
+    static int handle;
+    purple_signal_connect(purple_blist_get_handle(), "buddy-icon-changed", &handle,
+                          PURPLE_CALLBACK(on_icon_changed), nullptr);
+    const auto deadline = Clock::now() + std::chrono::seconds(300) +
+                          milliseconds(2000) * options.contacts * 2 +
+                          milliseconds(30000) * options.changes;
+    harness::World world(env, server, state_dir.path(), deadline);
+    Bench bench(world, options);
+    if (bench.many() && bench.change()) status = 0;
+    purple_signals_disconnect_by_handle(&handle);
+  }
+  server.stop();
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // As Pidgin and Finch do: a peer closing a socket must be an error value, not a signal.
+  signal(SIGPIPE, SIG_IGN);
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  Options options;
+  if (!parse_options(argc, argv, options)) {
+    std::fprintf(stderr,
+                 "usage: picture_bench [--plugin-dir DIR] [--server PATH] "
+                 "[--contacts N] [--changes M]\n");
+    return 2;
+  }
+  print_build_note();
+  const int status = run(options);
+  if (status != 0) std::printf("FAILED (details on stderr)\n");
+  return status;
+}
