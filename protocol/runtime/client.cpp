@@ -102,9 +102,16 @@ void Client::drain_session(TimePoint now) {
                                make_error(Errc::kTransport, "the connection to the server was lost"), now);
       drain_conversations();
     }
-    if (const auto* presence = std::get_if<ev::PresenceChanged>(&event))
-      pictures_.on_presence(*presence, now);
+    const auto* presence = std::get_if<ev::PresenceChanged>(&event);
+    if (presence != nullptr) pictures_.on_presence(*presence, now);
+    const bool picture_news = presence != nullptr;
     events_.push_back(std::move(event));
+    // What the presence meant for pictures follows it at once, before anything the session
+    // said later (a Disconnected must stay the last event).
+    if (picture_news) {
+      for (auto& picture_event : pictures_.take_events())
+        events_.push_back(std::move(picture_event));
+    }
   }
 }
 

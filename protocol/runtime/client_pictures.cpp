@@ -29,6 +29,13 @@ Status Client::set_display_picture(std::string data, TimePoint now) {
 // moved: a packet for a contact without a switchboard needs the conversation manager to ask
 // for one in the caller's next round.
 bool Client::route_p2p(TimePoint now) {
+  if (conversations_.is_shut_down()) {
+    // The session is over (Disconnected was the last event): nothing goes out or up any more.
+    (void)conversations_.take_p2p();
+    (void)pictures_.take_packets();
+    (void)pictures_.take_events();
+    return false;
+  }
   bool moved = false;
   // Bounded: each round needs a packet or a failure, and failures end in giving up.
   for (int round = 0; round < 64; ++round) {
