@@ -308,10 +308,15 @@ const Group* ContactList::find_group_by_name(std::string_view name) const {
   return nullptr;
 }
 
-std::vector<const Contact*> ContactList::contacts() const {
+namespace {
+
+// The contacts `keep` accepts, sorted by address (the filter comes before the sort).
+template <typename Keep>
+std::vector<const Contact*> sorted_contacts(
+    const std::unordered_map<std::string, Contact>& contacts, Keep keep) {
   std::vector<std::pair<const std::string*, const Contact*>> keyed;
-  keyed.reserve(contacts_.size());
-  for (const auto& [key, contact] : contacts_) keyed.emplace_back(&key, &contact);
+  for (const auto& [key, contact] : contacts)
+    if (keep(contact)) keyed.emplace_back(&key, &contact);
   std::sort(keyed.begin(), keyed.end(),
             [](const auto& a, const auto& b) { return *a.first < *b.first; });
   std::vector<const Contact*> out;
@@ -320,16 +325,14 @@ std::vector<const Contact*> ContactList::contacts() const {
   return out;
 }
 
+}  // namespace
+
+std::vector<const Contact*> ContactList::contacts() const {
+  return sorted_contacts(contacts_, [](const Contact&) { return true; });
+}
+
 std::vector<const Contact*> ContactList::contacts_on(ListBits list) const {
-  std::vector<std::pair<const std::string*, const Contact*>> keyed;
-  for (const auto& [key, contact] : contacts_)
-    if (contact.on(list)) keyed.emplace_back(&key, &contact);
-  std::sort(keyed.begin(), keyed.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
-  std::vector<const Contact*> out;
-  out.reserve(keyed.size());
-  for (const auto& entry : keyed) out.push_back(entry.second);
-  return out;
+  return sorted_contacts(contacts_, [list](const Contact& contact) { return contact.on(list); });
 }
 
 std::vector<std::string> ContactList::addresses() const {
