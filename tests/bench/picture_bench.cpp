@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "buddy_icons.h"
 #include "purple_env.h"
 #include "server_process.h"
 #include "world.h"
@@ -53,6 +54,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+using harness::icon_bytes;
+using harness::shows_stored_picture;
 
 constexpr milliseconds kReadyTimeout{60000};
 
@@ -147,37 +150,6 @@ void on_icon_changed(PurpleBuddy* buddy, gpointer) {
   const char* name = purple_buddy_get_name(buddy);
   if (name == nullptr) return;
   icon_log().changed[purple_buddy_get_account(buddy)][harness::lower_ascii(name)] = Clock::now();
-}
-
-std::string icon_bytes(PurpleAccount* account, const std::string& address) {
-  PurpleBuddy* buddy = purple_find_buddy(account, address.c_str());
-  PurpleBuddyIcon* icon = buddy != nullptr ? purple_buddy_get_icon(buddy) : nullptr;
-  if (icon == nullptr) return {};
-  size_t size = 0;
-  const void* data = purple_buddy_icon_get_data(icon, &size);
-  return data != nullptr ? std::string(static_cast<const char*>(data), size) : std::string();
-}
-
-std::string sha1d_of(const std::string& data) {
-  GChecksum* checksum = g_checksum_new(G_CHECKSUM_SHA1);
-  g_checksum_update(checksum, reinterpret_cast<const guchar*>(data.data()), data.size());
-  guint8 digest[20];
-  gsize length = sizeof digest;
-  g_checksum_get_digest(checksum, digest, &length);
-  g_checksum_free(checksum);
-  gchar* encoded = g_base64_encode(digest, length);
-  std::string out = encoded;
-  g_free(encoded);
-  return out;
-}
-
-// The icon is shown and is the picture libpurple stored it under (SHA-1 = the SHA1D).
-bool shows_stored_picture(PurpleAccount* account, const std::string& address) {
-  PurpleBuddy* buddy = purple_find_buddy(account, address.c_str());
-  const char* checksum =
-      buddy != nullptr ? purple_buddy_icons_get_checksum_for_user(buddy) : nullptr;
-  const std::string data = icon_bytes(account, address);
-  return checksum != nullptr && !data.empty() && sha1d_of(data) == checksum;
 }
 
 // Bytes that look like a PNG (libpurple names the stored file by them), several P2P chunks long.

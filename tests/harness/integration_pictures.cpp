@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "buddy_icons.h"
 #include "integration.h"
 #include "purple_env.h"
 
@@ -36,13 +37,7 @@ void set_account_icon(World& w, std::string_view who, const std::string& data) {
 
 // The buddy icon `who` holds for `peer`; empty when none.
 std::string icon_of(World& w, std::string_view who, std::string_view peer) {
-  PurpleBuddy* buddy = purple_find_buddy(w.account(who), address_of(peer).c_str());
-  if (buddy == nullptr) return {};
-  PurpleBuddyIcon* icon = purple_buddy_get_icon(buddy);
-  if (icon == nullptr) return {};
-  size_t size = 0;
-  const void* data = purple_buddy_icon_get_data(icon, &size);
-  return data != nullptr ? std::string(static_cast<const char*>(data), size) : std::string();
+  return icon_bytes(w.account(who), address_of(peer));
 }
 
 bool wait_icon(World& w, std::string_view who, std::string_view peer, const std::string& data) {
@@ -105,20 +100,6 @@ void picture_cached_second_sign_in(World& w) {
   w.check(icon_of(w, "bob", "alice") == kAlicePicture, "bob no longer shows alice's picture");
 }
 
-// The base64 SHA-1 of `data`: what an MSNObject's SHA1D says of its picture.
-std::string sha1d_of(const std::string& data) {
-  GChecksum* checksum = g_checksum_new(G_CHECKSUM_SHA1);
-  g_checksum_update(checksum, reinterpret_cast<const guchar*>(data.data()), data.size());
-  guint8 digest[20];
-  gsize length = sizeof digest;
-  g_checksum_get_digest(checksum, digest, &length);
-  g_checksum_free(checksum);
-  gchar* encoded = g_base64_encode(digest, length);
-  std::string out = encoded;
-  g_free(encoded);
-  return out;
-}
-
 void picture_bot(World& w) {
   const std::string bot = "echo@example.com";
   STEP(w.sign_in("alice"));
@@ -142,20 +123,6 @@ void picture_bot(World& w) {
           "the bot said \"" + said + "\"");
 }
 
-// `who`'s icon for `address` is shown and is the picture it was stored under (its SHA-1 is the
-// checksum libpurple keeps for it, the announced SHA1D).
-bool shows_stored_picture(World& w, std::string_view who, const std::string& address) {
-  PurpleBuddy* buddy = purple_find_buddy(w.account(who), address.c_str());
-  if (buddy == nullptr) return false;
-  PurpleBuddyIcon* icon = purple_buddy_get_icon(buddy);
-  const char* checksum = purple_buddy_icons_get_checksum_for_user(buddy);
-  if (icon == nullptr || checksum == nullptr) return false;
-  size_t size = 0;
-  const void* data = purple_buddy_icon_get_data(icon, &size);
-  return data != nullptr && size > 0 &&
-         sha1d_of(std::string(static_cast<const char*>(data), size)) == checksum;
-}
-
 constexpr std::size_t kManyContacts = 12;
 
 // Generated contacts, each with its own picture: every one is fetched exactly once, and never
@@ -174,7 +141,7 @@ void pictures_many_contacts(World& w) {
                    std::to_string(kManyContacts)));
   auto missing = [&] {
     std::size_t count = 0;
-    for (const std::string& c : contacts) count += shows_stored_picture(w, "alice", c) ? 0 : 1;
+    for (const std::string& c : contacts) count += shows_stored_picture(w.account("alice"), c) ? 0 : 1;
     return count;
   };
   STEP(w.wait(
