@@ -21,7 +21,7 @@ import os
 import signal
 import xml.etree.ElementTree as ET
 
-from . import abch, abservice, p2p, record, sharing
+from . import abch, abservice, ft, p2p, record, sharing
 
 log = logging.getLogger("msnp.dump")
 
@@ -122,6 +122,15 @@ def _p2p_xml(parent):
     for user, (sha1d, size, ok) in sorted(stats.received.items()):
         ET.SubElement(parent, "received", {"from": user, "sha1d": sha1d, "size": str(size),
                                            "ok": "1" if ok else "0"})
+    for t in ft.STATS.transfers:
+        el = ET.SubElement(parent, "file", direction=t.direction, user=t.remote, name=t.name,
+                      size=str(t.size), sha1=t.digest or "", bridge=t.bridge,
+                      outcome=t.outcome or "active")
+        if t.direction == "in":
+            el.set("received", str(t.received))
+    for user, peak in sorted(ft.STATS.peak.items()):
+        ET.SubElement(parent, "file-sessions", user=user, peak=str(peak),
+                      active=str(ft.STATS.active[user]))
 
 
 def write(server, state_dir):
