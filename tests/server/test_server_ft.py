@@ -12,10 +12,12 @@ Run: /usr/bin/python3 -m unittest discover -s tests/server -p 'test_*.py'
 import base64
 import hashlib
 import os
+import re
 import secrets
 import socket
 import struct
 import sys
+import time
 import unittest
 import uuid
 
@@ -245,6 +247,13 @@ class FtCase(tp.P2PCase):
                 body=data[offset:min(offset + 1202, upto)], footer=2))
             peer._acked(t)
 
+    def expect_log(self, pattern):
+        """The server logged a line matching `pattern` (within 2 s)."""
+        deadline = time.monotonic() + 2
+        while not re.search(pattern, self.srv.log()):
+            self.assertLess(time.monotonic(), deadline, "no log line " + pattern)
+            time.sleep(0.02)
+
     def file_record(self, user, name):
         found = [f for f in self.dump().findall("file")
                  if f.get("user") == user and f.get("name") == name]
@@ -340,6 +349,8 @@ class BotReceivesTest(FtCase):
             _, start, headers, fields = peer.slp()
             self.assertEqual((start, headers["Call-ID"], fields),
                              ("MSNSLP/1.0 500 Internal Error", call_id, {"SessionID": "77"}))
+        self.expect_log(r" WARNING: bot: file INVITE from alice@example.com refused \(500\): v3 "
+                        r"context with length 637")
 
     def test_gap_and_late_chunks_are_client_mistakes(self):
         peer = self.chat(CAROL)
@@ -362,6 +373,8 @@ class BotReceivesTest(FtCase):
         self.expect_done(peer, sid, sent)
         self.assertTrue(peer.text().startswith("Got your file late.bin: 10 bytes"))
         peer.send(b"0123456789", sid, DATA_FLAGS, 2)   # after the end: WARNING
+        self.expect_log(r" WARNING: bot: chunk at offset 0 after all 10 bytes of late.bin")
+        self.expect_log(r" WARNING: bot: file gap.bin from carol@example.com: a gap")
         self.assertFalse(peer.sb.closed(0.3))
 
     def _dc_receive(self, who, nonce_line, hashed_mode):
@@ -408,6 +421,8 @@ class BotReceivesTest(FtCase):
         dc.send_raw(b"foo\0")
         dc.nonce_packet(os.urandom(16))
         self.assertTrue(dc.closed())
+        self.expect_log(r" WARNING: bot: direct connection from alice@example.com refused: "
+                        r"nonce .* does not match")
         sent = peer.send(data, sid, DATA_FLAGS, 2)
         self.expect_done(peer, sid, sent)
         self.assertTrue(peer.text().startswith("Got your file fallback.txt: 2500 bytes"))
@@ -418,20 +433,28 @@ class BotConnectsTest(FtCase):
     args = ("--bot", BOT, "--bot-direct", "connect")
 
     def test_bot_connects_to_a_listening_client(self):
-        peer = self.chat(ALICE)
+        self._connects(ALICE, "c.bin", False)
+
+    def test_bot_connects_with_hashed_nonces(self):
+        self._connects(BOB, "h.bin", True)
+
+    def _connects(self, who, name, hashed_mode):
+        peer = self.chat(who)
         data = os.urandom(4000)
-        call_id, sid = self.offer(peer, "c.bin", len(data))
-        resp = self.transreq(peer, call_id, sid, "Nonce: {00000000-0000-0000-0000-000000000000}"
-                                                 "\r\n")
+        call_id, sid = self.offer(peer, name, len(data))
+        nonce = os.urandom(16)
+        line = "Hashed-Nonce: %s" % hashed(nonce) if hashed_mode else \
+            "Nonce: {00000000-0000-0000-0000-000000000000}"
+        resp = self.transreq(peer, call_id, sid, line + "\r\n")
         self.assertEqual(resp["Listening"], "false")
         listener = socket.create_server(("127.0.0.1", 0))
         self.addCleanup(listener.close)
-        nonce = os.urandom(16)
-        body = ("Bridge: TCPv1\r\nListening: true\r\nNonce: %s\r\nIPv4External-Addrs: "
+        if not hashed_mode:
+            line = "Nonce: %s" % guid_text(nonce)
+        body = ("Bridge: TCPv1\r\nListening: true\r\n%s\r\nIPv4External-Addrs: "
                 "192.0.2.7\r\nIPv4External-Port: 1\r\nIPv4Internal-Addrs: 127.0.0.1\r\n"
-                "IPv4Internal-Port: %d\r\n\r\n" % (guid_text(nonce),
-                                                   listener.getsockname()[1]))
-        sent = peer.send(tp.slp("INVITE MSNMSGR:%s MSNSLP/1.0" % BOT, BOT, ALICE, call_id, body,
+                "IPv4Internal-Port: %d\r\n\r\n" % (line, listener.getsockname()[1]))
+        sent = peer.send(tp.slp("INVITE MSNMSGR:%s MSNSLP/1.0" % BOT, BOT, who, call_id, body,
                                 TRANS_RESP))
         peer.expect_ack_of(sent)
         listener.settimeout(5)
@@ -439,16 +462,21 @@ class BotConnectsTest(FtCase):
         dc = Dc(sock)
         self.addCleanup(sock.close)
         self.assertEqual(dc.read_raw(), b"foo\0")
-        self.assertEqual(dc.read_nonce(), nonce)
+        got = dc.read_nonce()
+        if hashed_mode:            # the bot's secret, as its Listening: false advertised it
+            self.assertEqual(hashed(got), resp["Hashed-Nonce"])
+        else:
+            self.assertEqual(got, nonce)
         dc.nonce_packet(nonce)
         sent = self.send_dc_data(dc, sid, data)
         self.expect_done(peer, sid, sent, via=dc)
-        self.assertTrue(peer.text().startswith("Got your file c.bin: 4000 bytes"))
-        self.assertEqual(self.file_record(ALICE, "c.bin")["bridge"], "dc")
+        self.assertTrue(peer.text().startswith("Got your file %s: 4000 bytes" % name))
+        self.assertEqual(self.file_record(who, name)["bridge"], "dc")
 
 
 class BotSendsTest(FtCase):
-    expected_warnings = ()
+    expected_warnings = (r"direct connection to alice@example.com \(127.0.0.1:\d+\) failed: nonce "
+                         r".* does not match; switchboard",)
 
     def ask(self, peer, text, kib):
         t = peer.sb.send("MSG", "A", payload=mc.text_message(text))
@@ -566,6 +594,71 @@ class BotSendsTest(FtCase):
         self.assertFalse(peer.sb.closed(0.3))
         self.assertNotIn(b"x-msnmsgrp2p", peer.sb.buf)   # nothing after the cancel
         self.assertEqual(self.file_record(CAROL, name)["outcome"], "cancelled")
+
+
+    def test_handshake_mismatch_when_the_bot_connects(self):
+        peer = self.chat(ALICE)
+        name, expected, headers, sid = self.ask(peer, "file 2", 2)
+        self.answer(peer, headers, sid)
+        oh, offer = self.dc_offer(peer, sid, headers["Call-ID"])
+        listener = socket.create_server(("127.0.0.1", 0))
+        self.addCleanup(listener.close)
+        self.answer(peer, oh, sid, ctype=TRANS_RESP,
+                    body="Bridge: TCPv1\r\nListening: true\r\nNonce: %s\r\n"
+                         "IPv4Internal-Addrs: 127.0.0.1\r\nIPv4Internal-Port: %d\r\n\r\n"
+                         % (offer["Nonce"], listener.getsockname()[1]))
+        listener.settimeout(5)
+        sock, _ = listener.accept()
+        self.addCleanup(sock.close)
+        dc = Dc(sock)
+        self.assertEqual(dc.read_raw(), b"foo\0")
+        self.assertEqual(dc.read_nonce(), guid_bytes(offer["Nonce"]))
+        dc.nonce_packet(os.urandom(16))
+        self.assertTrue(dc.closed())
+        first, data, footers = peer.read_message()       # over the switchboard instead
+        self.assertEqual((first["sid"], data, footers), (sid, expected, {2}))
+        peer.ack(first)
+        self.expect_log(r" WARNING: bot: direct connection to alice@example.com .* failed: "
+                        r"nonce .* does not match; switchboard")
+        for _ in range(50):
+            rec = self.file_record(ALICE, name)
+            if rec["outcome"] != "active":
+                break
+        self.assertEqual((rec["bridge"], rec["outcome"]), ("sb", "completed"))
+
+
+class DirectOffTest(FtCase):
+    args = ("--bot", BOT, "--bot-direct", "off", "--bot-file-max", "5000")
+    accounts = (ALICE,)
+
+    def test_no_direct_connections_and_a_size_limit(self):
+        peer = self.chat(ALICE)
+        data = os.urandom(5000)
+        a = self.offer(peer, "a.txt", len(data))
+        b = self.offer(peer, "b.txt", len(data))
+        resp = self.transreq(peer, a[0], a[1], "Nonce: %s\r\n" % guid_text(os.urandom(16)))
+        self.assertEqual((resp["Listening"], resp["Nonce"]),
+                         ("false", "{00000000-0000-0000-0000-000000000000}"))
+        for call_id, sid in (a, b):
+            self.expect_done(peer, sid, peer.send(data, sid, DATA_FLAGS, 2))
+            self.assertTrue(peer.text().startswith("Got your file "))
+        self.assertEqual(self.dump().find("file-sessions[@user='%s']" % ALICE).get("peak"), "2")
+        # one byte over the limit: accepted, then closed with BYE
+        self.offer(peer, "c.txt", 5001)
+        _, start, _, _ = peer.slp()
+        self.assertTrue(start.startswith("BYE "), start)
+        self.assertEqual(peer.text(), "File c.txt is too big: 5001 bytes (limit 5000)")
+        # the bot sends without offering a direct connection
+        t = peer.sb.send("MSG", "A", payload=mc.text_message("file 1"))
+        peer.sb.expect("ACK", t)
+        self.assertTrue(peer.text().startswith("Sending you bot-file-1.bin: 1024 bytes"))
+        _, start, headers, fields = peer.slp()
+        sent = peer.send(tp.slp("MSNSLP/1.0 200 OK", BOT, ALICE, headers["Call-ID"],
+                                "SessionID: %s\r\n\r\n" % fields["SessionID"], cseq=1,
+                                branch=headers["Via"].split("branch=")[1]))
+        peer.expect_ack_of(sent)
+        first, got, _ = peer.read_message()
+        self.assertEqual((first["flags"], got), (DATA_FLAGS, bot_file(1)))
 
 
 class FaultTest(FtCase):

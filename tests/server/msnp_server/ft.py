@@ -24,6 +24,7 @@ sessions per user.
 import asyncio
 import base64
 import collections
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -116,6 +117,7 @@ def bot_file_name(kib):
     return "bot-file-%d.bin" % kib
 
 
+@functools.lru_cache(maxsize=4)       # the biggest takes about a second to make
 def bot_file_bytes(kib):
     """The content of bot-file-KIB.bin: KIB * 1024 bytes of xorshift32 (shifts 13, 17, 5) from
     the seed 0x9E3779B9 XOR KIB; each step's 32-bit state is written little-endian."""
@@ -170,7 +172,12 @@ def nonce_header(ident, raw):
 
 
 class DcError(Exception):
-    """The direct connection broke or the peer broke its rules."""
+    """The direct connection broke or the peer broke its rules (`mistake`: a client mistake,
+    logged as a WARNING; else an ordinary end, INFO)."""
+
+    def __init__(self, why, mistake=False):
+        super().__init__(why)
+        self.mistake = mistake
 
 
 async def read_dc_packet(reader):
@@ -178,7 +185,7 @@ async def read_dc_packet(reader):
     try:
         n = struct.unpack("<I", await reader.readexactly(4))[0]
         if n > DC_MAX_PACKET:
-            raise DcError("packet of %d bytes (at most %d)" % (n, DC_MAX_PACKET))
+            raise DcError("packet of %d bytes (at most %d)" % (n, DC_MAX_PACKET), True)
         return await reader.readexactly(n)
     except (asyncio.IncompleteReadError, ConnectionError, OSError) as exc:
         raise DcError("connection closed (%s)" % exc.__class__.__name__)
@@ -335,10 +342,10 @@ class Direct:
                     break
                 self.files.on_dc_packet(self, h, body)
         except DcError as exc:
-            if not self.closed and not self.t.done:
+            if exc.mistake:
+                log.warning("bot: direct connection with %s: %s; closing", self.t.remote, exc)
+            elif not self.closed and not self.t.done:
                 log.info("bot: direct connection with %s: %s", self.t.remote, exc)
-            elif not self.closed and str(exc).startswith("packet of"):
-                log.warning("bot: direct connection with %s: %s", self.t.remote, exc)
         finally:
             self.close()
             self.files.dc_gone(self)
@@ -580,7 +587,9 @@ class FileSessions:
             return log.info("bot: reverse INVITE from %s not taken (Listening %s, --bot-direct "
                             "%s)", remote, fields.get("listening"), self.direct)
         if t.nonces.hashed:
-            t.nonces.theirs_check = fields.get("hashed-nonce") or t.nonces.theirs_check
+            theirs = nonce_bytes(fields.get("hashed-nonce", ""))
+            if theirs is not None:
+                t.nonces.theirs_check = nonce_text(theirs)
         else:
             got = nonce_bytes(fields.get("nonce", ""))
             if got is None:
