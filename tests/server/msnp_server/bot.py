@@ -7,7 +7,9 @@ switchboard it is CALled to (from anyone), and in a conversation:
     (split into `Message-ID`/`Chunks` parts when longer than one MSG may be), and a nudge
     (text/x-msnmsgr-datacast `ID: 1`) with a nudge;
   * every peer speaks MSNP2P (p2p.py): it serves its display picture and declines anything
-    else; everything else (typing, caps, emoticons, ...) is ignored.
+    else; everything else (typing, caps, emoticons, ...) is ignored;
+  * the bot also takes files and sends them (ft.py): `send me a file` and `file N` (KiB) are
+    commands, not echoed.
 The bot also asks for pictures: when a user who has the bot on its forward list (the bot keeps
 everyone who added it) announces a display picture (CHG with an msnobj), the bot rings that
 user (RNG, as a caller would), requests exactly that object over P2P, checks it against SHA1D,

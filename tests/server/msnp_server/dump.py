@@ -8,7 +8,9 @@ FindMembership requests it made, full and delta, and the protocol steps record.p
 (CHL sent, QRY right/wrong, PNG answered, XFR SB, OUT received, RST requests per path); and,
 in `<p2p>`, the display-picture traffic p2p.py keeps: session INVITEs per (from, to) on any
 switchboard, the peak number of picture sessions the server's peers served at once per
-requesting user, and per user the picture the bot last fetched. Nothing here changes what the
+requesting user, and per user the picture the bot last fetched; and the bot's file transfers
+(ft.py: direction, user, name, size, SHA-1, bridge, outcome) with the peak of concurrent file
+sessions per user. Nothing here changes what the
 server does: the request counters wrap the two SOAP operations and call them unchanged.
 
 `install(server)` must run inside the event loop, before the web routes are built

@@ -12,7 +12,9 @@ inside one switchboard session. It
   * serves its own display picture: an INVITE with the MSN-object EUF-GUID, AppID 1 or 12 and
     a Context that is exactly its msnobj gets the P2P ACK, `200 OK`, the data-preparation
     message and the data (flags 0x20, chunks of at most 1202 bytes, footer = the INVITE's
-    AppID); any other INVITE gets `603 Decline`;
+    AppID); any other INVITE gets `603 Decline`, except that the bot hands file offers and
+    direct-connection INVITEs, and the data, answers, ACKs and BYEs of its file sessions, to
+    ft.FileSessions;
   * fetches someone else's picture (`fetch`): INVITE, ACKs of 200/data preparation/data, the
     SHA1D check, BYE, and a callback with the result.
 Every parser here is bounded: a reassembled SLP message is at most MAX_SLP bytes, picture data
