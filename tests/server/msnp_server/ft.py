@@ -412,6 +412,7 @@ class FileSessions:
             self._bye(t)
         t.outcome = outcome
         t.digest = t.digest or t.sha1.hexdigest()
+        t.data = None                  # the dump keeps the record, not the bytes
         self.by_call.pop(t.call_id, None)
         self.closed[(t.remote, t.sid)] = t
         while len(self.closed) > CLOSED_KEEP:
@@ -507,28 +508,38 @@ class FileSessions:
             return self._reply(Transfer("in", endpoint, remote, "", 0, 0, slp.call_id, None),
                                slp, "603 Decline", p2p.SESSION_REQ,
                                "SessionID: %s\r\n\r\n" % slp.fields.get("sessionid", "0"))
-        plain, hashed = slp.fields.get("nonce"), slp.fields.get("hashed-nonce")
-        if hashed is not None:
-            if nonce_bytes(hashed) is None:
-                log.warning("bot: transreq from %s with Hashed-Nonce %r", remote, hashed)
-                hashed = None
-            t.nonces = Nonces(True, secrets.token_bytes(16), hashed and nonce_text(
-                nonce_bytes(hashed)))
-        else:
-            mine = nonce_bytes(plain) if plain else None
-            if plain and mine is None:
-                log.warning("bot: transreq from %s with Nonce %r", remote, plain)
-            if mine == bytes(16):
-                mine = None            # a zero nonce asks for nothing: the bot picks one
-            t.nonces = Nonces(False, mine or secrets.token_bytes(16))
+        if t.direction == "out" or t.dc is not None or t.listener is not None:
+            # The bot makes its own offer as the sender, and one offer per transfer is enough.
+            log.info("bot: transreq from %s on %s: not listening again", remote, t.name)
+            return self._not_listening(t, slp, "Nonce: " + ZERO_NONCE)
+        t.nonces = self._nonces_for(remote, slp)
         if self.direct == "listen" and "TCPv1" in slp.fields.get("bridges", "TCPv1").split():
             t.task = asyncio.get_running_loop().create_task(self._listen(t, slp))
             return
         advertised = t.nonces.advertised() if t.nonces.hashed and self.direct == "connect" \
             else ("Hashed-Nonce: " if t.nonces.hashed else "Nonce: ") + ZERO_NONCE
-        self._reply(t, slp, "200 OK", TRANS_RESP,
-                    "Bridge: TCPv1\r\nListening: false\r\n%s\r\n\r\n" % advertised)
         log.info("bot: not listening for %s (--bot-direct %s)", remote, self.direct)
+        self._not_listening(t, slp, advertised)
+
+    def _not_listening(self, t, slp, nonce_line):
+        self._reply(t, slp, "200 OK", TRANS_RESP,
+                    "Bridge: TCPv1\r\nListening: false\r\n%s\r\n\r\n" % nonce_line)
+
+    def _nonces_for(self, remote, slp):
+        """The nonces of a direct connection the client offers: its Hashed-Nonce (the bot
+        then has its own secret), or its plain Nonce echoed (a new one when none or zero)."""
+        plain, hashed = slp.fields.get("nonce"), slp.fields.get("hashed-nonce")
+        if hashed is not None:
+            theirs = nonce_bytes(hashed)
+            if theirs is None:
+                log.warning("bot: transreq from %s with Hashed-Nonce %r", remote, hashed)
+            return Nonces(True, secrets.token_bytes(16), theirs and nonce_text(theirs))
+        mine = nonce_bytes(plain) if plain else None
+        if plain and mine is None:
+            log.warning("bot: transreq from %s with Nonce %r", remote, plain)
+        if mine == bytes(16):
+            mine = None                # a zero nonce asks for nothing: the bot picks one
+        return Nonces(False, mine or secrets.token_bytes(16))
 
     async def _listen(self, t, slp):
         established = asyncio.get_running_loop().create_future()
@@ -581,7 +592,7 @@ class FileSessions:
         """The client listens after we said Listening: false (§11.7 step 4)."""
         t = self.by_call.get(slp.call_id)
         fields = slp.fields
-        if t is None or t.nonces is None or t.done:
+        if t is None or t.nonces is None or t.done or t.direction != "in":
             return log.info("bot: reverse INVITE from %s for no open offer", remote)
         if fields.get("listening", "").lower() != "true" or self.direct == "off":
             return log.info("bot: reverse INVITE from %s not taken (Listening %s, --bot-direct "
