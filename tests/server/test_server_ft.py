@@ -533,6 +533,18 @@ class BotSendsTest(FtCase):
         self.assertEqual(peer.text(), "You declined bot-file-1.bin")
         self.assertEqual(self.file_record(ALICE, name)["outcome"], "declined")
 
+    def test_unanswered_offer_falls_back_after_5_s(self):
+        peer = self.chat(BOB)
+        name, expected, headers, sid = self.ask(peer, "file 1", 1)
+        self.answer(peer, headers, sid)
+        self.dc_offer(peer, sid, headers["Call-ID"])    # ACKed, never answered
+        peer.sb.sock.settimeout(10)
+        start = time.monotonic()
+        first, data, footers = peer.read_message()
+        self.assertGreater(time.monotonic() - start, 4.5)
+        self.assertEqual((first["sid"], data, footers), (sid, expected, {2}))
+        peer.ack(first)
+
     def test_send_over_a_direct_connection(self):
         peer = self.chat(BOB)
         name, expected, headers, sid = self.ask(peer, "file 5", 5)
