@@ -675,7 +675,7 @@ class DirectOffTest(FtCase):
 
 class FaultTest(FtCase):
     args = ("--bot", BOT, "--fault", "sb-close-after-p2p-data:2")
-    accounts = (ALICE, BOB)
+    accounts = (ALICE, BOB, CAROL)
 
     def test_switchboard_closes_mid_transfer(self):
         peer = self.chat(ALICE)
@@ -690,6 +690,30 @@ class FaultTest(FtCase):
         call_id, sid = self.offer(peer, "two.bin", 10)
         sent = peer.send(b"0123456789", sid, DATA_FLAGS, 2)
         self.expect_done(peer, sid, sent)
+
+    def test_switchboard_closes_while_the_bot_sends(self):
+        peer = self.chat(CAROL)
+        t = peer.sb.send("MSG", "A", payload=mc.text_message("file 5"))
+        peer.sb.expect("ACK", t)
+        self.assertTrue(peer.text().startswith("Sending you bot-file-5.bin: 5120 bytes"))
+        _, start, headers, fields = peer.slp()
+        sid = int(fields["SessionID"])
+        sent = peer.send(tp.slp("MSNSLP/1.0 200 OK", BOT, CAROL, headers["Call-ID"],
+                                "SessionID: %d\r\n\r\n" % sid, cseq=1,
+                                branch=headers["Via"].split("branch=")[1]))
+        peer.expect_ack_of(sent)
+        _, start, oh, _ = peer.slp()                     # the direct-connection offer
+        sent = peer.send(tp.slp("MSNSLP/1.0 200 OK", BOT, CAROL, oh["Call-ID"],
+                                "Bridge: TCPv1\r\nListening: false\r\n\r\n", TRANS_RESP,
+                                cseq=1, branch=oh["Via"].split("branch=")[1]))
+        peer.expect_ack_of(sent)
+        for offset in (0, 1202):                          # two data MSGs, then the close
+            f, body, footer = peer.read()
+            self.assertEqual((f["sid"], f["offset"], f["flags"]), (sid, offset, DATA_FLAGS))
+        self.assertTrue(peer.sb.closed())
+        self.assertNotIn(b"MSG", peer.sb.buf)
+        rec = self.file_record(CAROL, "bot-file-5.bin")
+        self.assertEqual((rec["direction"], rec["outcome"]), ("out", "failed"))
 
 
 if __name__ == "__main__":
