@@ -7,7 +7,9 @@ switchboard it is CALled to (from anyone), and in a conversation:
     (split into `Message-ID`/`Chunks` parts when longer than one MSG may be), and a nudge
     (text/x-msnmsgr-datacast `ID: 1`) with a nudge;
   * every peer speaks MSNP2P (p2p.py): it serves its display picture and declines anything
-    else; everything else (typing, caps, emoticons, ...) is ignored.
+    else; everything else (typing, caps, emoticons, ...) is ignored;
+  * the bot also takes files and sends them (ft.py): `send me a file` and `file N` (KiB) are
+    commands, not echoed.
 The bot also asks for pictures: when a user who has the bot on its forward list (the bot keeps
 everyone who added it) announces a display picture (CHG with an msnobj), the bot rings that
 user (RNG, as a caller would), requests exactly that object over P2P, checks it against SHA1D,
@@ -27,7 +29,7 @@ import logging
 import uuid
 from collections import namedtuple
 
-from . import contacts, p2p, sb
+from . import contacts, ft, p2p, sb
 
 log = logging.getLogger("msnp.bot")
 
@@ -134,6 +136,7 @@ class Peer:
     """An always-online participant played by the server, with a display picture."""
 
     echo = False
+    files = None                   # ft.FileSessions: only the bot takes and sends files
 
     def __init__(self, email, friendly, seed, cell=6):
         self.email = email
@@ -161,8 +164,9 @@ class Peer:
 class Bot(Peer):
     echo = True
 
-    def __init__(self, email, friendly):
+    def __init__(self, email, friendly, direct="listen", file_max=ft.DEFAULT_MAX_SIZE):
         super().__init__(email, friendly, "bot:" + email.lower(), cell=3)
+        self.files = ft.FileSessions(email, direct, file_max)
         self.caps = CAPS
         self.psm = PSM
         self.asked = {}                # user lower -> SHA1D last requested
@@ -218,7 +222,9 @@ class BotMember:
         self.timers = set()
         self.fetch_on_join = None  # (email, msnobj) when the bot rang someone for a picture
         self.endpoint = p2p.Endpoint(bot.email, bot.picture, bot.msnobj, self.say, self.later,
-                                     bot.p2p_sessions)
+                                     bot.p2p_sessions, bot.files)
+        self.endpoint.tell = self.tell
+        self.endpoint.backlog = self.backlog
 
     # ---- participant interface (see sb.Session) ---------------------------------------------
 
@@ -289,6 +295,23 @@ class BotMember:
     def say(self, payload):
         self.session.relay(self, payload)
 
+    def tell(self, text):
+        """A text message to the conversation, while the bot is still in it."""
+        if not self.session.ended and self in self.session.members:
+            for reply in text_payloads(None, text):
+                self.say(reply)
+
+    def backlog(self):
+        """Bytes the switchboard still has queued for the other participants (the pace of
+        the bot's file data, as a real peer waits for the switchboard's ACKs)."""
+        most = 0
+        for m in self.session.others(self):
+            transport = getattr(getattr(getattr(m, "wire", None), "writer", None), "transport",
+                                None)
+            if transport is not None and not transport.is_closing():
+                most = max(most, transport.get_write_buffer_size())
+        return most
+
     def handle(self, sender, payload):
         head, sep, body = payload.partition(b"\r\n\r\n")
         if not sep:
@@ -309,6 +332,11 @@ class BotMember:
         elif kind == "text/plain":
             text = body.decode(_charset(ctype), "replace")
             log.info("bot: %s said %r", sender.email, text[:80])
+            kib = ft.command_size(text) if self.bot.files is not None else None
+            if kib is not None:
+                # After the sender's ACK, as over a network.
+                self.later(0, lambda: self.bot.files.send_file(self.endpoint, sender.email, kib))
+                return
             typing = ("MIME-Version: 1.0\r\nContent-Type: text/x-msmsgscontrol\r\n"
                       "TypingUser: %s\r\n\r\n\r\n" % self.email).encode("utf-8")
             replies = text_payloads(headers.get("x-mms-im-format"), "You said: " + text)

@@ -32,6 +32,8 @@ class Config:
     contact_names: str = "stress"                   # style of generated names (contacts.py)
     rsi_metadata: str = "element"                   # how rsi GetMetadata answers (oim.py)
     contact_pictures: bool = False                  # generated contacts online with pictures
+    bot_direct: str = "listen"                      # the bot's direct connections (ft.py)
+    bot_file_max: int = 200 * 1024 * 1024           # largest file the bot takes (ft.py)
 
 
 def _friends(p, a, accounts):
@@ -143,6 +145,14 @@ def parser():
                         "Reverse, in a group 'Friends' (the demo's someone to talk to)")
     p.add_argument("--bot-name", default="Echo Bot", metavar="NAME",
                    help="friendly name of the bot (default 'Echo Bot')")
+    p.add_argument("--bot-direct", choices=("listen", "connect", "off"), default="listen",
+                   help="the bot's direct connections for file transfers (ft.py): 'listen' "
+                        "(default) listens on 127.0.0.1 when the client offers one; 'connect' "
+                        "answers Listening: false and connects to a client that then listens; "
+                        "'off' answers Listening: false and never offers one")
+    p.add_argument("--bot-file-max", type=_nonneg(int), default=200 * 1024 * 1024,
+                   metavar="BYTES", help="largest file the bot accepts; a bigger one is "
+                   "accepted, then closed with BYE (default 209715200)")
     p.add_argument("--contact-pictures", action="store_true",
                    help="the generated contacts (--contacts) are online peers, each with its "
                         "own display picture served over P2P (bot.py, p2p.py)")
@@ -182,4 +192,5 @@ def parse(argv=None):
                   sb_idle=a.sb_idle, bot=a.bot, bot_name=a.bot_name,
                   new_accounts=[e for e, _ in a.new_account],
                   friends=_friends(p, a, seen), contact_names=a.contact_names,
-                  rsi_metadata=a.rsi_metadata, contact_pictures=a.contact_pictures)
+                  rsi_metadata=a.rsi_metadata, contact_pictures=a.contact_pictures,
+                  bot_direct=a.bot_direct, bot_file_max=a.bot_file_max)

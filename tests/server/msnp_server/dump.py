@@ -8,7 +8,9 @@ FindMembership requests it made, full and delta, and the protocol steps record.p
 (CHL sent, QRY right/wrong, PNG answered, XFR SB, OUT received, RST requests per path); and,
 in `<p2p>`, the display-picture traffic p2p.py keeps: session INVITEs per (from, to) on any
 switchboard, the peak number of picture sessions the server's peers served at once per
-requesting user, and per user the picture the bot last fetched. Nothing here changes what the
+requesting user, and per user the picture the bot last fetched; and the bot's file transfers
+(ft.py: direction, user, name, size, SHA-1, bridge, outcome) with the peak of concurrent file
+sessions per user. Nothing here changes what the
 server does: the request counters wrap the two SOAP operations and call them unchanged.
 
 `install(server)` must run inside the event loop, before the web routes are built
@@ -21,7 +23,7 @@ import os
 import signal
 import xml.etree.ElementTree as ET
 
-from . import abch, abservice, p2p, record, sharing
+from . import abch, abservice, ft, p2p, record, sharing
 
 log = logging.getLogger("msnp.dump")
 
@@ -122,6 +124,15 @@ def _p2p_xml(parent):
     for user, (sha1d, size, ok) in sorted(stats.received.items()):
         ET.SubElement(parent, "received", {"from": user, "sha1d": sha1d, "size": str(size),
                                            "ok": "1" if ok else "0"})
+    for t in ft.STATS.transfers:
+        el = ET.SubElement(parent, "file", direction=t.direction, user=t.remote, name=t.name,
+                      size=str(t.size), sha1=t.digest or "", bridge=t.bridge,
+                      outcome=t.outcome or "active")
+        if t.direction == "in":
+            el.set("received", str(t.received))
+    for user, peak in sorted(ft.STATS.peak.items()):
+        ET.SubElement(parent, "file-sessions", user=user, peak=str(peak),
+                      active=str(ft.STATS.active[user]))
 
 
 def write(server, state_dir):

@@ -46,6 +46,8 @@ SHARING = (
 # Faults with a numeric argument, `NAME:N` (N >= 1).
 COUNTED = (
     "sb-close-after",        # a switchboard closes all its connections after relaying N messages
+    "sb-close-after-p2p-data",  # a switchboard closes all its connections once it relayed N P2P
+                             # data MSGs (SessionID not 0, data bytes), whoever sent them
 )
 
 KNOWN = (tuple("close-at:" + s for s in CLOSE_STEPS)

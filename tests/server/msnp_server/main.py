@@ -67,7 +67,8 @@ def _fmt_host(host):
 
 async def serve(cfg):
     server = Server(cfg)
-    server.bot = bot.Bot(cfg.bot, cfg.bot_name) if cfg.bot else None
+    server.bot = bot.Bot(cfg.bot, cfg.bot_name, cfg.bot_direct, cfg.bot_file_max) \
+        if cfg.bot else None
     server.switchboard = sb.Switchboard(server)
     server.oim = oim.OimService(server)
     ca_pem, cert_pem, key_pem = certs.ensure(cfg.state_dir)

@@ -12,7 +12,9 @@ inside one switchboard session. It
   * serves its own display picture: an INVITE with the MSN-object EUF-GUID, AppID 1 or 12 and
     a Context that is exactly its msnobj gets the P2P ACK, `200 OK`, the data-preparation
     message and the data (flags 0x20, chunks of at most 1202 bytes, footer = the INVITE's
-    AppID); any other INVITE gets `603 Decline`;
+    AppID); any other INVITE gets `603 Decline`, except that the bot hands file offers and
+    direct-connection INVITEs, and the data, answers, ACKs and BYEs of its file sessions, to
+    ft.FileSessions;
   * fetches someone else's picture (`fetch`): INVITE, ACKs of 200/data preparation/data, the
     SHA1D check, BYE, and a callback with the result.
 Every parser here is bounded: a reassembled SLP message is at most MAX_SLP bytes, picture data
@@ -104,6 +106,17 @@ def parse(payload):
         raise P2PError("Offset %d + Length %d exceeds TotalSize %d"
                        % (h.offset, h.length, h.total))
     return headers.get("p2p-dest", ""), h, body, footer
+
+
+def is_data(payload):
+    """Whether a MSG payload is a P2P data chunk (SessionID not 0, at least one data byte)."""
+    if b"x-msnmsgrp2p" not in payload[:160]:
+        return False
+    try:
+        _, h, _, _ = parse(payload)
+    except P2PError:
+        return False
+    return h.session != 0 and h.length > 0
 
 
 def build(dest, h, body=b"", footer=0):
@@ -326,8 +339,13 @@ class Endpoint:
     switchboard. `send(payload)` relays a P2P payload to the session; `later(delay, fn)` runs
     fn unless the session has ended and returns a handle with cancel()."""
 
-    def __init__(self, me, picture, msnobj, send, later, sessions=None):
+    def __init__(self, me, picture, msnobj, send, later, sessions=None, files=None):
         self.me = me
+        # The bot's file sessions (ft.FileSessions; None: file INVITEs are declined), and how
+        # it speaks in the conversation and sees the reader's backlog (set by the bot).
+        self.files = files
+        self.tell = None
+        self.backlog = None
         self.picture = picture
         self.msnobj = msnobj
         self.send_payload = send
@@ -381,6 +399,9 @@ class Endpoint:
             return self._abort_session(remote, h.session)
         if h.flags & (FLAG_NAK | FLAG_RAK | FLAG_DC) and h.length == 0:
             return                     # control packets: nothing to send back
+        if h.session != 0 and self.files is not None and self.files.takes(remote, h.session):
+            # File data is hashed chunk by chunk, never reassembled (ft.py).
+            return self.files.on_chunk(remote, h, body, "sb")
         if h.flags not in (0,) and h.flags not in DATA_FLAGS:
             return log.info("%s: P2P flags 0x%x from %s ignored", self.me, h.flags, sender)
         complete = self._reassemble(remote, h, body)
@@ -433,6 +454,9 @@ class Endpoint:
             return self._on_invite(remote, slp)
         if slp.method == "BYE":
             return self._on_bye(remote, slp)
+        if self.files is not None and slp.status is not None \
+                and self.files.on_response(remote, slp):
+            return
         fetch = self.fetches.get(slp.call_id)
         if fetch is None:
             return
@@ -450,6 +474,8 @@ class Endpoint:
                                          slp.call_id, SESSION_REQ, body))
 
     def _on_invite(self, remote, slp):
+        if self.files is not None and self.files.on_invite(self, remote, slp):
+            return
         sid = slp.fields.get("sessionid", "")
         why = self._invite_problem(slp)
         if why is not None:
@@ -494,6 +520,8 @@ class Endpoint:
         return None
 
     def _on_bye(self, remote, slp):
+        if self.files is not None and self.files.on_bye(remote, slp):
+            return
         served = self.served.get(slp.call_id)
         if served is not None:
             return self._end_served(served, "BYE from %s" % remote)
@@ -512,12 +540,16 @@ class Endpoint:
                  served.remote, why)
 
     def _abort_session(self, remote, sid):
+        if self.files is not None:
+            self.files.abort(remote, sid)
         for served in [s for s in self.served.values() if s.sid == sid and s.remote == remote]:
             self._end_served(served, "error flags")
         for fetch in [f for f in self.fetches.values() if f.sid == sid and f.remote == remote]:
             self._finish_fetch(fetch, None, "error flags from %s" % remote)
 
     def _on_ack(self, remote, h):
+        if self.files is not None and self.files.on_ack(remote, h):
+            return
         for served in self.served.values():
             if served.remote == remote and served.data_ident == h.ack_id:
                 # The data arrived; the requester should now close with BYE (§11.6).
@@ -599,5 +631,7 @@ class Endpoint:
             self._end_served(served, "switchboard closed")
         for fetch in [f for f in self.fetches.values() if f.endpoint is self]:
             self._finish_fetch(fetch, None, "the switchboard closed")
+        if self.files is not None:
+            self.files.endpoint_closed(self)
         self.pending.clear()
 

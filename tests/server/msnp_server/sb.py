@@ -115,6 +115,7 @@ class Switchboard:
         self.nak_once_used = False
         self.ack_lost_used = False
         self.close_after = self.faults.value("sb-close-after")
+        self.close_after_p2p_data = self.faults.value("sb-close-after-p2p-data")
 
     # ---- cookies ---------------------------------------------------------------------------
 
@@ -184,6 +185,8 @@ class Session:
         self.members = []                      # SbConnection or bot member, join order
         self.invited = {}                      # email lower -> cookie value
         self.relayed = 0                       # client messages relayed (sb-close-after)
+        self.p2p_data = 0                      # P2P data MSGs relayed (sb-close-after-p2p-data)
+        self.closing = False                   # a fault closes it: nothing more is relayed
         self.ended = False
         self.last_activity = time.monotonic()
         service.sessions[self.id] = self
@@ -226,12 +229,23 @@ class Session:
 
     def relay(self, sender, payload):
         """MSG from `sender` to every other participant; -> how many received it."""
+        if self.closing:
+            return 0
         self.touch()
         p2p.STATS.note_relay(sender.email, payload)
         n = 0
         for m in self.others(sender):
             if m.deliver(sender, payload):
                 n += 1
+        limit = self.service.close_after_p2p_data
+        if limit is not None and p2p.is_data(payload):
+            self.p2p_data += 1
+            if self.p2p_data >= limit:
+                # As a switchboard that dies mid-transfer: this MSG (and its ACK) still go
+                # out, then every connection closes without BYE.
+                self.closing = True
+                asyncio.get_running_loop().call_soon(
+                    self.abort, "fault sb-close-after-p2p-data:%d" % limit)
         return n
 
     def end(self):
