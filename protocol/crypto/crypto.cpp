@@ -3,9 +3,10 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include <array>
+#include <cerrno>
 #include <climits>
 #include <cstdint>
 
@@ -110,9 +111,18 @@ Result<std::string> random_bytes(std::size_t count) {
   if (count > static_cast<std::size_t>(INT_MAX))
     return make_error(Errc::kInvalidArgument, "random_bytes: count too large");
   std::string out(count, '\0');
-  if (count == 0) return out;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1)
-    return make_error(Errc::kLimit, "RAND_bytes failed (entropy source unavailable)");
+  // The kernel's generator rather than RAND_bytes: the first RAND_bytes of a process sets up
+  // OpenSSL's DRBG, about a third of the CPU a sign-in without contacts takes, for the few
+  // bytes a session needs. getrandom blocks only before the kernel pool is first seeded.
+  std::size_t filled = 0;
+  while (filled < count) {
+    const ssize_t got = getrandom(out.data() + filled, count - filled, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return make_error(Errc::kLimit, "getrandom failed (entropy source unavailable)");
+    }
+    filled += static_cast<std::size_t>(got);
+  }
   return out;
 }
 

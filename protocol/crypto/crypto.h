@@ -16,7 +16,7 @@ std::string hmac_sha1(std::string_view key, std::string_view data);    // 20 byt
 // 3DES-EDE3-CBC without padding; input must be a multiple of 8 bytes.
 Result<std::string> des3_cbc_encrypt(std::string_view key24, std::string_view iv8, std::string_view data);
 Result<std::string> des3_cbc_decrypt(std::string_view key24, std::string_view iv8, std::string_view data);
-// Cryptographically random bytes (RAND_bytes).
+// Cryptographically random bytes (the kernel generator, getrandom(2)).
 Result<std::string> random_bytes(std::size_t count);
 
 std::string base64_encode(std::string_view data);

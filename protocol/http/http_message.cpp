@@ -168,7 +168,7 @@ std::string serialize(const Request& request) {
     out.append(header_safe(name)).append(": ").append(header_safe(value)).append("\r\n");
   }
   out.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
-  out.append("Connection: close\r\n\r\n");
+  out.append(request.keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
   out.append(request.body);
   return out;
 }
@@ -186,8 +186,10 @@ ResponseParser::ResponseParser(ResponseLimits limits) : limits_(limits) {}
 Status ResponseParser::feed(std::string_view bytes) {
   if (failed_)
     return *failed_;
-  if (state_ == State::kDone)
+  if (state_ == State::kDone) {
+    extra_bytes_ = extra_bytes_ || !bytes.empty();
     return Status::ok();
+  }
   buffer_.append(bytes);
   Status status = advance();
   if (!status.is_ok())
@@ -273,6 +275,7 @@ Status ResponseParser::on_status_line(std::string_view line) {
   response_.status = status;
   response_.reason.assign(reason);
   have_status_ = true;
+  http_1_0_ = line[7] == '0';
   return Status::ok();
 }
 
@@ -318,6 +321,7 @@ Status ResponseParser::on_head_end() {
     return Status::ok();
   }
   if (response_.status == 204 || response_.status == 304) {
+    framed_ = true;
     state_ = State::kDone;
     return Status::ok();
   }
@@ -335,10 +339,12 @@ Status ResponseParser::on_head_end() {
   if (chunked) {
     if (length->has_value())
       return protocol("both Transfer-Encoding and Content-Length");
+    framed_ = true;
     state_ = State::kChunkSize;
     line_bytes_ = 0;
   } else if (length->has_value()) {
     body_remaining_ = **length;
+    framed_ = true;
     // No reserve from the declared length: a peer's number never allocates memory; the body
     // grows with the bytes that really arrive (doubling keeps that linear).
     state_ = body_remaining_ == 0 ? State::kDone : State::kBody;
@@ -404,6 +410,7 @@ Status ResponseParser::advance() {
         return Status::ok();
       }
       case State::kDone:
+        extra_bytes_ = extra_bytes_ || pos_ < buffer_.size();
         pos_ = buffer_.size();  // bytes after the response are ignored
         scanned_ = pos_;
         return Status::ok();
@@ -427,6 +434,27 @@ Status ResponseParser::on_chunk_data_end() {
   line_bytes_ = 0;
   state_ = State::kChunkSize;
   return Status::ok();
+}
+
+bool ResponseParser::reusable() const {
+  if (state_ != State::kDone || !framed_ || extra_bytes_)
+    return false;
+  // "Connection" is a comma-separated list of options; "close" in any of them ends it.
+  bool keep_alive = false;
+  for (const auto& [name, value] : response_.headers) {
+    if (!ascii::iequals(name, "Connection"))
+      continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view option = trim_ows(rest.substr(0, comma));
+      if (ascii::iequals(option, "close"))
+        return false;
+      keep_alive = keep_alive || ascii::iequals(option, "keep-alive");
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  return !http_1_0_ || keep_alive;
 }
 
 std::size_t ResponseParser::line_budget() const {

@@ -22,6 +22,9 @@ struct Request {
   Url url;
   Headers headers;  // besides Host, Content-Length and Connection, which serialize() adds
   std::string body;
+  // Asks the server to keep the connection open for the next request ("Connection:
+  // keep-alive"); otherwise "Connection: close".
+  bool keep_alive = false;
 };
 
 // "POST /path HTTP/1.1\r\nHost: h[:port]\r\n<headers>Content-Length: n\r\nConnection: close\r\n\r\n<body>"
@@ -55,6 +58,11 @@ class ResponseParser {
   // response is cut.
   Status finish();
   bool done() const { return state_ == State::kDone; }
+  // Once done(): the connection may carry another request. The response was framed by its
+  // length (not by the end of the connection), the server did not ask to close (HTTP/1.1
+  // without "Connection: close", or HTTP/1.0 with "Connection: keep-alive"), and nothing
+  // followed it (a byte after the response means the stream is out of step).
+  bool reusable() const;
   // The parsed response; only valid once done().
   Response take() { return std::move(response_); }
 
@@ -83,6 +91,9 @@ class ResponseParser {
   std::size_t scanned_ = 0;     // bytes of buffer_ already searched for a line end
   std::size_t line_bytes_ = 0;  // bytes of the head (or trailer section) consumed so far
   bool have_status_ = false;
+  bool http_1_0_ = false;
+  bool framed_ = false;       // the body's end is known from the response itself
+  bool extra_bytes_ = false;  // bytes arrived after the complete response
   std::size_t body_remaining_ = 0;
   Response response_;
   std::optional<Error> failed_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "runtime/client.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "crypto/crypto.h"
@@ -42,6 +43,9 @@ void Client::cancel_web_requests() {
     for (auto& output : exchange->take_outputs()) outputs_.push_back(std::move(output));
   }
   web_.clear();
+  waiting_calls_.clear();
+  web_connections_.close_all();
+  for (auto& output : web_connections_.take_outputs()) outputs_.push_back(std::move(output));
 }
 
 void Client::on_connected(ConnectionId conn, TimePoint now) {
@@ -62,6 +66,8 @@ void Client::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
     conversations_.on_data(conn, bytes, now);
   } else if (auto* exchange = exchange_for(conn)) {
     exchange->on_data(conn, bytes, now);
+  } else if (web_connections_.holds(conn)) {
+    web_connections_.on_unexpected_data(conn);
   }
   settle(now);
 }
@@ -73,6 +79,8 @@ void Client::on_closed(ConnectionId conn, const Error& why, TimePoint now) {
     conversations_.on_closed(conn, why, now);
   } else if (auto* exchange = exchange_for(conn)) {
     exchange->on_closed(conn, why, now);
+  } else {
+    web_connections_.on_closed(conn);
   }
   settle(now);
 }
@@ -82,6 +90,7 @@ void Client::on_timer(TimePoint now) {
   conversations_.on_timer(now);
   pictures_.on_timer(now);
   for (auto& [id, exchange] : web_) exchange->on_timer(now);
+  web_connections_.on_timer(now);
   settle(now);
 }
 
@@ -120,10 +129,53 @@ void Client::drain_conversations() {
   for (auto& event : conversations_.take_events()) events_.push_back(std::move(event));
 }
 
+void Client::queue_web_call(WebCall call, TimePoint now) {
+  auto url = http::parse_url(call.url);
+  std::string origin = url ? WebConnections::origin_of(url.value()) : std::string{};
+  const bool waits_behind_another =
+      std::any_of(waiting_calls_.begin(), waiting_calls_.end(),
+                  [&origin](const WaitingCall& waiting) { return waiting.origin == origin; });
+  const bool worth_waiting = !origin.empty() && !web_connections_.closes(origin);
+  if (worth_waiting && (waits_behind_another || origin_busy(origin))) {
+    waiting_calls_.push_back(WaitingCall{std::move(call), std::move(origin), now});
+    return;
+  }
+  start_web_call(std::move(call), now);
+}
+
+bool Client::origin_busy(const std::string& origin) const {
+  return std::any_of(web_.begin(), web_.end(), [&origin](const auto& entry) {
+    return !entry.second->done() && entry.second->origin() == origin;
+  });
+}
+
+// Each origin's waiting calls start in the order they were asked for: the first when the
+// origin's connection is free (or the origin closes its connections anyway), any of them once it
+// has waited kMaxWait.
+bool Client::start_waiting_web_calls(TimePoint now) {
+  bool started = false;
+  std::vector<std::string> seen;  // origins with an earlier call still waiting
+  for (auto it = waiting_calls_.begin(); it != waiting_calls_.end();) {
+    const bool first_of_origin = std::find(seen.begin(), seen.end(), it->origin) == seen.end();
+    const bool turn =
+        first_of_origin && (!origin_busy(it->origin) || web_connections_.closes(it->origin));
+    if (turn || now - it->since >= WebConnections::kMaxWait) {
+      WebCall call = std::move(it->call);
+      it = waiting_calls_.erase(it);
+      start_web_call(std::move(call), now);
+      started = true;
+      continue;
+    }
+    seen.push_back(it->origin);
+    ++it;
+  }
+  return started;
+}
+
 void Client::start_web_call(WebCall call, TimePoint now) {
   const auto id = call.id;
   auto exchange = std::make_unique<HttpExchange>(std::move(call), ids_, settings_.max_http_redirects,
-                                                 settings_.timeouts.web_request);
+                                                 settings_.timeouts.web_request, &web_connections_);
   exchange->start(now);
   if (auto old = web_.find(id); old != web_.end()) old->second->cancel();  // never expected
   web_[id] = std::move(exchange);
@@ -143,18 +195,20 @@ void Client::settle(TimePoint now) {
     progress |= route_p2p(now);
     drain_conversations();
     for (auto& call : ns_.take_web_calls()) {
-      start_web_call(std::move(call), now);
+      queue_web_call(std::move(call), now);
       progress = true;
     }
     for (auto& call : conversations_.take_web_calls()) {
-      start_web_call(std::move(call), now);
+      queue_web_call(std::move(call), now);
       progress = true;
     }
+    progress |= start_waiting_web_calls(now);
     HttpExchange* finished = nullptr;
     for (auto& [id, exchange] : web_) {
       for (auto& output : exchange->take_outputs()) outputs_.push_back(std::move(output));
       if (exchange->done() && finished == nullptr) finished = exchange.get();
     }
+    for (auto& output : web_connections_.take_outputs()) outputs_.push_back(std::move(output));
     if (finished != nullptr) {
       progress = true;
       auto node = web_.extract(finished->id());
@@ -183,6 +237,8 @@ std::optional<TimePoint> Client::next_deadline() const {
   consider(conversations_.next_deadline());
   consider(pictures_.next_deadline());
   for (const auto& [id, exchange] : web_) consider(exchange->deadline());
+  consider(web_connections_.deadline());
+  for (const auto& waiting : waiting_calls_) consider(waiting.since + WebConnections::kMaxWait);
   return earliest;
 }
 

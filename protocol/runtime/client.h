@@ -147,6 +147,11 @@ class Client {
   void settle(TimePoint now);
   void drain_session(TimePoint now);
   void drain_conversations();
+  // Starts a web call, or keeps it back while a connection to its origin is busy (see
+  // WebConnections); start_waiting_web_calls starts those whose turn has come.
+  void queue_web_call(WebCall call, TimePoint now);
+  bool start_waiting_web_calls(TimePoint now);
+  bool origin_busy(const std::string& origin) const;
   void start_web_call(WebCall call, TimePoint now);
   HttpExchange* exchange_for(ConnectionId conn);
   void cancel_web_requests();
@@ -162,6 +167,13 @@ class Client {
   // Keyed by WebCall id: the session's count from 1, the conversation manager's from
   // ConversationConfig::first_call_id; a finished call goes back to whoever owns its id.
   std::map<std::uint32_t, std::unique_ptr<HttpExchange>> web_;
+  WebConnections web_connections_;
+  struct WaitingCall {
+    WebCall call;
+    std::string origin;
+    TimePoint since;
+  };
+  std::vector<WaitingCall> waiting_calls_;  // in the order they were asked for
   std::vector<Output> outputs_;
   std::vector<Event> events_;
 };

@@ -21,8 +21,13 @@ bool is_redirect(int status) {
 
 }  // namespace
 
-HttpExchange::HttpExchange(WebCall call, ConnectionIds& ids, int max_redirects, Duration timeout)
-    : call_(std::move(call)), ids_(ids), redirects_left_(max_redirects), timeout_(timeout) {}
+HttpExchange::HttpExchange(WebCall call, ConnectionIds& ids, int max_redirects, Duration timeout,
+                           WebConnections* connections)
+    : call_(std::move(call)),
+      ids_(ids),
+      redirects_left_(max_redirects),
+      timeout_(timeout),
+      connections_(connections) {}
 
 void HttpExchange::start(TimePoint now) {
   auto url = http::parse_url(call_.url);
@@ -42,9 +47,19 @@ void HttpExchange::start(TimePoint now) {
   connect(now);
 }
 
-void HttpExchange::connect(TimePoint now) {
-  conn_ = ids_.next();
+void HttpExchange::connect(TimePoint now, bool may_reuse) {
+  origin_ = WebConnections::origin_of(url_);
   parser_ = http::ResponseParser{};
+  std::optional<ConnectionId> idle;
+  if (connections_ != nullptr && may_reuse) idle = connections_->take(origin_);
+  reused_ = idle.has_value();
+  if (reused_) {
+    conn_ = *idle;
+    deadline_ = now + timeout_;
+    send_request();
+    return;
+  }
+  conn_ = ids_.next();
   deadline_ = now + (url_.tls ? std::max(timeout_, kTlsConnectTimeout) : timeout_);
   outputs_.push_back(out::Connect{conn_, url_.host, url_.port, url_.tls});
 }
@@ -53,6 +68,10 @@ void HttpExchange::on_connected(ConnectionId conn, TimePoint now) {
   if (!owns(conn)) return;
   // The request's own time starts now, whatever the connect (or a certificate prompt) took.
   deadline_ = now + timeout_;
+  send_request();
+}
+
+void HttpExchange::send_request() {
   http::Request request;
   request.url = url_;
   request.headers = {
@@ -63,24 +82,42 @@ void HttpExchange::on_connected(ConnectionId conn, TimePoint now) {
       {"Cache-Control", "no-cache"},
   };
   request.body = call_.body;
+  request.keep_alive = connections_ != nullptr;
   outputs_.push_back(out::Send{conn_, http::serialize(request)});
+}
+
+// Leaves the connection for the next request when the response allows it, else closes it.
+void HttpExchange::release_connection(TimePoint now) {
+  const bool reusable = parser_.reusable();
+  if (connections_ != nullptr) connections_->learn(origin_, reusable);
+  if (connections_ != nullptr && reusable)
+    connections_->put(origin_, conn_, now);
+  else
+    outputs_.push_back(out::Close{conn_});
 }
 
 void HttpExchange::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
   if (!owns(conn)) return;
+  reused_ = false;  // the connection answered: from here on it is like a new one
   if (auto status = parser_.feed(bytes); !status) {
     outputs_.push_back(out::Close{conn_});
     finish(status.error());
     return;
   }
   if (parser_.done()) {
-    outputs_.push_back(out::Close{conn_});
+    release_connection(now);
     handle_response(parser_.take(), now);
   }
 }
 
 void HttpExchange::on_closed(ConnectionId conn, const Error& why, TimePoint now) {
   if (!owns(conn)) return;
+  if (reused_) {
+    // The server closed the idle connection as the request went out (it may have decided so
+    // before it saw a byte of it): ask again, once, on a new connection.
+    connect(now, /*may_reuse=*/false);
+    return;
+  }
   // A TLS refusal or a failed connect is final; an orderly end may complete the response.
   if (why.code != Errc::kTransport) {
     finish(why);

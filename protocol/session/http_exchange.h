@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "http/http_message.h"
 #include "session/io.h"
+#include "session/web_connections.h"
 
 namespace msn {
 
@@ -29,7 +30,10 @@ struct WebCall {
 
 class HttpExchange {
  public:
-  HttpExchange(WebCall call, ConnectionIds& ids, int max_redirects, Duration timeout);
+  // With `connections`, the request asks for keep-alive, takes an idle connection to its origin
+  // when there is one and leaves its own there afterwards when the server allows it.
+  HttpExchange(WebCall call, ConnectionIds& ids, int max_redirects, Duration timeout,
+               WebConnections* connections = nullptr);
 
   // Emits the first Connect (or finishes at once with kInvalidArgument for a bad URL).
   void start(TimePoint now);
@@ -52,9 +56,14 @@ class HttpExchange {
   Result<http::Response> take_result();
   // Where the request finally went (after redirects), for logs.
   std::string target() const { return url_.to_string(); }
+  // The origin (WebConnections::origin_of) of the connection in use; empty before start.
+  const std::string& origin() const { return origin_; }
 
  private:
-  void connect(TimePoint now);
+  // Takes an idle connection to the URL's origin if `may_reuse` and there is one, else opens one.
+  void connect(TimePoint now, bool may_reuse = true);
+  void send_request();
+  void release_connection(TimePoint now);
   void finish(Result<http::Response> result);
   void handle_response(http::Response response, TimePoint now);
 
@@ -64,7 +73,10 @@ class HttpExchange {
   Duration timeout_;
   http::Url url_;
   http::Url service_;
+  WebConnections* connections_;
+  std::string origin_;
   ConnectionId conn_ = 0;
+  bool reused_ = false;    // conn_ came from WebConnections and has not answered yet
   http::ResponseParser parser_;
   std::optional<TimePoint> deadline_;
   std::vector<Output> outputs_;

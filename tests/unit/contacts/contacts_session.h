@@ -23,8 +23,10 @@ inline Settings contacts_settings() {
   return settings;
 }
 
+// Each answer closes its connection, so every web call shows its own Connect and Close (keep-alive
+// reuse has its own tests).
 inline std::string http_ok(std::string_view body, int status = 200) {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/xml\r\nContent-Length: " +
+  return "HTTP/1.1 " + std::to_string(status) + " X\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 

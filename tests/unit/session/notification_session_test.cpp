@@ -39,9 +39,16 @@ std::string vector_ticket() {
   return xml.substr(start, end - start) + "&p=";
 }
 
+// Each answer closes its connection, as in the transcript (keep-alive reuse has its own tests).
 std::string http_response(int status, std::string_view body) {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/xml\r\nContent-Length: " +
+  return "HTTP/1.1 " + std::to_string(status) + " X\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+// What a server that keeps its connections answers (the web services of a real server do).
+std::string keep_alive_response(std::string_view body) {
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + std::string(body);
 }
 
 std::string hotmail_msg(std::string_view payload) {
@@ -301,7 +308,7 @@ void test_http_redirect_off_site_refused(void** /*state*/) {
     auto s = std::make_unique<ScriptedClient>(test_settings());
     const ConnectionId ns = sign_in_until_web_login(*s);
     web_login(*s, "HTTP/1.1 302 Found\r\nLocation: " + std::string(location) +
-                      "\r\nContent-Length: 0\r\n\r\n");
+                      "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     s->expect_close(ns);
     const auto error = s->expect_disconnected();
     assert_int_equal(error.code, Errc::kRedirectRefused);
@@ -328,7 +335,7 @@ void test_historic_login_redirect_within_its_domain(void** /*state*/) {
   s->connected(web);
   assert_true(s->expect_send(web).rfind("POST /pp550/RST.srf HTTP/1.1\r\n", 0) == 0);
   s->feed(web,
-          "HTTP/1.1 302 Found\r\nLocation: https://login.example.com/RST.srf\r\nContent-Length: "
+          "HTTP/1.1 302 Found\r\nLocation: https://login.example.com/RST.srf\r\nConnection: close\r\nContent-Length: "
           "0\r\n\r\n");
   s->expect_close(web);
   s->expect_close(ns);
@@ -442,7 +449,7 @@ void test_http_redirects_are_capped(void** /*state*/) {
     const ConnectionId web = s->expect_connect("msn.example.net", 443, true);
     s->connected(web);
     s->expect_send(web);
-    s->feed(web, "HTTP/1.1 302 Found\r\nLocation: /RST.srf\r\nContent-Length: 0\r\n\r\n");
+    s->feed(web, "HTTP/1.1 302 Found\r\nLocation: /RST.srf\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     s->expect_close(web);
   }
   s->expect_close(ns);
@@ -605,6 +612,50 @@ void test_bad_settings(void** /*state*/) {
 
 }  // namespace
 
+// A server that keeps its connections: the whole sign-in talks to it over the connection the
+// RST request opened. ABFindAll waits for FindMembership's answer instead of paying for a second
+// TCP and TLS handshake, and the connection stays open for later requests.
+void test_sign_in_over_one_kept_connection(void** /*state*/) {
+  auto s = std::make_unique<ScriptedClient>(test_settings());
+  const ConnectionId ns = sign_in_until_web_login(*s);
+  const ConnectionId web = s->expect_connect("msn.example.net", 443, true);
+  s->connected(web);
+  assert_true(s->expect_send(web).find("Connection: keep-alive\r\n") != std::string::npos);
+  s->feed(web, keep_alive_response(rst_vector()));
+  s->expect_send(ns, "USR 4 SSO S " + vector_ticket() + " " + std::string(kBlobCase2) + "\r\n");
+  s->feed(ns, "USR 4 OK alice@example.com 1 0\r\nSBS 0 null\r\n" + hotmail_msg(kProfile));
+  const std::string membership_request = s->expect_send(web);
+  assert_true(membership_request.rfind("POST /abservice/SharingService.asmx HTTP/1.1\r\n", 0) == 0);
+  s->expect_no_output();  // ABFindAll waits for the connection
+  s->feed(web, keep_alive_response(msn::test::read_data_file("vectors/findmembership-response.xml")));
+  const std::string ab_request = s->expect_send(web);
+  assert_true(ab_request.rfind("POST /abservice/abservice.asmx HTTP/1.1\r\n", 0) == 0);
+  s->feed(web, keep_alive_response(msn::test::read_data_file("vectors/abfindall-response.xml")));
+  s->expect_send(ns, "BLP 5 AL\r\n");
+  assert_int_equal(s->take<msn::ev::ContactListLoaded>().size(), 1);
+}
+
+// A kept connection whose request goes unanswered holds the next request up only briefly: it
+// then opens a connection of its own.
+void test_waiting_request_opens_its_own_connection(void** /*state*/) {
+  auto s = std::make_unique<ScriptedClient>(test_settings());
+  const ConnectionId ns = sign_in_until_web_login(*s);
+  const ConnectionId web = s->expect_connect("msn.example.net", 443, true);
+  s->connected(web);
+  (void)s->expect_send(web);
+  s->feed(web, keep_alive_response(rst_vector()));
+  s->expect_send(ns, "USR 4 SSO S " + vector_ticket() + " " + std::string(kBlobCase2) + "\r\n");
+  s->feed(ns, "USR 4 OK alice@example.com 1 0\r\nSBS 0 null\r\n" + hotmail_msg(kProfile));
+  (void)s->expect_send(web);  // FindMembership, never answered
+  s->advance(std::chrono::seconds(2));
+  s->expect_no_output();
+  s->advance(std::chrono::seconds(1));
+  const ConnectionId own = s->expect_connect("msn.example.net", 443, true);
+  assert_int_not_equal(own, web);
+  s->connected(own);
+  assert_true(s->expect_send(own).rfind("POST /abservice/abservice.asmx HTTP/1.1\r\n", 0) == 0);
+}
+
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sign_in_follows_transcript),
@@ -637,6 +688,8 @@ int main() {
       cmocka_unit_test(test_missing_profile_is_tolerated),
       cmocka_unit_test(test_user_sign_out),
       cmocka_unit_test(test_bad_settings),
+      cmocka_unit_test(test_sign_in_over_one_kept_connection),
+      cmocka_unit_test(test_waiting_request_opens_its_own_connection),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

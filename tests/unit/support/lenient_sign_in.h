@@ -16,7 +16,7 @@ inline constexpr std::string_view kSignInNonce =
     "8CLhG/xfgYZ7TyRQ/jIAWyDmd/w4R4GF2yKLS6tYrnjzi4cFag/Nr+hxsfg5zlCf";
 
 inline std::string http_response(int status, std::string_view body) {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/xml\r\nContent-Length: " +
+  return "HTTP/1.1 " + std::to_string(status) + " X\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
