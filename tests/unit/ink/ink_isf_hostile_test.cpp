@@ -5,6 +5,7 @@
 
 #include "ink/isf.h"
 #include "ink_test_util.h"
+#include "support/allocation_tracker.h"
 
 namespace {
 
@@ -85,6 +86,19 @@ void sizes_beyond_the_input_fail(void**) {
                Errc::kProtocol);  // Y data missing
 }
 
+void peer_counts_allocate_nothing_before_their_bytes(void**) {
+  // 90,000 points announced, two bytes of data: nothing near 90,000 values is reserved.
+  const std::string stream =
+      isf_stream(unhex("0a05"
+                       "90bf05"
+                       "8000"));
+  msn::test::reset_largest_allocation();
+  const bool ok = parse_isf(stream).is_ok();
+  const std::size_t largest = msn::test::largest_allocation();
+  assert_false(ok);
+  assert_true(largest < 4096);
+}
+
 void long_tag_sequences_hit_the_bounds(void**) {
   std::string many;
   for (int i = 0; i < 1000; ++i) many += unhex("1e00");
@@ -140,6 +154,7 @@ int main() {
       cmocka_unit_test(every_truncated_stroke_fails),
       cmocka_unit_test(huge_multibyte_integers_fail),
       cmocka_unit_test(sizes_beyond_the_input_fail),
+      cmocka_unit_test(peer_counts_allocate_nothing_before_their_bytes),
       cmocka_unit_test(long_tag_sequences_hit_the_bounds),
       cmocka_unit_test(stroke_and_point_bounds),
   };
