@@ -88,6 +88,8 @@ void Account::close() {
   auth_requests_.close_all();
   deferred_timer_.reset();
   deferred_.clear();
+  // While the engine still runs: each transfer's BYE goes out before the sign-out.
+  xfers_.close_all();
   driver_.sign_out();
 }
 

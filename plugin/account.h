@@ -25,6 +25,7 @@
 #include "purple_transport.h"
 #include "runtime/driver.h"
 #include "session/settings.h"
+#include "xfer_glue.h"
 
 namespace msn::plugin {
 
@@ -106,6 +107,7 @@ class Account {
   ChatTable& chats() { return chats_; }
   AuthRequests& auth_requests() { return auth_requests_; }
   PresenceCache& presence_cache() { return presence_cache_; }
+  XferTable& xfers() { return xfers_; }
   // Aliases the user gave buddies while adding them (normalised address -> alias): the server
   // can only store one once the contact exists, so the ContactChanged that confirms the add
   // sends it (see buddy_list_sync).
@@ -127,6 +129,8 @@ class Account {
   std::map<std::string, std::string> pending_aliases_;
   std::vector<std::function<void()>> deferred_;
   TimeoutHandle deferred_timer_;
+  // Before the driver: its reference-holding xfers outlive the engine's last events.
+  XferTable xfers_{*this};
 
   PurpleTransport transport_;
   PurpleScheduler scheduler_;

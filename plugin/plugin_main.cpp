@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "picture_glue.h"
 #include "prpl_callbacks.h"
+#include "xfer_glue.h"
 
 namespace msn::plugin {
 namespace {
@@ -97,6 +98,9 @@ void fill_prpl_info() {
   // account".
   prpl_info.icon_spec = {c_text("png,gif,jpeg"), 0, 0, 96, 96, 256 * 1024, PURPLE_ICON_SCALE_SEND};
   prpl_info.set_buddy_icon = &prpl_set_buddy_icon;
+  prpl_info.can_receive_file = &prpl_can_receive_file;
+  prpl_info.send_file = &prpl_send_file;
+  prpl_info.new_xfer = &prpl_new_xfer;
   fill_account_callbacks();
   fill_contact_list_callbacks();
   fill_conversation_callbacks();

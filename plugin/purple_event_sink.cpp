@@ -301,3 +301,14 @@ void PurpleEventSink::handle(const ev::OfflineMessagesUnavailable&) {
 }
 
 }  // namespace msn::plugin
+
+namespace msn::plugin {
+
+void PurpleEventSink::handle(const ev::FileOffered& event) { account_.xfers().handle(event); }
+void PurpleEventSink::handle(const ev::FileDataWanted& event) { account_.xfers().handle(event); }
+void PurpleEventSink::handle(const ev::FileData& event) { account_.xfers().handle(event); }
+void PurpleEventSink::handle(const ev::FileProgress& event) { account_.xfers().handle(event); }
+void PurpleEventSink::handle(const ev::FileCompleted& event) { account_.xfers().handle(event); }
+void PurpleEventSink::handle(const ev::FileEnded& event) { account_.xfers().handle(event); }
+
+}  // namespace msn::plugin

@@ -83,6 +83,13 @@ class PurpleEventSink final : public EventSink {
   void handle(const ev::ChatParticipantLeft& left);
   void handle(const ev::ChatInviteFailed& failed);
   void handle(const ev::OfflineMessagesUnavailable& unavailable);
+  // File transfers: the account's XferTable.
+  void handle(const ev::FileOffered& event);
+  void handle(const ev::FileDataWanted& event);
+  void handle(const ev::FileData& event);
+  void handle(const ev::FileProgress& event);
+  void handle(const ev::FileCompleted& event);
+  void handle(const ev::FileEnded& event);
 
   PurpleConnection* gc_;
   Account& account_;

@@ -21,6 +21,20 @@ bool is_bye(const slp::Message& message) { return message.is_request() && messag
 
 }  // namespace
 
+std::optional<RequestSeeds> make_request_seeds(std::string_view b) {
+  if (b.size() != kRequestSeedBytes) return std::nullopt;
+  RequestSeeds seeds;
+  for (int i = 0; i < 4; ++i)
+    seeds.session_id = (seeds.session_id << 8) | static_cast<unsigned char>(b[i]);
+  // Not 0 (SLP) and not 64 (ink), as the plugin: rand() % 0xFFFFFF00 + 4.
+  seeds.session_id = seeds.session_id % 0xFFFFFF00u + 4;
+  if (seeds.session_id == 64) seeds.session_id = 65;
+  seeds.call_id = slp::guid_from_bytes(b.substr(4, 16));
+  seeds.branch = slp::guid_from_bytes(b.substr(20, 16));
+  seeds.bye_branch = slp::guid_from_bytes(b.substr(36, 16));
+  return seeds;
+}
+
 // ---- requester --------------------------------------------------------------------------
 
 PictureRequester::PictureRequester(MsnObject object, std::string msnobj_string, RequestSeeds seeds,

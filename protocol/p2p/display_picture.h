@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/time.h"
 #include "p2p/link.h"
@@ -39,6 +40,9 @@ struct RequestSeeds {
   std::string branch;            // of the INVITE
   std::string bye_branch;        // of the closing BYE
 };
+inline constexpr std::size_t kRequestSeedBytes = 52;
+// Seeds from kRequestSeedBytes random bytes (the caller draws them; fewer give nullopt).
+std::optional<RequestSeeds> make_request_seeds(std::string_view random);
 
 // Requester: asks the peer for the object and collects its data.
 class PictureRequester {

@@ -18,6 +18,12 @@ Link::Link(std::string local, std::string peer, std::uint32_t first_identifier,
       reassembler_(limits) {}
 
 Result<Link::Received> Link::receive(const Packet& packet) {
+  if (streamed_.count(packet.header.session_id) != 0 && carries_message(packet.header) &&
+      (packet.header.flags & ~flags::kRequireAck) != flags::kNone) {
+    Received received;
+    received.chunk = packet;
+    return received;
+  }
   auto added = reassembler_.add(packet);
   if (!added) return added.error();
   Received received;
@@ -35,6 +41,30 @@ std::uint32_t Link::send(std::uint32_t session_id, std::uint32_t flags, std::uin
   const OutgoingMessage message{session_id, identifier, flags, random_(), footer, std::move(data)};
   for (Packet& packet : split_message(message)) outbox_.push_back(std::move(packet));
   return identifier;
+}
+
+void Link::acknowledge(const Header& whole) {
+  outbox_.push_back(make_ack_packet(whole, next_identifier_++));
+}
+
+OutgoingMessage Link::begin_stream(std::uint32_t session_id, std::uint32_t flags,
+                                   std::uint32_t footer) {
+  return OutgoingMessage{session_id, next_identifier_++, flags, random_(), footer, {}};
+}
+
+void Link::send_chunk(const OutgoingMessage& message, std::uint64_t offset, std::uint64_t total,
+                      std::string bytes) {
+  Packet packet;
+  packet.header.session_id = message.session_id;
+  packet.header.identifier = message.identifier;
+  packet.header.offset = offset;
+  packet.header.total_size = total;
+  packet.header.length = static_cast<std::uint32_t>(bytes.size());
+  packet.header.flags = message.flags;
+  packet.header.ack_id = message.ack_id;
+  packet.data = std::move(bytes);
+  packet.footer = message.footer;
+  outbox_.push_back(std::move(packet));
 }
 
 void Link::drop_session(std::uint32_t session_id) {

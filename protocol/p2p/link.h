@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
 #include "p2p/header.h"
 #include "p2p/reassembly.h"
+#include "p2p/transport.h"
 
 namespace msn::p2p {
 
@@ -27,6 +29,7 @@ class Link {
   struct Received {
     std::optional<Message> message;  // a message completed by this packet (its ACK is queued)
     std::optional<Header> control;   // an ACK, NAK, close or error packet
+    std::optional<Packet> chunk;     // a data chunk of a streamed session, unreassembled
   };
   // A packet from the peer. Errors are the reassembler's; the packet is then dropped.
   Result<Received> receive(const Packet& packet);
@@ -36,6 +39,19 @@ class Link {
                      std::string data);
   // Drops what is queued for a session (it was cancelled) and its incomplete messages.
   void drop_session(std::uint32_t session_id);
+
+  // Streamed sessions (files): their data chunks (any data flag but 0) bypass reassembly and
+  // come out one at a time in Received::chunk, so that no file is held in memory. The caller
+  // keeps the chunk order rules itself and ACKs the message with acknowledge().
+  void stream_session(std::uint32_t session_id) { streamed_.insert(session_id); }
+  void unstream_session(std::uint32_t session_id) { streamed_.erase(session_id); }
+  // Queues the one ACK of a streamed message (`whole` as make_ack() wants it).
+  void acknowledge(const Header& whole);
+  // A message whose data the caller produces piecewise: begin_stream() takes its Identifier
+  // and AckID, send_chunk() queues the chunk at `offset` of `total` bytes.
+  OutgoingMessage begin_stream(std::uint32_t session_id, std::uint32_t flags, std::uint32_t footer);
+  void send_chunk(const OutgoingMessage& message, std::uint64_t offset, std::uint64_t total,
+                  std::string bytes);
 
   std::vector<Packet> take_outputs();
   const std::string& local() const { return local_; }
@@ -48,6 +64,7 @@ class Link {
   std::function<std::uint32_t()> random_;
   Reassembler reassembler_;
   std::vector<Packet> outbox_;
+  std::set<std::uint32_t> streamed_;
 };
 
 }  // namespace msn::p2p

@@ -14,6 +14,7 @@
 #include "core/time.h"
 #include "session/conversation_manager.h"
 #include "session/event.h"
+#include "session/file_transfer_manager.h"
 #include "session/http_exchange.h"
 #include "session/io.h"
 #include "session/notification_session.h"
@@ -33,6 +34,7 @@ class Client {
   // For tests: a fixed source of random bytes (the MBI IV, the offline messages' run id).
   void set_random_source(RandomSource random) {
     pictures_.set_random_source(random);
+    files_.set_random_source(random);
     conversations_.set_random_source(random);
     ns_.set_random_source(std::move(random));
   }
@@ -113,6 +115,17 @@ class Client {
   // online, and served to contacts who ask for it. Errc::kLimit above 256 KiB.
   Status set_display_picture(std::string data, TimePoint now);
 
+  // File transfers (client_files.cpp; events FileOffered ... FileEnded in session/event.h).
+  // Offers a file to an online contact over the switchboard; its bytes are asked for with
+  // FileDataWanted as the switchboard takes them. Errc::kLimit over the caps (4 per contact,
+  // 16 in all), kInvalidArgument when not signed in or for an unusable address.
+  Result<ev::FileTransferId> send_file(std::string_view peer, std::string_view name,
+                                       std::uint64_t size, TimePoint now);
+  Status provide_file_data(ev::FileTransferId id, std::string bytes, TimePoint now);
+  Status accept_file(ev::FileTransferId id, TimePoint now);
+  Status decline_file(ev::FileTransferId id, TimePoint now);
+  Status cancel_file(ev::FileTransferId id, TimePoint now);
+
   void on_connected(ConnectionId conn, TimePoint now);
   void on_data(ConnectionId conn, std::string_view bytes, TimePoint now);
   void on_closed(ConnectionId conn, const Error& why, TimePoint now);
@@ -157,6 +170,7 @@ class Client {
   void cancel_web_requests();
   bool route_p2p(TimePoint now);
   static PictureConfig picture_config(const Settings& settings);
+  void pump_files(TimePoint now);
 
   Settings settings_;
   ConnectionIds ids_;
@@ -164,6 +178,7 @@ class Client {
   NsLink ns_link_{ns_};
   ConversationManager conversations_;
   PictureManager pictures_;
+  FileTransferManager files_;
   // Keyed by WebCall id: the session's count from 1, the conversation manager's from
   // ConversationConfig::first_call_id; a finished call goes back to whoever owns its id.
   std::map<std::uint32_t, std::unique_ptr<HttpExchange>> web_;

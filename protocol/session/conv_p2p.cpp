@@ -26,6 +26,19 @@ Status ConversationManager::send_p2p(std::string_view peer, std::string body, bo
   return Status::ok();
 }
 
+std::size_t ConversationManager::p2p_backlog(std::string_view peer) const {
+  const auto id = by_peer_.find(ascii::to_lower(peer));
+  if (id == by_peer_.end()) return 0;
+  const auto conv = conversations_.find(id->second);
+  if (conv == conversations_.end()) return 0;
+  std::size_t backlog = conv->second.p2p_waiting.size();
+  if (conv->second.sb) {
+    const auto board = switchboards_.find(*conv->second.sb);
+    if (board != switchboards_.end()) backlog += board->second.session->p2p_backlog();
+  }
+  return backlog;
+}
+
 // What waits goes to the switchboard once it is ready (its own window paces it from there).
 void ConversationManager::hand_over_p2p(Conversation& conv, Board& board, TimePoint now) {
   if (!board.session->is_ready()) return;

@@ -116,6 +116,10 @@ class ConversationManager {
     bool lost = false;
   };
   std::vector<P2pNotice> take_p2p() { return std::exchange(p2p_notices_, {}); }
+  // P2P packets for `peer` not yet acknowledged by the switchboard: waiting for it, queued in
+  // it or on the wire. Bulk senders (files) keep this small, so that they follow the
+  // switchboard's pace and never starve anything else.
+  std::size_t p2p_backlog(std::string_view peer) const;
 
   // Ends everything: switchboards closed (OUT), every message not yet delivered or stored
   // reported as MessageFailed with `reason`, offline-message work abandoned. Later intents fail.

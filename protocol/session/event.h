@@ -257,6 +257,57 @@ struct ChatInviteFailed {
   Error error;
 };
 
+// ---- file transfers (session/file_transfer_manager.h) -----------------------------------
+using FileTransferId = std::uint32_t;
+
+// A contact offers us a file: Client::accept_file() or decline_file(). `name` is already
+// sanitised (p2p::sanitize_file_name): a name to suggest, never a path.
+struct FileOffered {
+  FileTransferId id;
+  std::string peer;
+  std::string name;
+  std::uint64_t size = 0;
+  std::optional<std::string> preview;  // image bytes (PNG) when the sender gave one
+};
+// The engine wants bytes of a file we send: answer with Client::provide_file_data(id, bytes),
+// at most `max_len` bytes from `offset` (fewer only at the end of the file).
+struct FileDataWanted {
+  FileTransferId id;
+  std::uint64_t offset = 0;
+  std::size_t max_len = 0;
+};
+// Bytes of a file we receive, in order, each exactly once.
+struct FileData {
+  FileTransferId id;
+  std::uint64_t offset = 0;
+  std::string bytes;
+};
+// Bytes done so far: received, or sent and taken by the switchboard. Coalesced (every 64 KiB
+// and at the end), so that a large file does not make a UI call per chunk.
+struct FileProgress {
+  FileTransferId id;
+  std::uint64_t bytes_done = 0;
+};
+struct FileCompleted {
+  FileTransferId id;
+};
+// Why a transfer ended without completing.
+enum class FileEndReason {
+  kDeclined,         // the peer declined our offer
+  kCancelledByPeer,  // the peer cancelled
+  kCancelledByUs,    // cancel_file() / decline_file()
+  kTimeout,          // no answer or no progress for 60 s
+  kConnectionLost,   // the switchboard closed, or the contact went offline
+  kBadData,          // the peer sent more or other bytes than announced
+  kPeerError,        // the peer reported an error for the session
+  kLimit,            // too many transfers at once
+};
+// Every transfer the UI knows of ends with exactly one FileCompleted or FileEnded.
+struct FileEnded {
+  FileTransferId id;
+  FileEndReason reason;
+};
+
 // Offline messages wait on the server, but the list of them could not be fetched: they stay
 // there unseen (a later sign-in tries again).
 struct OfflineMessagesUnavailable {};
@@ -271,6 +322,8 @@ using Event =
                  ev::ContactPictureReceived, ev::ContactCacheUpdated, ev::MessageReceived,
                  ev::ConversationTyping, ev::ConversationNudge, ev::MessageFailed,
                  ev::MessageStoredOffline, ev::ChatStarted, ev::ChatParticipantJoined,
-                 ev::ChatParticipantLeft, ev::ChatInviteFailed, ev::OfflineMessagesUnavailable>;
+                 ev::ChatParticipantLeft, ev::ChatInviteFailed, ev::OfflineMessagesUnavailable,
+                 ev::FileOffered, ev::FileDataWanted, ev::FileData, ev::FileProgress,
+                 ev::FileCompleted, ev::FileEnded>;
 
 }  // namespace msn

@@ -251,19 +251,9 @@ std::uint32_t PictureManager::random32() {
 
 std::optional<p2p::RequestSeeds> PictureManager::seeds() {
   if (!random_) return std::nullopt;
-  auto bytes = random_(52);
-  if (!bytes || bytes->size() != 52) return std::nullopt;
-  const std::string_view b = *bytes;
-  p2p::RequestSeeds seeds;
-  for (int i = 0; i < 4; ++i)
-    seeds.session_id = (seeds.session_id << 8) | static_cast<unsigned char>(b[i]);
-  // Not 0 (SLP) and not 64 (ink), as the plugin: rand() % 0xFFFFFF00 + 4.
-  seeds.session_id = seeds.session_id % 0xFFFFFF00u + 4;
-  if (seeds.session_id == 64) seeds.session_id = 65;
-  seeds.call_id = p2p::slp::guid_from_bytes(b.substr(4, 16));
-  seeds.branch = p2p::slp::guid_from_bytes(b.substr(20, 16));
-  seeds.bye_branch = p2p::slp::guid_from_bytes(b.substr(36, 16));
-  return seeds;
+  auto bytes = random_(p2p::kRequestSeedBytes);
+  if (!bytes) return std::nullopt;
+  return p2p::make_request_seeds(*bytes);
 }
 
 }  // namespace msn

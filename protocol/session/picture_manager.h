@@ -28,6 +28,7 @@
 #include "p2p/link.h"
 #include "p2p/msn_object.h"
 #include "session/event.h"
+#include "session/p2p_application.h"
 
 namespace msn {
 
@@ -45,10 +46,10 @@ struct PictureConfig {
 // n random bytes (an error when the system has none).
 using PictureRandom = std::function<Result<std::string>(std::size_t)>;
 
-class PictureManager {
+class PictureManager final : public P2pLinks {
  public:
   PictureManager(PictureConfig config, PictureRandom random);
-  ~PictureManager();
+  ~PictureManager() override;
   PictureManager(const PictureManager&) = delete;
   PictureManager& operator=(const PictureManager&) = delete;
   void set_random_source(PictureRandom random) { random_ = std::move(random); }
@@ -81,6 +82,11 @@ class PictureManager {
     bool signalling = false;  // SLP or a P2P ACK: goes ahead of data
   };
   std::vector<Packet> take_packets() { return std::exchange(packets_, {}); }
+
+  // Another application on the same links (files): what is not for the pictures goes to it.
+  void set_application(P2pApplication* application) { application_ = application; }
+  p2p::Link* link(std::string_view peer) override;
+  void flush_link(std::string_view peer) override;
   std::vector<Event> take_events() { return std::exchange(events_, {}); }
 
   // For tests and the debug log.
@@ -128,6 +134,7 @@ class PictureManager {
 
   PictureConfig config_;
   PictureRandom random_;
+  P2pApplication* application_ = nullptr;
   std::map<std::string, Known> known_;    // lower-cased address -> their current picture
   std::map<std::string, Fetch> fetches_;  // queued or running, by lower-cased address
   std::deque<std::string> queue_;         // keys waiting to start, in order

@@ -21,7 +21,8 @@ p2p::Link* PictureManager::link_for(const std::string& key, std::string_view pee
       const bool fetching = fetches_.count(entry.first) != 0 && fetches_.at(entry.first).running;
       const bool sending = std::any_of(senders_.begin(), senders_.end(),
                                        [&](const Send& s) { return s.peer_key == entry.first; });
-      return !fetching && !sending;
+      const bool other = application_ != nullptr && application_->busy(entry.first);
+      return !fetching && !sending && !other;
     });
     if (idle == links_.end()) return nullptr;
     links_.erase(idle);
@@ -45,6 +46,12 @@ void PictureManager::flush(const std::string& key) {
   }
 }
 
+p2p::Link* PictureManager::link(std::string_view peer) {
+  return link_for(ascii::to_lower(peer), peer);
+}
+
+void PictureManager::flush_link(std::string_view peer) { flush(ascii::to_lower(peer)); }
+
 void PictureManager::on_packet(std::string_view peer, std::string_view body, TimePoint now) {
   const std::string key = ascii::to_lower(peer);
   auto packet = p2p::parse_switchboard_body(body);
@@ -66,7 +73,10 @@ void PictureManager::on_packet(std::string_view peer, std::string_view body, Tim
     for (Send& send : senders_) {
       if (send.peer_key == key) send.sender->on_control(*received->control, now);
     }
+    if (application_ != nullptr) application_->on_control(key, *link, *received->control, now);
   }
+  if (received->chunk && application_ != nullptr)
+    application_->on_chunk(key, *link, *received->chunk, now);
   if (received->message) route(key, *received->message, now);
   flush(key);
   settle(now);
@@ -92,7 +102,11 @@ void PictureManager::route(const std::string& key, const p2p::Message& message, 
 void PictureManager::route_slp(const std::string& key, const p2p::slp::Message& slp,
                                TimePoint now) {
   p2p::Link& link = *links_.at(key);
-  if (slp.is_request() && slp.method == "INVITE") return answer_invite(key, slp, now);
+  const bool invite = slp.is_request() && slp.method == "INVITE";
+  if (application_ != nullptr && (invite ? application_->on_invite(key, link, slp, now)
+                                         : application_->on_slp(key, link, slp, now)))
+    return;
+  if (invite) return answer_invite(key, slp, now);
   if (const auto fetch = fetches_.find(key); fetch != fetches_.end() && fetch->second.running &&
                                              fetch->second.running->call_id() == slp.call_id) {
     fetch->second.running->on_slp(link, slp, now);
@@ -135,6 +149,7 @@ void PictureManager::answer_invite(const std::string& key, const p2p::slp::Messa
 // fetch broke asks again, which starts a new send.
 void PictureManager::on_carrier_lost(std::string_view peer, TimePoint now) {
   const std::string key = ascii::to_lower(peer);
+  if (application_ != nullptr) application_->on_carrier_lost(key, now);
   const auto it = fetches_.find(key);
   if (it == fetches_.end() || !it->second.running) return;
   if (const auto link = links_.find(key); link != links_.end())

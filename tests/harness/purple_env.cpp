@@ -21,6 +21,7 @@
 
 #include "ui_events.h"
 #include "ui_requests.h"
+#include "ui_xfers.h"
 
 namespace harness {
 namespace {
@@ -180,14 +181,22 @@ void* request_action(const char* title, const char* primary, const char* seconda
   bool certificate = mentions_certificate(title) || mentions_certificate(primary);
   auto* pending = new PendingAction;
   pending->user_data = user_data;
+  const std::optional<int> file_choice = xfer_request_choice(user_data, action_count);
   for (size_t i = 0; i < action_count; ++i) {
     const char* label = va_arg(actions, const char*);
     auto callback = va_arg(actions, PurpleRequestActionCb);
     std::fprintf(stderr, "harness:   action %zu: %s\n", i, label != nullptr ? label : "");
-    if (is_libpurple_text(without_mnemonic(label), "Reject")) {
+    const bool chosen = file_choice ? *file_choice == static_cast<int>(i)
+                                    : is_libpurple_text(without_mnemonic(label), "Reject");
+    if (chosen) {
       pending->callback = callback;
       pending->action = static_cast<int>(i);
     }
+  }
+  if (file_choice && pending->callback != nullptr) {
+    // A person answers the file offer later, from the main loop.
+    pending->idle = g_timeout_add(50, &answer_action, pending);
+    return pending;
   }
   if (certificate && g_observed != nullptr)
     ++g_observed->certificate_prompts;
@@ -203,6 +212,10 @@ void* request_action(const char* title, const char* primary, const char* seconda
 
 void close_request(PurpleRequestType type, void* ui_handle) {
   if (type == PURPLE_REQUEST_INPUT && close_input_request(ui_handle)) return;
+  if (type == PURPLE_REQUEST_FILE) {
+    close_xfer_file_request(ui_handle);
+    return;
+  }
   auto* pending = static_cast<PendingAction*>(ui_handle);
   if (pending->idle != 0)
     g_source_remove(pending->idle);
@@ -213,6 +226,7 @@ PurpleRequestUiOps make_request_ops() {
   PurpleRequestUiOps ops{};
   ops.request_action = request_action;
   ops.request_input = request_input;
+  ops.request_file = request_xfer_file;
   ops.close_request = close_request;
   return ops;
 }
@@ -238,6 +252,7 @@ void ui_init() {
   purple_request_set_ui_ops(&g_request_ops);
   purple_notify_set_ui_ops(&g_notify_ops);
   install_ui_event_ops();
+  install_xfer_ui_ops();
 }
 
 PurpleCoreUiOps make_core_ops() {

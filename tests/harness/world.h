@@ -139,6 +139,8 @@ class World {
   std::string describe_lines(std::string_view who, std::size_t limit = 10);
 
   std::chrono::steady_clock::time_point deadline() const { return deadline_; }
+  // The scenario's own directory (the server's state lives there too).
+  const std::string& state_dir() const { return state_dir_; }
 
  private:
   struct AccountErrors {

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Integration scenarios about file transfers between two accounts of our own plugin (the server
+// only relays their P2P MSGs): files both ways arriving byte for byte, a declined offer,
+// cancelling from either side mid-way, a switchboard that closes mid-transfer, messages typed
+// during a transfer delivered during it, and signing out mid-transfer.
+#include <connection.h>
+#include <ft.h>
+#include <server.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "integration.h"
+#include "ui_xfers.h"
+
+namespace harness {
+namespace {
+
+constexpr std::size_t kMiB = 1024 * 1024;
+
+std::string make_file(const std::string& path, std::size_t size, unsigned seed) {
+  std::string data(size, '\0');
+  std::uint32_t x = seed * 2654435761u + 1;
+  for (std::size_t i = 0; i < size; ++i) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    data[i] = static_cast<char>(x & 0xFF);
+  }
+  std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(size));
+  return data;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string sha1_of(const std::string& data) {
+  gchar* sum = g_compute_checksum_for_data(
+      G_CHECKSUM_SHA1, reinterpret_cast<const guchar*>(data.data()), data.size());
+  std::string out = sum;
+  g_free(sum);
+  return out;
+}
+
+const char* status_name(PurpleXfer* xfer) {
+  switch (purple_xfer_get_status(xfer)) {
+    case PURPLE_XFER_STATUS_NOT_STARTED:
+      return "not started";
+    case PURPLE_XFER_STATUS_ACCEPTED:
+      return "accepted";
+    case PURPLE_XFER_STATUS_STARTED:
+      return "started";
+    case PURPLE_XFER_STATUS_DONE:
+      return "done";
+    case PURPLE_XFER_STATUS_CANCEL_LOCAL:
+      return "cancelled locally";
+    case PURPLE_XFER_STATUS_CANCEL_REMOTE:
+      return "cancelled by the peer";
+    default:
+      return "unknown";
+  }
+}
+
+// The index-th xfer of `who` in that direction, or nullptr.
+PurpleXfer* xfer(World& w, std::string_view who, PurpleXferType type, std::size_t index = 0) {
+  auto list = xfers_of(w.account(who), type);
+  return index < list.size() ? list[index] : nullptr;
+}
+
+std::string describe(PurpleXfer* x) {
+  if (x == nullptr) return "no transfer yet";
+  return std::string(status_name(x)) + ", " + std::to_string(purple_xfer_get_bytes_sent(x)) +
+         " of " + std::to_string(purple_xfer_get_size(x)) + " bytes";
+}
+
+bool wait_xfer(World& w, std::string_view who, PurpleXferType type, std::size_t index,
+               const std::string& what, const std::function<bool(PurpleXfer*)>& done,
+               milliseconds timeout = milliseconds(30000)) {
+  return w.wait(
+      std::string(who) + "'s transfer " + what,
+      [&] {
+        PurpleXfer* x = xfer(w, who, type, index);
+        return x != nullptr && done(x);
+      },
+      [&] { return describe(xfer(w, who, type, index)); }, timeout);
+}
+
+bool is_done(PurpleXfer* x) { return purple_xfer_get_status(x) == PURPLE_XFER_STATUS_DONE; }
+bool is_cancelled(PurpleXfer* x) { return purple_xfer_is_canceled(x) != FALSE; }
+
+void send_file(World& w, std::string_view from, std::string_view to, const std::string& path) {
+  w.note(std::string(from) + " sends " + path + " to " + std::string(to));
+  serv_send_file(w.connection(from), address_of(to).c_str(), path.c_str());
+}
+
+struct Prepared {
+  std::string path;
+  std::string data;
+};
+
+// Both signed in and on each other's list; a file of `size` bytes for `from` to send; bob's
+// (or whoever's) accepted files land in the state dir's "downloads".
+bool prepare(World& w, std::size_t size, const std::string& name, Prepared& out,
+             XferAnswer answer = XferAnswer::kAccept) {
+  xfer_ui().answer = answer;
+  xfer_ui().download_dir = w.state_dir() + "/downloads";
+  g_mkdir_with_parents(xfer_ui().download_dir.c_str(), 0700);
+  out.path = w.state_dir() + "/" + name;
+  out.data = make_file(out.path, size, static_cast<unsigned>(name.size() * 7 + size));
+  return w.sign_in("alice") && w.sign_in("bob") && w.befriend("alice", "bob");
+}
+
+bool arrived_intact(World& w, const std::string& name, const std::string& data) {
+  const std::string got = read_file(xfer_ui().download_dir + "/" + name);
+  return w.check(got.size() == data.size() && sha1_of(got) == sha1_of(data),
+                 name + " arrived as " + std::to_string(got.size()) + " bytes, SHA-1 " +
+                     sha1_of(got) + " (sent " + std::to_string(data.size()) + ", " + sha1_of(data) +
+                     ")");
+}
+
+void file_both_ways(World& w) {
+  Prepared a;
+  STEP(prepare(w, kMiB, "from-alice.bin", a));
+  const std::string b_path = w.state_dir() + "/from-bob.bin";
+  const std::string b_data = make_file(b_path, kMiB, 99);
+  const auto started = std::chrono::steady_clock::now();
+  send_file(w, "alice", "bob", a.path);
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "completes", is_done));
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "completes", is_done));
+  const auto took =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+  w.note("1 MiB alice -> bob took " + std::to_string(took.count()) + " ms");
+  STEP(arrived_intact(w, "from-alice.bin", a.data));
+  send_file(w, "bob", "alice", b_path);
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_RECEIVE, 0, "completes", is_done));
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_SEND, 0, "completes", is_done));
+  STEP(arrived_intact(w, "from-bob.bin", b_data));
+}
+
+void file_decline(World& w) {
+  Prepared a;
+  STEP(prepare(w, 50000, "declined.bin", a, XferAnswer::kDecline));
+  send_file(w, "alice", "bob", a.path);
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "ends as declined", is_cancelled));
+  w.check(purple_xfer_get_status(xfer(w, "alice", PURPLE_XFER_SEND)) ==
+              PURPLE_XFER_STATUS_CANCEL_REMOTE,
+          "alice's transfer ended as " + describe(xfer(w, "alice", PURPLE_XFER_SEND)));
+  w.check(purple_xfer_get_status(xfer(w, "bob", PURPLE_XFER_RECEIVE)) ==
+              PURPLE_XFER_STATUS_CANCEL_LOCAL,
+          "bob's offer ended as " + describe(xfer(w, "bob", PURPLE_XFER_RECEIVE)));
+  w.check(!g_file_test((xfer_ui().download_dir + "/declined.bin").c_str(), G_FILE_TEST_EXISTS),
+          "a declined file was written");
+}
+
+// One side cancels once the receiver has `fraction` of a 4 MiB file; the other sees it.
+void cancel_midway(World& w, bool by_sender, double fraction) {
+  Prepared a;
+  STEP(prepare(w, 4 * kMiB, "cancelled.bin", a));
+  send_file(w, "alice", "bob", a.path);
+  const auto want = static_cast<std::size_t>(fraction * static_cast<double>(a.data.size()));
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "passes " + std::to_string(want) + " bytes",
+                 [&](PurpleXfer* x) { return purple_xfer_get_bytes_sent(x) >= want; }));
+  PurpleXfer* mine =
+      by_sender ? xfer(w, "alice", PURPLE_XFER_SEND) : xfer(w, "bob", PURPLE_XFER_RECEIVE);
+  STEP(w.check(!is_done(mine), "the transfer finished before it could be cancelled"));
+  w.note(std::string(by_sender ? "alice" : "bob") + " cancels at " + describe(mine));
+  purple_xfer_cancel_local(mine);
+  const std::string other = by_sender ? "bob" : "alice";
+  const PurpleXferType other_type = by_sender ? PURPLE_XFER_RECEIVE : PURPLE_XFER_SEND;
+  STEP(wait_xfer(w, other, other_type, 0, "ends as cancelled by the peer", [](PurpleXfer* x) {
+    return purple_xfer_get_status(x) == PURPLE_XFER_STATUS_CANCEL_REMOTE;
+  }));
+  w.check(purple_xfer_get_bytes_sent(xfer(w, "bob", PURPLE_XFER_RECEIVE)) < a.data.size(),
+          "bob received the whole file although it was cancelled");
+}
+
+void file_cancel_by_sender(World& w) { cancel_midway(w, true, 0.1); }
+void file_cancel_by_receiver(World& w) { cancel_midway(w, false, 0.3); }
+
+// The server closes the switchboard after relaying a few hundred MSGs: both transfers end
+// with an error, none hangs.
+void file_sb_closed_mid_way(World& w) {
+  Prepared a;
+  STEP(prepare(w, kMiB, "interrupted.bin", a));
+  send_file(w, "alice", "bob", a.path);
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "ends, not completed", is_cancelled));
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "ends, not completed", is_cancelled));
+  w.check(purple_xfer_get_bytes_sent(xfer(w, "bob", PURPLE_XFER_RECEIVE)) > 0,
+          "no data arrived before the switchboard closed");
+  // Both stay signed in, and a new transfer works again over a new switchboard.
+}
+
+// Messages typed while a transfer runs arrive while it still runs.
+void file_and_chat(World& w) {
+  Prepared a;
+  STEP(prepare(w, 8 * kMiB, "big.bin", a));
+  send_file(w, "alice", "bob", a.path);
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "passes 256 KiB",
+                 [](PurpleXfer* x) { return purple_xfer_get_bytes_sent(x) >= 256 * 1024; }));
+  for (int i = 0; i < 3; ++i)
+    STEP(w.send_im("alice", "bob", "during the file " + std::to_string(i)));
+  STEP(w.wait_received("bob", "alice", 3));
+  PurpleXfer* receiving = xfer(w, "bob", PURPLE_XFER_RECEIVE);
+  w.note("the messages arrived at " + describe(receiving));
+  w.check(!is_done(receiving),
+          "the messages arrived only after the transfer: " + describe(receiving));
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "completes", is_done, milliseconds(40000)));
+  STEP(arrived_intact(w, "big.bin", a.data));
+}
+
+// alice signs out mid-transfer: her side is cancelled cleanly, bob's ends.
+void file_sign_out_mid_way(World& w) {
+  Prepared a;
+  STEP(prepare(w, 4 * kMiB, "abandoned.bin", a));
+  send_file(w, "alice", "bob", a.path);
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "passes 64 KiB",
+                 [](PurpleXfer* x) { return purple_xfer_get_bytes_sent(x) >= 64 * 1024; }));
+  STEP(w.sign_out("alice"));
+  STEP(w.check(
+      is_cancelled(xfer(w, "alice", PURPLE_XFER_SEND)),
+      "alice's transfer after signing out: " + describe(xfer(w, "alice", PURPLE_XFER_SEND))));
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "ends", is_cancelled));
+}
+
+}  // namespace
+
+std::vector<IntegrationScenario> file_scenarios() {
+  std::vector<IntegrationScenario> list;
+  list.push_back(make_scenario("file-both-ways", file_both_ways));
+  list.push_back(make_scenario("file-decline", file_decline));
+  list.push_back(make_scenario("file-cancel-by-sender", file_cancel_by_sender));
+  list.push_back(make_scenario("file-cancel-by-receiver", file_cancel_by_receiver));
+  list.push_back(make_scenario("file-sb-closed-mid-way", file_sb_closed_mid_way,
+                               {"--fault", "sb-close-after:300"}));
+  list.push_back(make_scenario("file-and-chat", file_and_chat));
+  list.push_back(make_scenario("file-sign-out-mid-way", file_sign_out_mid_way));
+  return list;
+}
+
+}  // namespace harness
