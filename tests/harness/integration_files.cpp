@@ -2,13 +2,16 @@
 // Integration scenarios about file transfers between two accounts of our own plugin (the server
 // only relays their P2P MSGs): files both ways arriving byte for byte, a declined offer,
 // cancelling from either side mid-way, a switchboard that closes mid-transfer, messages typed
-// during a transfer delivered during it, and signing out mid-transfer.
+// during a transfer delivered during it, and signing out mid-transfer. And with the server's
+// bot, an independent MSNP2P peer: a file to it and one from it, checked against what it says
+// and what the server's dump records.
 #include <connection.h>
 #include <ft.h>
 #include <server.h>
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -228,6 +231,100 @@ void file_sign_out_mid_way(World& w) {
   STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "ends", is_cancelled));
 }
 
+constexpr const char* kBot = "echo@example.com";
+
+// alice signed in with the bot available on her list; accepted files land in "downloads".
+bool meet_bot(World& w) {
+  xfer_ui().answer = XferAnswer::kAccept;
+  xfer_ui().download_dir = w.state_dir() + "/downloads";
+  g_mkdir_with_parents(xfer_ui().download_dir.c_str(), 0700);
+  return w.sign_in("alice") && w.add_buddy("alice", kBot, "Bots", "") &&
+         w.wait_status("alice", kBot, "available");
+}
+
+// The first line the bot said to alice that starts with `prefix`, waited for.
+std::optional<std::string> bot_says(World& w, const std::string& prefix,
+                                    milliseconds timeout = milliseconds(20000)) {
+  auto find = [&]() -> std::optional<std::string> {
+    for (const WrittenLine* line : w.received_from("alice", kBot)) {
+      std::string text = plain_text(line->html);
+      if (text.rfind(prefix, 0) == 0) return text;
+    }
+    return std::nullopt;
+  };
+  if (!w.wait(
+          "the bot says \"" + prefix + "...\"", [&] { return find().has_value(); },
+          [&] { return w.describe_lines("alice"); }, timeout))
+    return std::nullopt;
+  return find();
+}
+
+// The bot's one transfer with alice in `direction`, as its dump records it once it has ended.
+std::optional<ServerFile> bot_file_record(World& w, const std::string& direction) {
+  std::optional<ServerFile> found;
+  const std::string alice = address_of("alice");
+  w.wait_server("the bot's " + direction + " transfer with alice ends", [&](const ServerState& s) {
+    found.reset();
+    for (const ServerFile& f : s.p2p.files)
+      if (f.direction == direction && f.user == alice) found = f;
+    return found.has_value() && found->outcome != "active";
+  });
+  if (!found) w.fail("the dump holds no " + direction + " transfer with alice");
+  return found;
+}
+
+void check_record(World& w, const ServerFile& f, const std::string& name, std::size_t size,
+                  const std::string& sha1) {
+  w.check(f.name == name && f.size == static_cast<long long>(size) && f.sha1 == sha1 &&
+              f.bridge == "sb" && f.outcome == "completed",
+          "the dump says " + f.direction + " " + f.name + " " + std::to_string(f.size) +
+              " bytes, SHA-1 " + f.sha1 + ", bridge " + f.bridge + ", " + f.outcome + " (want " +
+              name + " " + std::to_string(size) + ", " + sha1 + ", sb, completed)");
+}
+
+void file_to_bot(World& w) {
+  STEP(meet_bot(w));
+  const std::string path = w.state_dir() + "/to-bot.bin";
+  const std::string data = make_file(path, kMiB, 42);
+  send_file(w, "alice", kBot, path);
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "completes", is_done));
+  const std::string want =
+      "Got your file to-bot.bin: " + std::to_string(data.size()) + " bytes, SHA-1 " + sha1_of(data);
+  const std::optional<std::string> said = bot_says(w, "Got your file");
+  STEP(said.has_value());
+  w.check(*said == want, "the bot said \"" + *said + "\", not \"" + want + "\"");
+  const std::optional<ServerFile> record = bot_file_record(w, "in");
+  STEP(record.has_value());
+  check_record(w, *record, "to-bot.bin", data.size(), sha1_of(data));
+  w.check(record->received == static_cast<long long>(data.size()),
+          "the bot received " + std::to_string(record->received) + " bytes");
+}
+
+void file_from_bot(World& w) {
+  STEP(meet_bot(w));
+  STEP(w.send_im("alice", kBot, "file 256"));
+  const std::optional<std::string> said = bot_says(w, "Sending you ");
+  STEP(said.has_value());
+  // "Sending you NAME: N bytes, SHA-1 HEX"
+  char name[64] = {};
+  unsigned long size = 0;
+  char hex[41] = {};
+  STEP(w.check(std::sscanf(said->c_str(), "Sending you %63[^:]: %lu bytes, SHA-1 %40[0-9a-f]", name,
+                           &size, hex) == 3 &&
+                   std::string(hex).size() == 40,
+               "the bot announced \"" + *said + "\""));
+  w.check(std::string(name) == "bot-file-256.bin" && size == 256 * 1024,
+          "the bot offers " + std::string(name) + " of " + std::to_string(size) + " bytes");
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_RECEIVE, 0, "completes", is_done));
+  const std::string got = read_file(xfer_ui().download_dir + "/" + name);
+  w.check(got.size() == size && sha1_of(got) == hex,
+          std::string(name) + " saved as " + std::to_string(got.size()) + " bytes, SHA-1 " +
+              sha1_of(got) + " (announced " + std::to_string(size) + ", " + hex + ")");
+  const std::optional<ServerFile> record = bot_file_record(w, "out");
+  STEP(record.has_value());
+  check_record(w, *record, name, size, hex);
+}
+
 }  // namespace
 
 std::vector<IntegrationScenario> file_scenarios() {
@@ -240,6 +337,8 @@ std::vector<IntegrationScenario> file_scenarios() {
                                {"--fault", "sb-close-after:300"}));
   list.push_back(make_scenario("file-and-chat", file_and_chat));
   list.push_back(make_scenario("file-sign-out-mid-way", file_sign_out_mid_way));
+  list.push_back(make_scenario("file-to-bot", file_to_bot, {"--bot", kBot}, {"alice"}));
+  list.push_back(make_scenario("file-from-bot", file_from_bot, {"--bot", kBot}, {"alice"}));
   return list;
 }
 

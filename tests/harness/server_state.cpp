@@ -72,6 +72,18 @@ ServerP2p read_p2p(xmlnode* node) {
     p2p.sessions_peak[requester] = std::atoi(attribute(s, "peak").c_str());
     p2p.sessions_active[requester] = std::atoi(attribute(s, "active").c_str());
   }
+  for (xmlnode* f = xmlnode_get_child(node, "file"); f != nullptr; f = xmlnode_get_next_twin(f)) {
+    ServerFile file;
+    file.direction = attribute(f, "direction");
+    file.user = attribute(f, "user");
+    file.name = attribute(f, "name");
+    file.size = std::atoll(attribute(f, "size").c_str());
+    file.sha1 = attribute(f, "sha1");
+    file.bridge = attribute(f, "bridge");
+    file.outcome = attribute(f, "outcome");
+    file.received = std::atoll(attribute(f, "received").c_str());
+    p2p.files.push_back(std::move(file));
+  }
   return p2p;
 }
 

@@ -43,13 +43,26 @@ struct ServerAccount {
   std::vector<const ServerContact*> forward_list() const;
 };
 
-// The display-picture traffic the server saw (the dump's <p2p>); addresses lower case.
+// One file transfer of the server's bot (the dump's <p2p><file>), in the order they began.
+struct ServerFile {
+  std::string direction;  // "in" (user to bot) or "out" (bot to user)
+  std::string user;       // lower case
+  std::string name;
+  long long size = 0;
+  std::string sha1;        // hex: what came so far ("in") or the bot's file ("out")
+  std::string bridge;      // "sb" or "dc"
+  std::string outcome;     // completed, cancelled, declined, failed, active
+  long long received = 0;  // "in" only
+};
+
+// The P2P traffic the server saw (the dump's <p2p>); addresses lower case.
 struct ServerP2p {
   // Session INVITEs per (sender, P2P-Dest), on any switchboard.
   std::map<std::pair<std::string, std::string>, int> invites;
   // Per requester: the most picture sessions the server's peers served at once, and now.
   std::map<std::string, int> sessions_peak;
   std::map<std::string, int> sessions_active;
+  std::vector<ServerFile> files;
 
   int invite_count(std::string_view from, std::string_view to) const;
   int peak_of(std::string_view requester) const;
