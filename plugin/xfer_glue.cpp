@@ -4,6 +4,7 @@
 #include <debug.h>
 #include <request.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,8 @@ XferTable::Entry* XferTable::find(ev::FileTransferId id) {
 
 void XferTable::forget(Entry& entry) {
   PurpleXfer* xfer = entry.xfer;
+  if (entry.release_source != 0) g_source_remove(entry.release_source);
+  for (; entry.spare_refs > 0; --entry.spare_refs) purple_xfer_unref(xfer);
   xfer->data = nullptr;
   entries_.erase(xfer);  // `entry` is gone from here on
   purple_xfer_unref(xfer);
@@ -227,6 +230,7 @@ void XferTable::op_init(PurpleXfer* xfer) noexcept {
     if (entry == nullptr) return;
     if (purple_xfer_get_type(xfer) == PURPLE_XFER_SEND) return entry->table->offer(*entry);
     if (entry->engine_done || !entry->id) return;
+    entry->accepted = true;
     const ev::FileTransferId id = *entry->id;
     XferTable* table = entry->table;
     const Status status = table->account_.act(
@@ -264,15 +268,48 @@ void XferTable::op_request_denied(PurpleXfer* xfer) noexcept {
   guard_callback(nullptr, "xfer denied", [xfer] {
     Entry* entry = entry_of(xfer);
     if (entry == nullptr) return;
-    XferTable* table = entry->table;
-    if (!entry->engine_done && entry->id) {
-      entry->engine_done = true;
-      const ev::FileTransferId id = *entry->id;
-      (void)table->account_.act(
-          [id](Client& client, TimePoint now) { return client.decline_file(id, now); });
+    if (entry->accepted && !entry->denied) {
+      // Finch's save dialog closing after its OK button: the user did accept. Keep receiving,
+      // undo the cancelled status libpurple set, and take the two references it drops next.
+      purple_debug_info("msnp", "file transfer denied after it was accepted; ignored\n");
+      xfer->status = entry->started ? PURPLE_XFER_STATUS_STARTED : PURPLE_XFER_STATUS_ACCEPTED;
+      purple_xfer_ref(xfer);
+      purple_xfer_ref(xfer);
+      return;
     }
-    if (Entry* still = entry_of(xfer)) table->forget(*still);
+    if (entry->denied) {
+      // The same dialog denying again (Finch): its unrefs use the references kept for it.
+      entry->spare_refs = std::max(0, entry->spare_refs - 2);
+      return;
+    }
+    entry->table->deny(*entry);
   });
+}
+
+// The user declined: the engine answers the contact. The entry stays until the next idle so a
+// repeated denial from the same dialog finds it and its unrefs have references to take.
+void XferTable::deny(Entry& entry) {
+  entry.denied = true;
+  if (!entry.engine_done && entry.id) {
+    entry.engine_done = true;
+    const ev::FileTransferId id = *entry.id;
+    (void)account_.act(
+        [id](Client& client, TimePoint now) { return client.decline_file(id, now); });
+  }
+  PurpleXfer* xfer = entry.xfer;
+  Entry* still = entry_of(xfer);  // the engine's events may have let it go meanwhile
+  if (still == nullptr || still->release_source != 0) return;
+  purple_xfer_ref(xfer);
+  purple_xfer_ref(xfer);
+  still->spare_refs = 2;
+  still->release_source = g_idle_add(&XferTable::release_denied, still);
+}
+
+gboolean XferTable::release_denied(gpointer data) noexcept {
+  auto* entry = static_cast<Entry*>(data);
+  entry->release_source = 0;
+  guard_callback(nullptr, "xfer denied", [entry] { entry->table->forget(*entry); });
+  return G_SOURCE_REMOVE;
 }
 
 // ---- prpl -----------------------------------------------------------------------------------

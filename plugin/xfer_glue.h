@@ -9,6 +9,13 @@
 // knows, together with its engine id, and drops it exactly once: when the engine reports the
 // end (FileCompleted / FileEnded), when libpurple calls our cancel, end or request_denied op,
 // or when the account closes. After that the xfer's data is null and our ops ignore it.
+//
+// A denial is followed by two unrefs inside libpurple (purple_xfer_request_denied and the
+// dialog callback that called it). Finch 2.14's save dialog calls its cancel callback again
+// when it closes, after the OK or Cancel callback already ran: a second denial of an accepted
+// transfer, or a second denial of a denied one. Both would drop references nobody took; the
+// table absorbs them (see op_request_denied) so the file still arrives and nothing is freed
+// twice.
 #pragma once
 
 #include <connection.h>
@@ -52,6 +59,10 @@ class XferTable {
     std::optional<ev::FileTransferId> id;
     bool started = false;      // purple_xfer_start ran (the local file is open)
     bool engine_done = false;  // the engine forgot the id: nothing more goes to it
+    bool accepted = false;     // receiving: the user chose where to save it (init ran)
+    bool denied = false;       // request_denied ran
+    int spare_refs = 0;        // taken for a repeated denial's unrefs until the next idle
+    guint release_source = 0;  // drops spare_refs and forgets the entry
   };
 
   Entry& adopt(PurpleXfer* xfer, std::optional<ev::FileTransferId> id);
@@ -66,6 +77,8 @@ class XferTable {
   static void op_cancel(PurpleXfer* xfer) noexcept;
   static void op_end(PurpleXfer* xfer) noexcept;
   static void op_request_denied(PurpleXfer* xfer) noexcept;
+  static gboolean release_denied(gpointer entry) noexcept;
+  void deny(Entry& entry);
 
   Account& account_;
   std::map<PurpleXfer*, std::unique_ptr<Entry>> entries_;

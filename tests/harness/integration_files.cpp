@@ -161,6 +161,39 @@ void file_decline(World& w) {
           "a declined file was written");
 }
 
+// Bob's save dialog is Finch 2.14's, which denies the transfer again as it closes after OK:
+// the file still arrives whole and both sides see it complete.
+void file_finch_save_dialog(World& w) {
+  xfer_ui().finch_file_dialog = true;
+  Prepared a;
+  STEP(prepare(w, kMiB, "via-finch.bin", a));
+  send_file(w, "alice", "bob", a.path);
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "completes", is_done));
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "completes", is_done));
+  arrived_intact(w, "via-finch.bin", a.data);
+}
+
+// Cancelling Finch's save dialog denies twice: alice sees a declined transfer, bob's ends
+// cancelled, nothing is written, and nothing is freed twice (the sanitizers watch).
+void file_finch_save_cancelled(World& w) {
+  xfer_ui().finch_file_dialog = true;
+  Prepared a;
+  STEP(prepare(w, 50000, "not-saved.bin", a, XferAnswer::kCancelSave));
+  send_file(w, "alice", "bob", a.path);
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "ends as declined", is_cancelled));
+  w.check(purple_xfer_get_status(xfer(w, "alice", PURPLE_XFER_SEND)) ==
+              PURPLE_XFER_STATUS_CANCEL_REMOTE,
+          "alice's transfer ended as " + describe(xfer(w, "alice", PURPLE_XFER_SEND)));
+  w.check(purple_xfer_get_status(xfer(w, "bob", PURPLE_XFER_RECEIVE)) ==
+              PURPLE_XFER_STATUS_CANCEL_LOCAL,
+          "bob's offer ended as " + describe(xfer(w, "bob", PURPLE_XFER_RECEIVE)));
+  w.check(!g_file_test((xfer_ui().download_dir + "/not-saved.bin").c_str(), G_FILE_TEST_EXISTS),
+          "a file was written although its save dialog was cancelled");
+  // Chat still works afterwards.
+  STEP(w.send_im("bob", "alice", "still here"));
+  w.wait_received("alice", "bob", 1);
+}
+
 // One side cancels once the receiver has `fraction` of a 4 MiB file; the other sees it.
 void cancel_midway(World& w, bool by_sender, double fraction) {
   Prepared a;
@@ -331,6 +364,8 @@ std::vector<IntegrationScenario> file_scenarios() {
   std::vector<IntegrationScenario> list;
   list.push_back(make_scenario("file-both-ways", file_both_ways));
   list.push_back(make_scenario("file-decline", file_decline));
+  list.push_back(make_scenario("file-finch-save-dialog", file_finch_save_dialog));
+  list.push_back(make_scenario("file-finch-save-cancelled", file_finch_save_cancelled));
   list.push_back(make_scenario("file-cancel-by-sender", file_cancel_by_sender));
   list.push_back(make_scenario("file-cancel-by-receiver", file_cancel_by_receiver));
   list.push_back(make_scenario("file-sb-closed-mid-way", file_sb_closed_mid_way,

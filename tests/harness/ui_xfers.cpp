@@ -13,6 +13,7 @@ namespace {
 struct PendingFile {
   PurpleXfer* xfer = nullptr;
   GCallback ok = nullptr;
+  GCallback cancel = nullptr;
   guint idle = 0;
 };
 std::set<PendingFile*> g_pending_files;
@@ -29,19 +30,38 @@ PurpleXferUiOps make_ops() {
 }
 PurpleXferUiOps g_ops = make_ops();
 
+using FileCallback = void (*)(void*, const char*);
+
 gboolean save_file(gpointer data) {
   auto* pending = static_cast<PendingFile*>(data);
   pending->idle = 0;
+  PurpleXfer* xfer = pending->xfer;
   const std::string path =
       xfer_ui().download_dir + "/" +
-      (purple_xfer_get_filename(pending->xfer) != nullptr ? purple_xfer_get_filename(pending->xfer)
-                                                          : "file");
-  std::fprintf(stderr, "harness: saving the offered file as %s\n", path.c_str());
-  auto ok = reinterpret_cast<void (*)(void*, const char*)>(pending->ok);
-  PurpleXfer* xfer = pending->xfer;
-  // Like a dialog: it closes, then its button's callback runs.
+      (purple_xfer_get_filename(xfer) != nullptr ? purple_xfer_get_filename(xfer) : "file");
+  const bool cancel = xfer_ui().answer == XferAnswer::kCancelSave;
+  auto ok = reinterpret_cast<FileCallback>(pending->ok);
+  auto cancelled = reinterpret_cast<FileCallback>(pending->cancel);
+  if (xfer_ui().finch_file_dialog) {
+    std::fprintf(stderr, "harness: Finch's save dialog: %s, then closed (cancel again)\n",
+                 cancel ? "cancel" : path.c_str());
+    if (cancel) {
+      cancelled(xfer, nullptr);
+    } else {
+      ok(xfer, path.c_str());
+    }
+    purple_request_close(PURPLE_REQUEST_FILE, pending);
+    cancelled(xfer, nullptr);
+    return FALSE;
+  }
+  std::fprintf(stderr, "harness: save dialog: %s\n", cancel ? "cancel" : path.c_str());
+  // Like Pidgin's dialog: it closes, then its button's callback runs.
   purple_request_close(PURPLE_REQUEST_FILE, pending);
-  ok(xfer, path.c_str());
+  if (cancel) {
+    cancelled(xfer, nullptr);
+  } else {
+    ok(xfer, path.c_str());
+  }
   return FALSE;
 }
 
@@ -62,6 +82,7 @@ std::optional<int> xfer_request_choice(void* user_data, std::size_t action_count
     return std::nullopt;
   switch (xfer_ui().answer) {
     case XferAnswer::kAccept:
+    case XferAnswer::kCancelSave:
       return 0;
     case XferAnswer::kDecline:
       return 1;
@@ -71,12 +92,13 @@ std::optional<int> xfer_request_choice(void* user_data, std::size_t action_count
   return -1;
 }
 
-void* request_xfer_file(const char*, const char*, gboolean savedialog, GCallback ok_cb, GCallback,
-                        PurpleAccount*, const char*, PurpleConversation*, void* user_data) {
+void* request_xfer_file(const char*, const char*, gboolean savedialog, GCallback ok_cb,
+                        GCallback cancel_cb, PurpleAccount*, const char*, PurpleConversation*,
+                        void* user_data) {
   auto& list = xfer_ui().xfers;
   auto* xfer = static_cast<PurpleXfer*>(user_data);
   if (!savedialog || std::find(list.begin(), list.end(), xfer) == list.end()) return nullptr;
-  auto* pending = new PendingFile{xfer, ok_cb, 0};
+  auto* pending = new PendingFile{xfer, ok_cb, cancel_cb, 0};
   g_pending_files.insert(pending);
   pending->idle = g_timeout_add(20, &save_file, pending);
   return pending;

@@ -15,11 +15,15 @@
 
 namespace harness {
 
-enum class XferAnswer { kAccept, kDecline, kHold };
+// kCancelSave accepts the offer, then cancels the save dialog.
+enum class XferAnswer { kAccept, kDecline, kHold, kCancelSave };
 
 struct XferUi {
   XferAnswer answer = XferAnswer::kAccept;
   std::string download_dir;  // where accepted files are saved
+  // The save dialog behaves as Finch 2.14's (finch/gntrequest.c): its OK or Cancel button runs
+  // the callback and closes the dialog, and closing runs the cancel callback once more.
+  bool finch_file_dialog = false;
   // Every xfer made, in order, with a reference that is never dropped: like Pidgin's transfer
   // window the harness keeps them to look at, and libpurple's own teardown at exit would
   // otherwise run after the core is gone.
