@@ -52,6 +52,16 @@ void own_cab_round_trips_across_blocks(void**) {
   assert_true((*files)[2].data.empty());
 }
 
+void truncation_inside_a_later_block_is_refused(void**) {
+  // Two whole blocks would be there: no partial file may come out.
+  const std::string cab = make_cab({{"big.bin", std::string(80000, 'z')}});
+  for (std::size_t cut : {cab.size() - 1, cab.size() - 5000, cab.size() - 14000}) {
+    auto files = extract_cab(cab.substr(0, cut));
+    assert_false(files.is_ok());
+    assert_int_equal(files.error().code, Errc::kProtocol);
+  }
+}
+
 void every_truncation_is_refused(void**) {
   const std::string cab = read_sample("wink.cab");
   for (std::size_t n = 0; n < cab.size(); ++n) {
@@ -114,6 +124,7 @@ int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(server_wink_cab_extracts),
       cmocka_unit_test(own_cab_round_trips_across_blocks),
+      cmocka_unit_test(truncation_inside_a_later_block_is_refused),
       cmocka_unit_test(every_truncation_is_refused),
       cmocka_unit_test(corrupted_data_fails_its_checksum),
       cmocka_unit_test(garbage_is_refused),
