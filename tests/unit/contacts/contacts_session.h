@@ -7,12 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "support/http_reply.h"
 #include "support/scripted_client.h"
 
 namespace msn::test {
 
 constexpr std::string_view kWebHost = "msn.example.net";
-constexpr std::string_view kSignInNonce = "8CLhG/xfgYZ7TyRQ/jIAWyDmd/w4R4GF2yKLS6tYrnjzi4cFag/Nr+hxsfg5zlCf";
 
 inline Settings contacts_settings() {
   Settings settings;
@@ -23,11 +23,8 @@ inline Settings contacts_settings() {
   return settings;
 }
 
-// Each answer closes its connection, so every web call shows its own Connect and Close (keep-alive
-// reuse has its own tests).
 inline std::string http_ok(std::string_view body, int status = 200) {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+  return http_response(status, body);
 }
 
 inline std::string rst_document() { return read_data_file("vectors/rst-response.xml"); }
@@ -61,7 +58,8 @@ inline WebRequest open_web(ScriptedClient& s) {
   return request;
 }
 
-inline void answer_web(ScriptedClient& s, const WebRequest& request, std::string_view body, int status = 200) {
+inline void answer_web(ScriptedClient& s, const WebRequest& request, std::string_view body,
+                       int status = 200) {
   s.feed(request.conn, http_ok(body, status));
   s.expect_close(request.conn);
 }
@@ -82,9 +80,10 @@ inline ConnectionId sign_in_until_contacts(ScriptedClient& s) {
   answer_web(s, rst, rst_document());
   s.expect_send(ns);  // USR 4 SSO S
   const std::string profile =
-      "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\nLoginTime: 1\r\n\r\n";
-  s.feed(ns, "USR 4 OK alice@example.com 1 0\r\nMSG Hotmail Hotmail " + std::to_string(profile.size()) + "\r\n" +
-                 profile);
+      "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\nLoginTime: "
+      "1\r\n\r\n";
+  s.feed(ns, "USR 4 OK alice@example.com 1 0\r\nMSG Hotmail Hotmail " +
+                 std::to_string(profile.size()) + "\r\n" + profile);
   return ns;
 }
 
@@ -109,7 +108,8 @@ inline ListFetch open_list_fetch(ScriptedClient& s) {
 
 // Sends every NS line the client wrote since the last call, split into commands (payload
 // commands keep their payload); stops at the first non-Send output.
-inline std::vector<std::string> take_ns_sends(ScriptedClient& s, ConnectionId ns, std::size_t count) {
+inline std::vector<std::string> take_ns_sends(ScriptedClient& s, ConnectionId ns,
+                                              std::size_t count) {
   std::vector<std::string> sent;
   for (std::size_t i = 0; i < count; ++i) sent.push_back(s.expect_send(ns));
   return sent;

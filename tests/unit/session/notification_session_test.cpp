@@ -4,18 +4,22 @@
 #include <memory>
 #include <string>
 
+#include "support/http_reply.h"
 #include "support/scripted_client.h"
 
 using msn::ConnectionId;
 using msn::Errc;
+using msn::test::http_response;
 using msn::test::ScriptedClient;
 
 namespace {
 
-constexpr std::string_view kNonce = "8CLhG/xfgYZ7TyRQ/jIAWyDmd/w4R4GF2yKLS6tYrnjzi4cFag/Nr+hxsfg5zlCf";
+constexpr std::string_view kNonce =
+    "8CLhG/xfgYZ7TyRQ/jIAWyDmd/w4R4GF2yKLS6tYrnjzi4cFag/Nr+hxsfg5zlCf";
 // vectors/mbi.txt case 2: the vector's secret and nonce with IV 00 01 02 03 04 05 06 07.
 constexpr std::string_view kBlobCase2 =
-    "HAAAAAEAAAADZgAABIAAAAgAAAAUAAAASAAAAAABAgMEBQYHuMhPfxQhpv3jfduVtNA99FPmdgA3RRcLzuoHYJDnFv6adD4rn5dOlIB4Ocqz"
+    "HAAAAAEAAAADZgAABIAAAAgAAAAUAAAASAAAAAABAgMEBQYHuMhPfxQhpv3jfduVtNA99FPmdgA3RRcLzuoHYJDnFv6adD"
+    "4rn5dOlIB4Ocqz"
     "VyPzJXdViHOCvgsVNEwpE//u6yPeOfQ6CX/qpfktaT7ma121abowQnx2tk5WFdQ=";
 constexpr std::string_view kPassword = "s3cr3t-Passw0rd";
 
@@ -39,16 +43,10 @@ std::string vector_ticket() {
   return xml.substr(start, end - start) + "&p=";
 }
 
-// Each answer closes its connection, as in the transcript (keep-alive reuse has its own tests).
-std::string http_response(int status, std::string_view body) {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
-}
-
 // What a server that keeps its connections answers (the web services of a real server do).
 std::string keep_alive_response(std::string_view body) {
-  return "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\n\r\n" + std::string(body);
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
 std::string hotmail_msg(std::string_view payload) {
@@ -56,8 +54,10 @@ std::string hotmail_msg(std::string_view payload) {
 }
 
 constexpr std::string_view kProfile =
-    "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\nLoginTime: 1212321600\r\n"
-    "MSPAuth: t0k3nAbCdEfGhIjKlMnOp&p=\r\nsid: 507\r\nClientIP: 192.0.2.10\r\nClientPort: 50000\r\n\r\n";
+    "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\nLoginTime: "
+    "1212321600\r\n"
+    "MSPAuth: t0k3nAbCdEfGhIjKlMnOp&p=\r\nsid: 507\r\nClientIP: 192.0.2.10\r\nClientPort: "
+    "50000\r\n\r\n";
 
 // Negotiation on one NS connection up to and including "USR 3 SSO I".
 void negotiate(ScriptedClient& s, ConnectionId ns) {
@@ -65,7 +65,9 @@ void negotiate(ScriptedClient& s, ConnectionId ns) {
   s.expect_send(ns, "VER 1 MSNP15 CVR0\r\n");
   s.feed(ns, "VER 1 MSNP15\r\n");
   s.expect_send(ns, "CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.5.1302 BC01 alice@example.com\r\n");
-  s.feed(ns, "CVR 2 8.5.1302 8.5.1302 8.5.1302 http://download.example/wlm http://info.example/wlm\r\n");
+  s.feed(
+      ns,
+      "CVR 2 8.5.1302 8.5.1302 8.5.1302 http://download.example/wlm http://info.example/wlm\r\n");
   s.expect_send(ns, "USR 3 SSO I alice@example.com\r\n");
 }
 
@@ -102,7 +104,8 @@ ConnectionId sign_in_until_ticket(ScriptedClient& s) {
   const std::string request = web_login(s, http_response(200, rst_vector()));
   assert_true(request.rfind("POST /RST.srf HTTP/1.1\r\n", 0) == 0);
   assert_true(request.find("Host: msn.example.net\r\n") != std::string::npos);
-  assert_true(request.find("<wsse:Password>" + std::string(kPassword) + "</wsse:Password>") != std::string::npos);
+  assert_true(request.find("<wsse:Password>" + std::string(kPassword) + "</wsse:Password>") !=
+              std::string::npos);
   assert_true(request.find("MBI_KEY_OLD") != std::string::npos);
   s.expect_send(ns, "USR 4 SSO S " + vector_ticket() + " " + std::string(kBlobCase2) + "\r\n");
   return ns;
@@ -125,16 +128,20 @@ void fetch_contact_list(ScriptedClient& s) {
   s.connected(abservice);
   const std::string ab_request = s.expect_send(abservice);
   assert_true(membership_request.rfind("POST /abservice/SharingService.asmx HTTP/1.1\r\n", 0) == 0);
-  assert_true(membership_request.find("<PartnerScenario>Initial</PartnerScenario>") != std::string::npos);
+  assert_true(membership_request.find("<PartnerScenario>Initial</PartnerScenario>") !=
+              std::string::npos);
   assert_true(membership_request.find("<FindMembership ") != std::string::npos);
   assert_true(ab_request.rfind("POST /abservice/abservice.asmx HTTP/1.1\r\n", 0) == 0);
   assert_true(ab_request.find("<ABFindAll ") != std::string::npos);
   for (const std::string* request : {&membership_request, &ab_request})
-    assert_true(request->find("<TicketToken>" + vector_contacts_ticket() + "</TicketToken>") != std::string::npos);
-  s.feed(sharing, http_response(200, msn::test::read_data_file("vectors/findmembership-response.xml")));
+    assert_true(request->find("<TicketToken>" + vector_contacts_ticket() + "</TicketToken>") !=
+                std::string::npos);
+  s.feed(sharing,
+         http_response(200, msn::test::read_data_file("vectors/findmembership-response.xml")));
   s.expect_close(sharing);
   s.expect_no_output();  // nothing is announced before both lists are in
-  s.feed(abservice, http_response(200, msn::test::read_data_file("vectors/abfindall-response.xml")));
+  s.feed(abservice,
+         http_response(200, msn::test::read_data_file("vectors/abfindall-response.xml")));
   s.expect_close(abservice);
 }
 
@@ -145,8 +152,10 @@ ConnectionId sign_in(ScriptedClient& s) {
   fetch_contact_list(s);
   s.expect_send(ns, "BLP 5 AL\r\n");
   s.expect_send(ns,
-                "ADL 6 165\r\n<ml l=\"1\"><d n=\"example.com\"><c n=\"bob\" l=\"3\" t=\"1\" /></d><d n=\"example.net\">"
-                "<c n=\"carol\" l=\"3\" t=\"1\" /></d><d n=\"example.org\"><c n=\"mallory\" l=\"4\" t=\"1\" /></d></ml>");
+                "ADL 6 165\r\n<ml l=\"1\"><d n=\"example.com\"><c n=\"bob\" l=\"3\" t=\"1\" "
+                "/></d><d n=\"example.net\">"
+                "<c n=\"carol\" l=\"3\" t=\"1\" /></d><d n=\"example.org\"><c n=\"mallory\" "
+                "l=\"4\" t=\"1\" /></d></ml>");
   assert_int_equal(s.take<msn::ev::ContactListLoaded>().size(), 1);
   s.feed(ns, "BLP 5 AL\r\nADL 6 OK\r\n");
   s.expect_send(ns, "CHG 7 NLN 2147483680\r\n");
@@ -227,7 +236,8 @@ void test_wrong_password_is_auth_failure(void** /*state*/) {
   const std::string fault =
       "<?xml version=\"1.0\"?><S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\" "
       "xmlns:wsse=\"http://schemas.xmlsoap.org/ws/2003/06/secext\"><S:Body><S:Fault>"
-      "<faultcode>wsse:FailedAuthentication</faultcode><faultstring>Authentication Failure</faultstring>"
+      "<faultcode>wsse:FailedAuthentication</faultcode><faultstring>Authentication "
+      "Failure</faultstring>"
       "</S:Fault></S:Body></S:Envelope>";
   for (int status : {200, 500}) {
     auto s = std::make_unique<ScriptedClient>(test_settings());
@@ -251,9 +261,11 @@ void test_login_service_http_error(void** /*state*/) {
 
 std::string psf_redirect(std::string_view url) {
   return "<?xml version=\"1.0\"?><S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-         "xmlns:psf=\"http://schemas.microsoft.com/Passport/SoapServices/SOAPFault\"><S:Body><S:Fault>"
+         "xmlns:psf=\"http://schemas.microsoft.com/Passport/SoapServices/"
+         "SOAPFault\"><S:Body><S:Fault>"
          "<faultcode>psf:Redirect</faultcode><psf:redirectUrl>" +
-         std::string(url) + "</psf:redirectUrl><faultstring>Redirect</faultstring></S:Fault></S:Body></S:Envelope>";
+         std::string(url) +
+         "</psf:redirectUrl><faultstring>Redirect</faultstring></S:Fault></S:Body></S:Envelope>";
 }
 
 void test_login_service_soap_redirect(void** /*state*/) {
@@ -335,7 +347,8 @@ void test_historic_login_redirect_within_its_domain(void** /*state*/) {
   s->connected(web);
   assert_true(s->expect_send(web).rfind("POST /pp550/RST.srf HTTP/1.1\r\n", 0) == 0);
   s->feed(web,
-          "HTTP/1.1 302 Found\r\nLocation: https://login.example.com/RST.srf\r\nConnection: close\r\nContent-Length: "
+          "HTTP/1.1 302 Found\r\nLocation: https://login.example.com/RST.srf\r\nConnection: "
+          "close\r\nContent-Length: "
           "0\r\n\r\n");
   s->expect_close(web);
   s->expect_close(ns);
@@ -449,7 +462,9 @@ void test_http_redirects_are_capped(void** /*state*/) {
     const ConnectionId web = s->expect_connect("msn.example.net", 443, true);
     s->connected(web);
     s->expect_send(web);
-    s->feed(web, "HTTP/1.1 302 Found\r\nLocation: /RST.srf\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    s->feed(web,
+            "HTTP/1.1 302 Found\r\nLocation: /RST.srf\r\nConnection: close\r\nContent-Length: "
+            "0\r\n\r\n");
     s->expect_close(web);
   }
   s->expect_close(ns);
@@ -475,10 +490,13 @@ void test_ns_redirects_are_capped(void** /*state*/) {
 void test_switchboard_cookies_never_logged(void** /*state*/) {
   auto s = std::make_unique<ScriptedClient>(test_settings());
   const ConnectionId ns = sign_in(*s);
-  s->feed(ns, "RNG 11752013 192.0.2.3:1863 CKI 849102291.520491113 bob@example.com Bob U messenger.msn.com 1\r\n");
+  s->feed(ns,
+          "RNG 11752013 192.0.2.3:1863 CKI 849102291.520491113 bob@example.com Bob U "
+          "messenger.msn.com 1\r\n");
   const std::string logs = s->all_logs();
   assert_true(logs.find("849102291.520491113") == std::string::npos);
-  assert_true(logs.find("RNG 11752013 192.0.2.3:1863 CKI (cookie hidden) bob@example.com") != std::string::npos);
+  assert_true(logs.find("RNG 11752013 192.0.2.3:1863 CKI (cookie hidden) bob@example.com") !=
+              std::string::npos);
 }
 
 void test_signed_in_elsewhere(void** /*state*/) {
@@ -594,7 +612,8 @@ void test_user_sign_out(void** /*state*/) {
   const ConnectionId ns = sign_in(*s);
   s->client().sign_out(s->now());
   for (auto& output : s->client().take_outputs()) {
-    if (auto* send = std::get_if<msn::out::Send>(&output)) assert_bytes_equal(send->bytes, "OUT\r\n");
+    if (auto* send = std::get_if<msn::out::Send>(&output))
+      assert_bytes_equal(send->bytes, "OUT\r\n");
   }
   assert_true(s->client().finished());
   assert_true(s->take<msn::ev::Disconnected>().empty());
@@ -627,7 +646,8 @@ void test_sign_in_over_one_kept_connection(void** /*state*/) {
   const std::string membership_request = s->expect_send(web);
   assert_true(membership_request.rfind("POST /abservice/SharingService.asmx HTTP/1.1\r\n", 0) == 0);
   s->expect_no_output();  // ABFindAll waits for the connection
-  s->feed(web, keep_alive_response(msn::test::read_data_file("vectors/findmembership-response.xml")));
+  s->feed(web,
+          keep_alive_response(msn::test::read_data_file("vectors/findmembership-response.xml")));
   const std::string ab_request = s->expect_send(web);
   assert_true(ab_request.rfind("POST /abservice/abservice.asmx HTTP/1.1\r\n", 0) == 0);
   s->feed(web, keep_alive_response(msn::test::read_data_file("vectors/abfindall-response.xml")));

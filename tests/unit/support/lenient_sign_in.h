@@ -9,22 +9,17 @@
 #include <string_view>
 #include <vector>
 
+#include "support/http_reply.h"
+
 namespace msn::test {
-
-// The nonce of transcript 01's "USR 3 SSO S MBI_KEY_OLD {nonce}".
-inline constexpr std::string_view kSignInNonce =
-    "8CLhG/xfgYZ7TyRQ/jIAWyDmd/w4R4GF2yKLS6tYrnjzi4cFag/Nr+hxsfg5zlCf";
-
-inline std::string http_response(int status, std::string_view body) {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
-}
 
 inline std::string hotmail_msg(std::string_view payload) {
   return "MSG Hotmail Hotmail " + std::to_string(payload.size()) + "\r\n" + std::string(payload);
 }
 
-inline std::string first_line(const std::string& bytes) { return bytes.substr(0, bytes.find("\r\n")); }
+inline std::string first_line(const std::string& bytes) {
+  return bytes.substr(0, bytes.find("\r\n"));
+}
 
 inline std::vector<std::string> words(const std::string& line) {
   std::vector<std::string> parts;
@@ -46,13 +41,15 @@ inline std::string lenient_sign_in_answer(const std::string& sent) {
   const std::string& verb = parts[0];
   const std::string trid = parts.size() > 1 ? parts[1] : "0";
   if (verb == "VER") return "VER " + trid + " MSNP15\r\n";
-  if (verb == "CVR") return "CVR " + trid + " 8.5.1302 8.5.1302 8.5.1302 http://x.example http://x.example\r\n";
+  if (verb == "CVR")
+    return "CVR " + trid + " 8.5.1302 8.5.1302 8.5.1302 http://x.example http://x.example\r\n";
   if (verb == "USR" && parts.size() > 3 && parts[3] == "I")
     return "USR " + trid + " SSO S MBI_KEY_OLD " + std::string(kSignInNonce) + "\r\n";
   if (verb == "USR")
     return "USR " + trid + " OK alice@example.com 1 0\r\n" +
-           hotmail_msg("MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\n"
-                       "LoginTime: 1212321600\r\n\r\n");
+           hotmail_msg(
+               "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\n"
+               "LoginTime: 1212321600\r\n\r\n");
   if (verb == "ADL") return "ADL " + trid + " OK\r\n";
   if (verb == "UUX") return "UUX " + trid + " 0\r\n";
   if (verb == "BLP" || verb == "CHG" || verb == "PRP") return line + "\r\n";
