@@ -46,7 +46,8 @@ void FileSender::on_slp(Link& link, const slp::Message& message, TimePoint now) 
     return;
   if (is_bye(message)) {
     // A BYE after the last byte is how a receiver that does not ACK says it has everything.
-    const bool all_sent = state_ == TransferState::kTransferring && sent_ == size_;
+    const bool all_sent =
+        state_ == TransferState::kTransferring && sent_ == size_ && !ack_required_;
     link.drop_session(seeds_.session_id);
     finish(all_sent ? FileFailure::kNone : FileFailure::kCancelledByPeer);
     return;

@@ -223,7 +223,9 @@ void DirectLinks::run(Id id, Slot& slot, TimePoint /*now*/) {
       slot.setup_deadline.reset();
       log(LogLevel::kInfo, "files: direct connection with " + slot.peer + " established");
     } else if (auto* received = std::get_if<dc::dc_event::Received>(&event)) {
-      received_.push_back(DirectPacket{slot.peer, std::move(received->packet)});
+      // A forgotten session's connection only waits to close: what still comes is dropped.
+      if (!slot.linger_until)
+        received_.push_back(DirectPacket{slot.peer, std::move(received->packet)});
     } else if (auto* failed = std::get_if<dc::dc_event::Failed>(&event)) {
       if (slot.path == Path::kDirect) {
         log(LogLevel::kInfo,

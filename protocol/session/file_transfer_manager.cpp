@@ -156,6 +156,7 @@ void FileTransferManager::pump(const BridgeRoom& room, TimePoint now) {
 // Over a direct connection: larger chunks, paced by the socket's window, never through the
 // link's queue (which goes to the switchboard).
 void FileTransferManager::feed_direct(ev::FileTransferId id, Transfer& t, TimePoint now) {
+  t.sender->require_ack();
   bool sent = false;
   for (std::size_t room = direct_.room(id); room > 0; --room) {
     const std::size_t want = t.sender->wanted(p2p::dc::kMaxDataPerPacket);

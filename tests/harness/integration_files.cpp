@@ -192,6 +192,9 @@ void file_cancel_by_receiver(World& w) { cancel_midway(w, false, 0.3); }
 // with an error, none hangs.
 void file_sb_closed_mid_way(World& w) {
   Prepared a;
+  // The data must go over the switchboard that closes.
+  for (const char* who : {"alice", "bob"})
+    purple_account_set_bool(w.account(who), "direct_connections", FALSE);
   STEP(prepare(w, kMiB, "interrupted.bin", a));
   send_file(w, "alice", "bob", a.path);
   STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "ends, not completed", is_cancelled));
