@@ -53,6 +53,7 @@ Result<Settings> settings_from_account(PurpleConnection* gc) {
   // The engine checks the snapshot itself and ignores one it cannot use.
   const char* cache = purple_account_get_string(account, kOptionContactCache, "");
   settings.contact_cache = cache != nullptr ? cache : "";
+  settings.direct_connections = purple_account_get_bool(account, kOptionDirectConnections, TRUE);
 
   int reply = purple_account_get_int(account, kOptionReplyTimeout, kDefaultReplyTimeoutSeconds);
   if (reply <= 0)

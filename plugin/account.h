@@ -33,6 +33,8 @@ namespace msn::plugin {
 inline constexpr const char* kOptionServer = "server";
 inline constexpr const char* kOptionPort = "port";
 inline constexpr const char* kOptionWebServicesUrl = "web_services_url";
+// Files over direct connections (TCPv1) when the peer can take one; default on.
+inline constexpr const char* kOptionDirectConnections = "direct_connections";
 // Hidden: lets the harness make the engine's reply timeouts short.
 inline constexpr const char* kOptionReplyTimeout = "reply_timeout_seconds";
 // Hidden: the engine's contact-list snapshot (ev::ContactCacheUpdated), handed back at sign-in.

@@ -37,6 +37,8 @@ void add_account_options() {
   options = g_list_append(
       options, purple_account_option_string_new(_("Web services URL"), kOptionWebServicesUrl,
                                                 kDefaultWebServicesUrl));
+  options = g_list_append(options, purple_account_option_bool_new(_("Allow direct connections"),
+                                                                  kOptionDirectConnections, TRUE));
   // kOptionReplyTimeout, kOptionMessageAckTimeout and kOptionKeepAliveInterval stay hidden:
   // they are read with a default but never shown.
   prpl_info.protocol_options = options;

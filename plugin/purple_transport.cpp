@@ -2,8 +2,10 @@
 #include "purple_transport.h"
 
 #include <debug.h>
+#include <arpa/inet.h>
 #include <eventloop.h>
 #include <fcntl.h>
+#include <network.h>
 #include <proxy.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,6 +36,40 @@ struct ProxyConnectCancel {
   }
 };
 using ProxyConnectPtr = std::unique_ptr<PurpleProxyConnectData, ProxyConnectCancel>;
+
+struct ListenCancel {
+  void operator()(PurpleNetworkListenData* pending) const noexcept {
+    purple_network_listen_cancel(pending);
+  }
+};
+using ListenPtr = std::unique_ptr<PurpleNetworkListenData, ListenCancel>;
+
+bool is_ipv4(const char* text) {
+  in_addr parsed{};
+  return text != nullptr && inet_pton(AF_INET, text, &parsed) == 1;
+}
+
+// Where a peer can reach our listening socket: the external address as libpurple knows it
+// (the user's public IP setting, STUN, UPnP or NAT-PMP, else the local one) and the local
+// interfaces' IPv4 addresses, all on the socket's port.
+p2p::dc::ListenAddresses listen_addresses(int fd) {
+  p2p::dc::ListenAddresses addresses;
+  const std::uint16_t port = purple_network_get_port_from_fd(fd);
+  addresses.external_port = port;
+  addresses.internal_port = port;
+  if (const char* external = purple_network_get_my_ip(-1); is_ipv4(external))
+    addresses.external.emplace_back(external);
+  GList* locals = purple_network_get_all_local_system_ips();
+  for (GList* it = locals; it != nullptr; it = it->next) {
+    auto* ip = static_cast<char*>(it->data);
+    if (is_ipv4(ip)) addresses.internal.emplace_back(ip);
+    g_free(ip);
+  }
+  g_list_free(locals);
+  if (addresses.internal.empty()) addresses.internal = addresses.external;
+  if (addresses.external.empty()) addresses.external = addresses.internal;
+  return addresses;
+}
 
 struct SslClose {
   void operator()(PurpleSslConnection* ssl) const noexcept { purple_ssl_close(ssl); }
@@ -107,6 +143,13 @@ struct PurpleTransport::Connection {
   ~Connection() { shut_down(); }
 
   void shut_down() noexcept {
+    drain_report.reset();
+    accept_watch.reset();
+    listening.reset();
+    if (listen_fd >= 0) {
+      ::close(listen_fd);
+      listen_fd = -1;
+    }
     read_more.reset();
     write_watch.reset();
     read_watch.reset();
@@ -131,6 +174,11 @@ struct PurpleTransport::Connection {
   int fd = -1;              // plain TCP, after connecting
   InputHandle read_watch;   // plain TCP (TLS reads are libpurple's purple_ssl_input_add)
   InputHandle write_watch;
+  ListenPtr listening;       // a direct connection's listen, until its callback
+  int listen_fd = -1;        // then its socket, until a peer connects
+  InputHandle accept_watch;  // on listen_fd
+  bool drain_reports = false;
+  TimeoutHandle drain_report;  // Driver::drained from the main loop
   TimeoutHandle deferred;   // a failure waiting to be reported from the main loop
   TimeoutHandle read_more;  // TLS: the rest of what one wake-up did not read
   std::optional<Error> deferred_error;
@@ -164,6 +212,7 @@ void PurpleTransport::connect(const out::Connect& request) {
   Connection& conn = *owned;
   conn.host = request.host;
   conn.port = request.port;
+  conn.drain_reports = request.drain_reports;
   connections_[request.conn] = std::move(owned);
   purple_debug_info("msnp", "connection %u: connecting to %s:%u%s\n", conn.id, request.host.c_str(),
                     static_cast<unsigned>(request.port), request.tls ? " (TLS)" : "");
@@ -203,6 +252,83 @@ void PurpleTransport::close(ConnectionId id) {
   // Destroying the Connection cancels every pending callback for it, including a deferred
   // failure report: after close() the Driver hears nothing more about this id.
   connections_.erase(it);
+}
+
+bool PurpleTransport::listen(const out::Listen& request) {
+  auto owned = std::make_unique<Connection>(*this, request.conn, false);
+  Connection& conn = *owned;
+  conn.host = "listening";
+  conn.drain_reports = true;
+  // libpurple calls back from the main loop (a zero timeout, or after port mapping), never
+  // from inside this call.
+  conn.listening.reset(purple_network_listen_range_family(0, 0, AF_INET, SOCK_STREAM,
+                                                          &PurpleTransport::on_listening, &conn));
+  if (!conn.listening) return false;
+  connections_[request.conn] = std::move(owned);
+  purple_debug_info("msnp", "connection %u: opening a listening socket\n", request.conn);
+  return true;
+}
+
+void PurpleTransport::on_listening(int fd, gpointer data) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  // libpurple frees the listen data once this callback returns.
+  (void)conn->listening.release();
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "listen", [&] { self.handle_listening(*conn, fd); });
+}
+
+void PurpleTransport::handle_listening(Connection& conn, int fd) {
+  const ConnectionId id = conn.id;
+  if (fd < 0) {
+    purple_debug_info("msnp", "connection %u: cannot listen\n", id);
+    connections_.erase(id);
+    if (driver_ != nullptr) driver_->listen_failed(id);
+    return;
+  }
+  conn.listen_fd = fd;
+  conn.accept_watch.reset(
+      purple_input_add(fd, PURPLE_INPUT_READ, &PurpleTransport::on_acceptable, &conn));
+  auto addresses = listen_addresses(fd);
+  purple_debug_info("msnp", "connection %u: listening on port %u\n", id,
+                    static_cast<unsigned>(addresses.external_port));
+  if (driver_ != nullptr) driver_->listening(id, std::move(addresses));
+}
+
+void PurpleTransport::on_acceptable(gpointer data, gint, PurpleInputCondition) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "accept", [&] { self.handle_acceptable(*conn); });
+}
+
+// One peer per listening socket: the first connection is kept, the socket stops listening.
+void PurpleTransport::handle_acceptable(Connection& conn) {
+  const int fd = ::accept(conn.listen_fd, nullptr, nullptr);
+  if (fd < 0) {
+    const int error = errno;
+    if (!would_block(error) && error != ECONNABORTED)
+      report_closed(conn, transport_error("accept failed: " + errno_text(error)));
+    return;
+  }
+  conn.accept_watch.reset();
+  ::close(conn.listen_fd);
+  conn.listen_fd = -1;
+  conn.fd = fd;
+  conn.host = "accepted";
+  const int flags = fcntl(fd, F_GETFL, 0);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  conn.read_watch.reset(
+      purple_input_add(fd, PURPLE_INPUT_READ, &PurpleTransport::on_readable, &conn));
+  handle_connected(conn);
+}
+
+gboolean PurpleTransport::on_drain_report(gpointer data) noexcept {
+  auto* conn = static_cast<Connection*>(data);
+  conn->drain_report.release();  // this source ends here
+  PurpleTransport& self = conn->owner;
+  guard_callback(self.gc_, "drained", [&] {
+    if (self.driver_ != nullptr && conn->outbox.empty()) self.driver_->drained(conn->id);
+  });
+  return FALSE;
 }
 
 void PurpleTransport::on_proxy_connected(gpointer data, gint fd, const gchar* error_message) noexcept {
@@ -412,6 +538,8 @@ Status PurpleTransport::flush(Connection& conn) {
   }
   if (conn.outbox.empty()) {
     conn.write_watch.reset();
+    if (conn.drain_reports && !conn.drain_report)
+      conn.drain_report.reset(purple_timeout_add(0, &PurpleTransport::on_drain_report, &conn));
   } else if (!conn.write_watch) {
     int fd = conn.socket_fd();
     if (fd < 0)

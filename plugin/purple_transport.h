@@ -7,6 +7,8 @@
 //   (libpurple verifies the certificate and host name through its certificate verifier,
 //   prompting the user when needed), then purple_ssl_read/_write.
 // Writes are buffered; a write watch drains what the socket did not take at once.
+// Direct connections (out::Listen, out::Connect{drain_reports}) also get Driver::drained once
+// their buffer is empty, always from a main-loop callback.
 //
 // Re-entrancy: reports reach the Driver (connected / received / closed) only from main-loop
 // callbacks, never from inside connect/send/close. A failure noticed inside those calls is
@@ -40,6 +42,9 @@ class PurpleTransport final : public Transport {
   void connect(const out::Connect& request) override;
   void send(ConnectionId conn, std::string_view bytes) override;
   void close(ConnectionId conn) override;
+  // A direct connection's socket: purple_network_listen_range_family (the user's port range
+  // applies), our addresses, then the one connection it accepts.
+  bool listen(const out::Listen& request) override;
 
   // One open or opening connection; defined in the .cpp.
   struct Connection;
@@ -57,9 +62,14 @@ class PurpleTransport final : public Transport {
   static void on_writable(gpointer data, gint fd, PurpleInputCondition cond) noexcept;
   static gboolean on_deferred_failure(gpointer data) noexcept;
   static gboolean on_ssl_read_more(gpointer data) noexcept;
+  static void on_listening(int fd, gpointer data) noexcept;
+  static void on_acceptable(gpointer data, gint fd, PurpleInputCondition cond) noexcept;
+  static gboolean on_drain_report(gpointer data) noexcept;
 
   void start_tls(Connection& conn, int fd);
   void handle_connected(Connection& conn);
+  void handle_listening(Connection& conn, int fd);
+  void handle_acceptable(Connection& conn);
   void handle_plain_readable(Connection& conn);
   void handle_ssl_readable(Connection& conn);
   // Passes bytes to the Driver. False when the connection (or this transport) is gone after.

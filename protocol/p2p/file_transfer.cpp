@@ -46,7 +46,8 @@ void FileSender::on_slp(Link& link, const slp::Message& message, TimePoint now) 
     return;
   if (is_bye(message)) {
     // A BYE after the last byte is how a receiver that does not ACK says it has everything.
-    const bool all_sent = state_ == TransferState::kTransferring && sent_ == size_;
+    const bool all_sent =
+        state_ == TransferState::kTransferring && sent_ == size_ && !ack_required_;
     link.drop_session(seeds_.session_id);
     finish(all_sent ? FileFailure::kNone : FileFailure::kCancelledByPeer);
     return;
@@ -60,9 +61,9 @@ void FileSender::on_slp(Link& link, const slp::Message& message, TimePoint now) 
   if (size_ == 0) link.send_chunk(*data_, 0, 0, {});
 }
 
-std::size_t FileSender::wanted() const {
+std::size_t FileSender::wanted(std::size_t max_chunk) const {
   if (state_ != TransferState::kTransferring || sent_ >= size_) return 0;
-  return static_cast<std::size_t>(std::min<std::uint64_t>(kMaxSwitchboardChunk, size_ - sent_));
+  return static_cast<std::size_t>(std::min<std::uint64_t>(max_chunk, size_ - sent_));
 }
 
 void FileSender::send_chunk(Link& link, std::string bytes, TimePoint now) {
@@ -73,6 +74,17 @@ void FileSender::send_chunk(Link& link, std::string bytes, TimePoint now) {
   sent_ += bytes.size();
   link.send_chunk(*data_, offset, size_, std::move(bytes));
   deadline_ = now + kFileProgressTimeout;
+}
+
+std::optional<Packet> FileSender::direct_chunk(std::string bytes, std::size_t max_chunk,
+                                               TimePoint now) {
+  const std::size_t want = wanted(max_chunk);
+  if (want == 0 || bytes.empty()) return std::nullopt;
+  if (bytes.size() > want) bytes.resize(want);
+  const std::uint64_t offset = sent_;
+  sent_ += bytes.size();
+  deadline_ = now + kFileProgressTimeout;
+  return Link::chunk_packet(*data_, offset, size_, std::move(bytes));
 }
 
 void FileSender::on_control(Link& link, const Header& header, TimePoint /*now*/) {

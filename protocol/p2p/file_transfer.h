@@ -47,10 +47,17 @@ class FileSender {
   std::optional<TimePoint> next_deadline() const { return deadline_; }
 
   // Bytes the next chunk should carry (0 when nothing is wanted now: not accepted yet, or
-  // all sent). At most kMaxSwitchboardChunk.
-  std::size_t wanted() const;
+  // all sent). At most `max_chunk` (the switchboard's 1202, a direct connection's 1352).
+  std::size_t wanted(std::size_t max_chunk = kMaxSwitchboardChunk) const;
   // The next chunk: exactly wanted() bytes, or fewer only if they are the file's last.
   void send_chunk(Link& link, std::string bytes, TimePoint now);
+  // The same for a direct connection: the chunk comes back as a packet for it (nullopt when
+  // nothing is wanted), `max_chunk` as given to wanted().
+  std::optional<Packet> direct_chunk(std::string bytes, std::size_t max_chunk, TimePoint now);
+  // Only the P2P ACK completes the transfer, not a BYE after the last byte: once bytes go to
+  // a socket, "all sent" says nothing of what the peer has, and a receiver that cancels sends
+  // BYE alone (every receiver that takes a direct connection ACKs).
+  void require_ack() { ack_required_ = true; }
 
   TransferState state() const { return state_; }
   FileFailure failure() const { return failure_; }
@@ -71,6 +78,7 @@ class FileSender {
   TransferState state_ = TransferState::kIdle;
   FileFailure failure_ = FileFailure::kNone;
   std::optional<TimePoint> deadline_;
+  bool ack_required_ = false;
 };
 
 // Receiver: built from a file INVITE; waits for accept()/decline(), then passes on each chunk.

@@ -54,6 +54,11 @@ OutgoingMessage Link::begin_stream(std::uint32_t session_id, std::uint32_t flags
 
 void Link::send_chunk(const OutgoingMessage& message, std::uint64_t offset, std::uint64_t total,
                       std::string bytes) {
+  outbox_.push_back(chunk_packet(message, offset, total, std::move(bytes)));
+}
+
+Packet Link::chunk_packet(const OutgoingMessage& message, std::uint64_t offset, std::uint64_t total,
+                          std::string bytes) {
   Packet packet;
   packet.header.session_id = message.session_id;
   packet.header.identifier = message.identifier;
@@ -64,7 +69,7 @@ void Link::send_chunk(const OutgoingMessage& message, std::uint64_t offset, std:
   packet.header.ack_id = message.ack_id;
   packet.data = std::move(bytes);
   packet.footer = message.footer;
-  outbox_.push_back(std::move(packet));
+  return packet;
 }
 
 void Link::drop_session(std::uint32_t session_id) {

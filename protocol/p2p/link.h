@@ -52,6 +52,12 @@ class Link {
   OutgoingMessage begin_stream(std::uint32_t session_id, std::uint32_t flags, std::uint32_t footer);
   void send_chunk(const OutgoingMessage& message, std::uint64_t offset, std::uint64_t total,
                   std::string bytes);
+  // The same chunk as a packet for another bridge (a direct connection), not queued here.
+  static Packet chunk_packet(const OutgoingMessage& message, std::uint64_t offset,
+                             std::uint64_t total, std::string bytes);
+  // The next Identifier of our sequence, for a packet the link does not send itself (the
+  // direct connection's handshake packet).
+  std::uint32_t take_identifier() { return next_identifier_++; }
 
   std::vector<Packet> take_outputs();
   const std::string& local() const { return local_; }

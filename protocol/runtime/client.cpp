@@ -16,6 +16,7 @@ Client::Client(Settings settings)
       files_(FileConfig{}, crypto::random_bytes) {
   pictures_.set_application(&files_);
   files_.set_links(&pictures_);
+  files_.enable_direct(&ids_, settings_.direct_connections);
 }
 
 ConversationConfig Client::conversation_config(const Settings& settings) {
@@ -57,6 +58,8 @@ void Client::on_connected(ConnectionId conn, TimePoint now) {
     ns_.on_connected(conn, now);
   } else if (conversations_.owns(conn)) {
     conversations_.on_connected(conn, now);
+  } else if (files_.direct().owns(conn)) {
+    files_.direct().on_connected(conn, now);
   } else if (auto* exchange = exchange_for(conn)) {
     exchange->on_connected(conn, now);
   }
@@ -68,6 +71,8 @@ void Client::on_data(ConnectionId conn, std::string_view bytes, TimePoint now) {
     ns_.on_data(conn, bytes, now);
   } else if (conversations_.owns(conn)) {
     conversations_.on_data(conn, bytes, now);
+  } else if (files_.direct().owns(conn)) {
+    files_.direct().on_data(conn, bytes, now);
   } else if (auto* exchange = exchange_for(conn)) {
     exchange->on_data(conn, bytes, now);
   } else if (web_connections_.holds(conn)) {
@@ -81,6 +86,8 @@ void Client::on_closed(ConnectionId conn, const Error& why, TimePoint now) {
     ns_.on_closed(conn, why, now);
   } else if (conversations_.owns(conn)) {
     conversations_.on_closed(conn, why, now);
+  } else if (files_.direct().owns(conn)) {
+    files_.direct().on_closed(conn, now);
   } else if (auto* exchange = exchange_for(conn)) {
     exchange->on_closed(conn, why, now);
   } else {

@@ -129,6 +129,11 @@ class Client {
   void on_connected(ConnectionId conn, TimePoint now);
   void on_data(ConnectionId conn, std::string_view bytes, TimePoint now);
   void on_closed(ConnectionId conn, const Error& why, TimePoint now);
+  // A listening socket (out::Listen) is open, or could not be; a socket's writes are done
+  // (client_files.cpp).
+  void on_listening(ConnectionId conn, p2p::dc::ListenAddresses addresses, TimePoint now);
+  void on_listen_failed(ConnectionId conn, TimePoint now);
+  void on_drained(ConnectionId conn, TimePoint now);
   void on_timer(TimePoint now);
 
   std::vector<Output> take_outputs();

@@ -3,6 +3,8 @@
 // by the switchboards' P2P backlog (the bridge it goes over today).
 #include "runtime/client.h"
 
+#include "p2p/header.h"
+
 namespace msn {
 namespace {
 
@@ -46,13 +48,35 @@ Status Client::cancel_file(ev::FileTransferId id, TimePoint now) {
   return status;
 }
 
+void Client::on_listening(ConnectionId conn, p2p::dc::ListenAddresses addresses, TimePoint now) {
+  files_.direct().on_listening(conn, addresses, now);
+  settle(now);
+}
+
+void Client::on_listen_failed(ConnectionId conn, TimePoint now) {
+  files_.direct().on_listen_failed(conn, now);
+  settle(now);
+}
+
+void Client::on_drained(ConnectionId conn, TimePoint now) {
+  if (!files_.direct().owns(conn)) return;
+  files_.direct().on_drained(conn);
+  settle(now);
+}
+
+// What came over direct connections goes to the contacts' links as if the switchboard had
+// carried it (the link and its routing are the same); then the senders get their room, and
+// the sockets' requests go out.
 void Client::pump_files(TimePoint now) {
+  for (auto& received : files_.direct().take_received())
+    pictures_.on_packet(received.peer, p2p::serialize_switchboard_body(received.packet), now);
   files_.pump(
       [this](std::string_view peer) {
         const std::size_t backlog = conversations_.p2p_backlog(peer);
         return backlog < kBridgeBacklog ? kBridgeBacklog - backlog : 0;
       },
       now);
+  for (auto& output : files_.direct().take_outputs()) outputs_.push_back(std::move(output));
 }
 
 }  // namespace msn

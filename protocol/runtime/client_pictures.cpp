@@ -35,6 +35,7 @@ bool Client::route_p2p(TimePoint now) {
     (void)pictures_.take_packets();
     (void)pictures_.take_events();
     files_.shut_down();
+    for (auto& output : files_.direct().take_outputs()) outputs_.push_back(std::move(output));
     return false;
   }
   bool moved = false;

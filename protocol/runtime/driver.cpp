@@ -43,6 +43,21 @@ void Driver::closed(ConnectionId conn, Error why) {
   pump();
 }
 
+void Driver::listening(ConnectionId conn, p2p::dc::ListenAddresses addresses) {
+  client_.on_listening(conn, std::move(addresses), scheduler_.now());
+  pump();
+}
+
+void Driver::listen_failed(ConnectionId conn) {
+  client_.on_listen_failed(conn, scheduler_.now());
+  pump();
+}
+
+void Driver::drained(ConnectionId conn) {
+  client_.on_drained(conn, scheduler_.now());
+  pump();
+}
+
 void Driver::timer_fired() {
   client_.on_timer(scheduler_.now());
   pump();
@@ -90,5 +105,12 @@ void Driver::pump() {
 void Driver::perform(const out::Connect& o) { transport_.connect(o); }
 void Driver::perform(const out::Send& o) { transport_.send(o.conn, o.bytes); }
 void Driver::perform(const out::Close& o) { transport_.close(o.conn); }
+
+// A transport that cannot listen says so at once; the answer is queued for this same loop.
+void Driver::perform(const out::Listen& o) {
+  if (transport_.listen(o)) return;
+  client_.on_listen_failed(o.conn, scheduler_.now());
+  repump_ = true;
+}
 
 }  // namespace msn

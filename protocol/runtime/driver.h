@@ -38,6 +38,11 @@ class Driver {
   void received(ConnectionId conn, std::string_view bytes);
   // The connection failed or ended (EOF is Errc::kTransport; a refused certificate Errc::kTls).
   void closed(ConnectionId conn, Error why);
+  // A Listen's socket is open at these addresses, or could not be opened.
+  void listening(ConnectionId conn, p2p::dc::ListenAddresses addresses);
+  void listen_failed(ConnectionId conn);
+  // Everything sent on a drain_reports connection has been written.
+  void drained(ConnectionId conn);
   void timer_fired();
 
   const Client& client() const { return client_; }
@@ -47,6 +52,7 @@ class Driver {
   void perform(const out::Connect& o);
   void perform(const out::Send& o);
   void perform(const out::Close& o);
+  void perform(const out::Listen& o);
 
   Client client_;
   Transport& transport_;

@@ -20,6 +20,8 @@ class Transport {
   virtual void send(ConnectionId conn, std::string_view bytes) = 0;
   // Closes without any further callback for this connection.
   virtual void close(ConnectionId conn) = 0;
+  // Starts listening (out::Listen); false when this transport cannot listen at all.
+  virtual bool listen(const out::Listen& /*request*/) { return false; }
 };
 
 // One timer and a monotonic clock.

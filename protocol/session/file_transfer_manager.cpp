@@ -7,6 +7,7 @@
 
 #include "core/ascii.h"
 #include "crypto/crypto.h"
+#include "p2p/dc_framing.h"
 #include "p2p/slp_direct.h"
 
 namespace msn {
@@ -35,6 +36,13 @@ ev::FileEndReason reason_of(p2p::FileFailure failure) {
 
 bool finished(TransferState state) {
   return state == TransferState::kDone || state == TransferState::kFailed;
+}
+
+// Chunks of a file asked of the UI ahead: a few switchboard chunks, or 64 KiB for a direct
+// connection (which takes a window of 256 KiB at once).
+std::size_t buffer_cap(const FileConfig& config, bool direct) {
+  return direct ? 48 * p2p::dc::kMaxDataPerPacket
+                : config.buffered_chunks * p2p::kMaxSwitchboardChunk;
 }
 
 }  // namespace
@@ -88,18 +96,19 @@ Status FileTransferManager::decline(ev::FileTransferId id, TimePoint now) {
   return cancel(id, now);
 }
 
-Status FileTransferManager::cancel(ev::FileTransferId id, TimePoint /*now*/) {
+Status FileTransferManager::cancel(ev::FileTransferId id, TimePoint now) {
   const auto it = transfers_.find(id);
   if (it == transfers_.end()) return make_error(Errc::kInvalidArgument, "no transfer with that id");
   Transfer& t = it->second;
   t.buffer.clear();
+  t.head = 0;
   t.asked = 0;
   if (p2p::Link* link = links_->link(t.peer)) {
     if (t.sender) t.sender->cancel(*link);
     if (t.receiver) t.receiver->cancel(*link);
     links_->flush_link(t.peer);
   }
-  settle();
+  settle(now);
   return Status::ok();
 }
 
@@ -111,6 +120,8 @@ Status FileTransferManager::provide_data(ev::FileTransferId id, std::string byte
   Transfer& t = it->second;
   if (bytes.empty() || bytes.size() > t.asked)
     return make_error(Errc::kInvalidArgument, "not the bytes asked for");
+  t.buffer.erase(0, t.head);
+  t.head = 0;
   t.buffer += bytes;
   t.asked = 0;  // a short answer is the file's end; the sender's size says whether it was
   return Status::ok();
@@ -119,14 +130,61 @@ Status FileTransferManager::provide_data(ev::FileTransferId id, std::string byte
 // ---- sending --------------------------------------------------------------------------------
 
 void FileTransferManager::pump(const BridgeRoom& room, TimePoint now) {
+  end_broken(now);
   std::map<std::string, std::size_t> rooms;
   for (auto& [id, t] : transfers_) {
     if (!t.sender || t.sender->state() != TransferState::kTransferring) continue;
+    switch (direct_.path(id)) {
+      case DirectLinks::Path::kDirect:
+        feed_direct(id, t, now);
+        continue;
+      case DirectLinks::Path::kNegotiating: {
+        std::size_t none = 0;  // the data waits for the connection (5 s at most)
+        feed(id, t, none, now);
+        continue;
+      }
+      case DirectLinks::Path::kSwitchboard:
+        break;
+    }
     auto [r, fresh] = rooms.try_emplace(t.key, 0);
     if (fresh) r->second = room(t.peer);
     feed(id, t, r->second, now);
   }
-  settle();
+  settle(now);
+}
+
+// Over a direct connection: larger chunks, paced by the socket's window, never through the
+// link's queue (which goes to the switchboard).
+void FileTransferManager::feed_direct(ev::FileTransferId id, Transfer& t, TimePoint now) {
+  t.sender->require_ack();
+  bool sent = false;
+  for (std::size_t room = direct_.room(id); room > 0; --room) {
+    const std::size_t want = t.sender->wanted(p2p::dc::kMaxDataPerPacket);
+    if (want == 0 || t.buffer.size() - t.head < want) break;
+    auto packet = t.sender->direct_chunk(t.buffer.substr(t.head, want), want, now);
+    t.head += want;
+    if (!packet || !direct_.send(id, *packet, now)) break;
+    sent = true;
+  }
+  if (sent) progress(id, t, t.sender->sent(), false);
+  ask_for_more(id, t);
+}
+
+// A direct connection that broke with data under way: P2Pv1 cannot resume a half-sent
+// message, so the session ends (BYE over the switchboard) as a lost connection.
+void FileTransferManager::end_broken(TimePoint now) {
+  for (const ev::FileTransferId id : direct_.take_broken()) {
+    const auto it = transfers_.find(id);
+    if (it == transfers_.end() || finished(state_of(it->second))) continue;
+    Transfer& t = it->second;
+    if (p2p::Link* link = links_->link(t.peer)) {
+      if (t.sender) t.sender->cancel(*link);
+      if (t.receiver) t.receiver->cancel(*link);
+      links_->flush_link(t.peer);
+    }
+    t.lost = true;
+  }
+  settle(now);
 }
 
 // Chunks from the buffer while the bridge takes them; then more asked of the UI, a few chunks
@@ -138,9 +196,9 @@ void FileTransferManager::feed(ev::FileTransferId id, Transfer& t, std::size_t& 
   bool sent = false;
   while (room > 0) {
     const std::size_t want = t.sender->wanted();
-    if (want == 0 || t.buffer.size() < want) break;
-    t.sender->send_chunk(*link, t.buffer.substr(0, want), now);
-    t.buffer.erase(0, want);
+    if (want == 0 || t.buffer.size() - t.head < want) break;
+    t.sender->send_chunk(*link, t.buffer.substr(t.head, want), now);
+    t.head += want;
     --room;
     sent = true;
   }
@@ -152,11 +210,12 @@ void FileTransferManager::feed(ev::FileTransferId id, Transfer& t, std::size_t& 
 }
 
 void FileTransferManager::ask_for_more(ev::FileTransferId id, Transfer& t) {
-  const std::uint64_t have = t.sender->sent() + t.buffer.size();
-  const std::size_t cap = config_.buffered_chunks * p2p::kMaxSwitchboardChunk;
-  if (t.asked != 0 || have >= t.sender->size() || t.buffer.size() >= cap / 2) return;
-  t.asked = static_cast<std::size_t>(
-      std::min<std::uint64_t>(cap - t.buffer.size(), t.sender->size() - have));
+  const std::size_t buffered = t.buffer.size() - t.head;
+  const std::uint64_t have = t.sender->sent() + buffered;
+  const std::size_t cap = buffer_cap(config_, direct_.path(id) != DirectLinks::Path::kSwitchboard);
+  if (t.asked != 0 || have >= t.sender->size() || buffered >= cap / 2) return;
+  t.asked =
+      static_cast<std::size_t>(std::min<std::uint64_t>(cap - buffered, t.sender->size() - have));
   events_.push_back(ev::FileDataWanted{id, have, t.asked});
 }
 
@@ -172,13 +231,20 @@ void FileTransferManager::progress(ev::FileTransferId id, Transfer& t, std::uint
 bool FileTransferManager::on_invite(const std::string& key, p2p::Link& link,
                                     const p2p::slp::Message& invite, TimePoint now) {
   if (invite.content_type == p2p::slp::content_type::kTransportRequest) {
-    const bool ours = std::any_of(transfers_.begin(), transfers_.end(), [&](const auto& entry) {
-      const Transfer& t = entry.second;
-      return t.key == key && ((t.sender && t.sender->call_id() == invite.call_id) ||
-                              (t.receiver && t.receiver->call_id() == invite.call_id));
-    });
-    if (!ours) return false;
-    answer_transport(link, invite);
+    const auto id = by_call_id(key, invite.call_id);
+    if (!id) return false;
+    if (direct_.enabled()) {
+      direct_.on_request(*id, link, invite, transfers_.at(*id).sender != nullptr, now);
+    } else {
+      answer_transport(link, invite);
+    }
+    return true;
+  }
+  if (invite.content_type == p2p::slp::content_type::kTransportResponse) {
+    // The peer's reverse INVITE: it listens after we could not.
+    const auto id = by_call_id(key, invite.call_id);
+    if (!id) return false;
+    if (direct_.enabled()) direct_.on_response(*id, link, invite, now);
     return true;
   }
   auto request = p2p::slp::parse_session_request(invite);
@@ -188,7 +254,7 @@ bool FileTransferManager::on_invite(const std::string& key, p2p::Link& link,
   return true;
 }
 
-// No direct connection here: the peer is told we do not listen, and the data comes over the
+// Direct connections off: the peer is told we do not listen, and the data comes over the
 // switchboard (what the plugin does).
 void FileTransferManager::answer_transport(p2p::Link& link, const p2p::slp::Message& invite) {
   const auto answer =
@@ -248,7 +314,7 @@ void FileTransferManager::on_chunk(const std::string& key, p2p::Link& link,
     links_->flush_link(t.peer);
     break;
   }
-  settle();
+  settle(now);
 }
 
 // ---- both -----------------------------------------------------------------------------------
@@ -258,14 +324,21 @@ bool FileTransferManager::on_slp(const std::string& key, p2p::Link& link,
   for (auto& [id, t] : transfers_) {
     if (t.key != key) continue;
     if (t.sender && t.sender->call_id() == message.call_id) {
+      if (direct_.expects(id, message) && !message.is_request()) {
+        direct_.on_response(id, link, message, now);  // the answer to our direct offer
+        return true;
+      }
+      const bool was_waiting = t.sender->state() == TransferState::kWaiting;
       t.sender->on_slp(link, message, now);
+      if (was_waiting && t.sender->state() == TransferState::kTransferring && t.sender->size() > 0)
+        direct_.offer(id, link, t.sender->call_id(), t.sender->session_id(), now);
     } else if (t.receiver && t.receiver->call_id() == message.call_id) {
       t.receiver->on_slp(link, message, now);
     } else {
       continue;
     }
     links_->flush_link(t.peer);
-    settle();
+    settle(now);
     return true;
   }
   return false;
@@ -276,12 +349,12 @@ void FileTransferManager::on_control(const std::string& key, p2p::Link& link,
   for (auto& [id, t] : transfers_) {
     if (t.key == key && t.sender) t.sender->on_control(link, header, now);
   }
-  settle();
+  settle(now);
 }
 
 // P2Pv1 over the switchboard cannot resume: every session with the contact ends (no BYE: the
 // switchboard that would carry it is gone, and the peer sees the same close).
-void FileTransferManager::on_carrier_lost(const std::string& key, TimePoint /*now*/) {
+void FileTransferManager::on_carrier_lost(const std::string& key, TimePoint now) {
   for (auto& [id, t] : transfers_) {
     if (t.key != key) continue;
     if (p2p::Link* link = links_->link(t.peer)) {
@@ -291,7 +364,7 @@ void FileTransferManager::on_carrier_lost(const std::string& key, TimePoint /*no
     }
     t.lost = true;
   }
-  settle();
+  settle(now);
 }
 
 bool FileTransferManager::busy(const std::string& key) const {
@@ -300,6 +373,7 @@ bool FileTransferManager::busy(const std::string& key) const {
 }
 
 void FileTransferManager::on_timer(TimePoint now) {
+  direct_.on_timer(now);
   for (auto& [id, t] : transfers_) {
     p2p::Link* link = links_->link(t.peer);
     if (link == nullptr) continue;
@@ -307,11 +381,11 @@ void FileTransferManager::on_timer(TimePoint now) {
     if (t.receiver) t.receiver->on_timer(*link, now);
     links_->flush_link(t.peer);
   }
-  settle();
+  settle(now);
 }
 
 std::optional<TimePoint> FileTransferManager::next_deadline() const {
-  std::optional<TimePoint> earliest;
+  std::optional<TimePoint> earliest = direct_.next_deadline();
   for (const auto& [id, t] : transfers_) {
     const auto d = t.sender ? t.sender->next_deadline() : t.receiver->next_deadline();
     if (d && (!earliest || *d < *earliest)) earliest = d;
@@ -322,6 +396,23 @@ std::optional<TimePoint> FileTransferManager::next_deadline() const {
 void FileTransferManager::shut_down() {
   transfers_.clear();
   events_.clear();
+  direct_.shut_down();
+  (void)direct_.take_events();
+}
+
+std::vector<Event> FileTransferManager::take_events() {
+  for (auto& event : direct_.take_events()) events_.push_back(std::move(event));
+  return std::exchange(events_, {});
+}
+
+std::optional<ev::FileTransferId> FileTransferManager::by_call_id(
+    const std::string& key, const std::string& call_id) const {
+  for (const auto& [id, t] : transfers_) {
+    if (t.key == key && ((t.sender && t.sender->call_id() == call_id) ||
+                         (t.receiver && t.receiver->call_id() == call_id)))
+      return id;
+  }
+  return std::nullopt;
 }
 
 p2p::TransferState FileTransferManager::state_of(const Transfer& t) const {
@@ -329,10 +420,11 @@ p2p::TransferState FileTransferManager::state_of(const Transfer& t) const {
 }
 
 // Transfers that ended are reported once and forgotten.
-void FileTransferManager::settle() {
+void FileTransferManager::settle(TimePoint now) {
   for (auto it = transfers_.begin(); it != transfers_.end();) {
     if (it->second.lost || finished(state_of(it->second))) {
       end(it->first, it->second);
+      direct_.forget(it->first, now);
       it = transfers_.erase(it);
     } else {
       ++it;

@@ -24,6 +24,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "p2p/file_transfer.h"
+#include "session/direct_links.h"
 #include "session/event.h"
 #include "session/p2p_application.h"
 
@@ -48,8 +49,22 @@ class FileTransferManager final : public P2pApplication {
   ~FileTransferManager() override;
   FileTransferManager(const FileTransferManager&) = delete;
   FileTransferManager& operator=(const FileTransferManager&) = delete;
-  void set_links(P2pLinks* links) { links_ = links; }
-  void set_random_source(FileRandom random) { random_ = std::move(random); }
+  void set_links(P2pLinks* links) {
+    links_ = links;
+    direct_.set_links(links);
+  }
+  void set_random_source(FileRandom random) {
+    random_ = std::move(random);
+    direct_.configure(ids_, direct_enabled_, random_);
+  }
+  // Direct connections for files (off unless called): their sockets get ids from `ids`.
+  void enable_direct(ConnectionIds* ids, bool enabled) {
+    ids_ = ids;
+    direct_enabled_ = enabled;
+    direct_.configure(ids_, direct_enabled_, random_);
+  }
+  // The direct connections' sockets, for the runtime's reports and outputs.
+  DirectLinks& direct() { return direct_; }
 
   // Offers `size` bytes named `name` (UTF-8, a name without a path) to `peer`. Errc::kLimit
   // over a cap (nothing is sent), kUnsupported without randomness or a link.
@@ -72,7 +87,7 @@ class FileTransferManager final : public P2pApplication {
   // The session is over: everything is forgotten without a word (the UI cleans up itself).
   void shut_down();
 
-  std::vector<Event> take_events() { return std::exchange(events_, {}); }
+  std::vector<Event> take_events();
   std::size_t running() const { return transfers_.size(); }
 
   // P2pApplication.
@@ -93,7 +108,8 @@ class FileTransferManager final : public P2pApplication {
     std::string key;  // lower-cased peer
     std::unique_ptr<p2p::FileSender> sender;
     std::unique_ptr<p2p::FileReceiver> receiver;
-    std::string buffer;          // sender: bytes from the UI not yet sent
+    std::string buffer;  // sender: bytes from the UI; those from `head` not yet sent
+    std::size_t head = 0;
     std::size_t asked = 0;       // sender: bytes asked of the UI and not yet given
     std::uint64_t reported = 0;  // bytes in the last FileProgress
     bool lost = false;           // the carrier went away
@@ -106,9 +122,13 @@ class FileTransferManager final : public P2pApplication {
   void answer_transport(p2p::Link& link, const p2p::slp::Message& invite);
   void decline_invite(p2p::Link& link, const p2p::slp::Message& invite, std::uint32_t session_id);
   void feed(ev::FileTransferId id, Transfer& t, std::size_t& room, TimePoint now);
+  void feed_direct(ev::FileTransferId id, Transfer& t, TimePoint now);
+  void end_broken(TimePoint now);
+  std::optional<ev::FileTransferId> by_call_id(const std::string& key,
+                                               const std::string& call_id) const;
   void ask_for_more(ev::FileTransferId id, Transfer& t);
   void progress(ev::FileTransferId id, Transfer& t, std::uint64_t done, bool force);
-  void settle();
+  void settle(TimePoint now);
   void end(ev::FileTransferId id, Transfer& t);
   p2p::TransferState state_of(const Transfer& t) const;
   void log(LogLevel level, std::string text) { events_.push_back(ev::Log{level, std::move(text)}); }
@@ -119,6 +139,9 @@ class FileTransferManager final : public P2pApplication {
   std::map<ev::FileTransferId, Transfer> transfers_;
   ev::FileTransferId next_id_ = 1;
   std::vector<Event> events_;
+  ConnectionIds* ids_ = nullptr;
+  bool direct_enabled_ = false;
+  DirectLinks direct_;
 };
 
 }  // namespace msn

@@ -29,6 +29,16 @@ struct Connect {
   std::string host;
   std::uint16_t port;
   bool tls;
+  // Report Driver::drained once what was given to send() so far has all left the buffer (the
+  // direct connections pace their data by it).
+  bool drain_reports = false;
+};
+
+// Open a listening TCP socket for one peer (a direct connection): report its addresses with
+// Driver::listening (or Driver::listen_failed), then the one connection it accepts as
+// `conn`: connected, received, closed, drained as for Connect{drain_reports}. Close ends both.
+struct Listen {
+  ConnectionId conn;
 };
 
 // Write bytes, in order, after any earlier Send on the same connection.
@@ -44,6 +54,6 @@ struct Close {
 
 }  // namespace out
 
-using Output = std::variant<out::Connect, out::Send, out::Close>;
+using Output = std::variant<out::Connect, out::Send, out::Close, out::Listen>;
 
 }  // namespace msn

@@ -36,6 +36,9 @@ struct Settings {
   Timeouts timeouts;
   int max_ns_redirects = 3;
   int max_http_redirects = 3;
+  // Files may go over direct connections (TCPv1): we listen and connect when a peer offers
+  // or accepts one. Off: every transfer stays on the switchboard and we answer "not listening".
+  bool direct_connections = true;
 };
 
 }  // namespace msn

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // File transfer throughput end to end: the real plugin in the real libpurple against the local
-// server, alice sending bob one file (default 50 MiB) over the switchboard through libpurple's
+// server, alice sending bob one file (default 50 MiB) over the switchboard (`--bridge sb`, the
+// default) or a direct connection on loopback (`--bridge dc`) through libpurple's
 // transfer API, both accounts in this process (so the figures include alice's plugin sending,
 // the Python server relaying every P2P MSG, and bob's plugin receiving and writing). Measures,
 // from serv_send_file until bob's transfer is done: MiB/s, the CPU time of this process per MiB,
@@ -9,7 +10,7 @@
 // without sanitizers, e.g.
 //   meson setup build-rel --buildtype=release -Dtests=enabled -Dplugin=enabled
 //   meson compile -C build-rel msnp file_bench
-//   build-rel/tests/bench/file_bench [--mib N]
+//   build-rel/tests/bench/file_bench [--mib N] [--bridge sb|dc]
 #include <ft.h>
 #include <ftw.h>
 #include <server.h>
@@ -52,6 +53,7 @@ struct Options {
   std::string plugin_dir = MSNP_PLUGIN_DIR;
   std::string server = MSNP_SERVER;
   int mib = 50;
+  bool direct = false;
 };
 
 bool parse_options(int argc, char** argv, Options& options) {
@@ -63,6 +65,9 @@ bool parse_options(int argc, char** argv, Options& options) {
       options.plugin_dir = value;
     } else if (arg == "--server") {
       options.server = value;
+    } else if (arg == "--bridge") {
+      if (value != "sb" && value != "dc") return false;
+      options.direct = value == "dc";
     } else if (arg == "--mib") {
       char* end = nullptr;
       const long n = std::strtol(value.c_str(), &end, 10);
@@ -154,6 +159,8 @@ bool transfer(harness::World& w, const Options& options) {
   const std::string path = w.state_dir() + "/bench.bin";
   const auto size = static_cast<std::size_t>(options.mib) * kMiB;
   if (!write_file(path, static_cast<std::size_t>(options.mib))) return false;
+  for (const char* who : {"alice", "bob"})
+    purple_account_set_bool(w.account(who), "direct_connections", options.direct ? TRUE : FALSE);
   if (!w.sign_in("alice", milliseconds(60000)) || !w.sign_in("bob", milliseconds(60000)) ||
       !w.wait_status("alice", "bob", "available", std::nullopt, milliseconds(30000)))
     return false;
@@ -186,8 +193,8 @@ bool transfer(harness::World& w, const Options& options) {
     return false;
   }
   const double mib = static_cast<double>(size) / static_cast<double>(kMiB);
-  std::printf("file: %.0f MiB alice -> bob over the switchboard in %.1f ms: %.2f MiB/s\n", mib,
-              wall, mib / (wall / 1e3));
+  std::printf("file: %.0f MiB alice -> bob over %s in %.1f ms: %.2f MiB/s\n", mib,
+              options.direct ? "a direct connection" : "the switchboard", wall, mib / (wall / 1e3));
   std::printf(
       "file: CPU time of this process (libpurple + both plugins): %.1f ms, %.1f ms per MiB "
       "(%.1f %% of the wall time)\n",
@@ -242,7 +249,9 @@ int main(int argc, char** argv) {
   setvbuf(stdout, nullptr, _IOLBF, 0);
   Options options;
   if (!parse_options(argc, argv, options)) {
-    std::fprintf(stderr, "usage: file_bench [--plugin-dir DIR] [--server PATH] [--mib N]\n");
+    std::fprintf(
+        stderr,
+        "usage: file_bench [--plugin-dir DIR] [--server PATH] [--mib N] [--bridge sb|dc]\n");
     return 2;
   }
   print_build_note();

@@ -347,6 +347,8 @@ class Driver {
     } else if (const auto* s = std::get_if<out::Send>(&output)) {
       std::fprintf(stderr, "send %u: %.*s\n", s->conn, static_cast<int>(std::min<std::size_t>(s->bytes.find('\r'), 100)),
                    s->bytes.c_str());
+    } else if (const auto* l = std::get_if<out::Listen>(&output)) {
+      std::fprintf(stderr, "listen %u\n", l->conn);
     } else {
       std::fprintf(stderr, "close %u\n", std::get<out::Close>(output).conn);
     }
@@ -354,7 +356,18 @@ class Driver {
 
   void handle(Output output) {
     if (tracing()) trace(output);
+    if (auto* listen = std::get_if<out::Listen>(&output)) {
+      // Direct connections: no socket here, so the engine answers "not listening".
+      client_.on_listen_failed(listen->conn, now_);
+      collect();
+      return;
+    }
     if (auto* connect = std::get_if<out::Connect>(&output)) {
+      if (connect->drain_reports) {  // a direct connection: refused
+        client_.on_closed(connect->conn, make_error(Errc::kRefused, "refused"), now_);
+        collect();
+        return;
+      }
       if (connect->tls) {
         web_.insert(connect->conn);
       } else if (connect->host == kNsHost || !signed_in_) {

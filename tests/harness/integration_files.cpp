@@ -9,6 +9,7 @@
 #include <ft.h>
 #include <server.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "integration.h"
+#include "purple_env.h"
 #include "ui_xfers.h"
 
 namespace harness {
@@ -223,6 +225,9 @@ void file_cancel_by_receiver(World& w) { cancel_midway(w, false, 0.3); }
 // with an error, none hangs.
 void file_sb_closed_mid_way(World& w) {
   Prepared a;
+  // The data must go over the switchboard that closes.
+  for (const char* who : {"alice", "bob"})
+    purple_account_set_bool(w.account(who), "direct_connections", FALSE);
   STEP(prepare(w, kMiB, "interrupted.bin", a));
   send_file(w, "alice", "bob", a.path);
   STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "ends, not completed", is_cancelled));
@@ -307,15 +312,28 @@ std::optional<ServerFile> bot_file_record(World& w, const std::string& direction
 }
 
 void check_record(World& w, const ServerFile& f, const std::string& name, std::size_t size,
-                  const std::string& sha1) {
+                  const std::string& sha1, const std::string& bridge) {
   w.check(f.name == name && f.size == static_cast<long long>(size) && f.sha1 == sha1 &&
-              f.bridge == "sb" && f.outcome == "completed",
+              f.bridge == bridge && f.outcome == "completed",
           "the dump says " + f.direction + " " + f.name + " " + std::to_string(f.size) +
               " bytes, SHA-1 " + f.sha1 + ", bridge " + f.bridge + ", " + f.outcome + " (want " +
-              name + " " + std::to_string(size) + ", " + sha1 + ", sb, completed)");
+              name + " " + std::to_string(size) + ", " + sha1 + ", " + bridge + ", completed)");
 }
 
-void file_to_bot(World& w) {
+// alice's account option "Allow direct connections" (on unless a scenario turns it off).
+void allow_direct(World& w, const std::string& who, bool allow) {
+  purple_account_set_bool(w.account(who), "direct_connections", allow ? TRUE : FALSE);
+}
+
+// How many of the plugin's debug lines so far contain `text`.
+std::size_t debug_lines_with(const std::string& text) {
+  const auto& lines = plugin_debug_lines();
+  return static_cast<std::size_t>(
+      std::count_if(lines.begin(), lines.end(),
+                    [&](const std::string& l) { return l.find(text) != std::string::npos; }));
+}
+
+void file_to_bot_over(World& w, const std::string& bridge) {
   STEP(meet_bot(w));
   const std::string path = w.state_dir() + "/to-bot.bin";
   const std::string data = make_file(path, kMiB, 42);
@@ -328,12 +346,12 @@ void file_to_bot(World& w) {
   w.check(*said == want, "the bot said \"" + *said + "\", not \"" + want + "\"");
   const std::optional<ServerFile> record = bot_file_record(w, "in");
   STEP(record.has_value());
-  check_record(w, *record, "to-bot.bin", data.size(), sha1_of(data));
+  check_record(w, *record, "to-bot.bin", data.size(), sha1_of(data), bridge);
   w.check(record->received == static_cast<long long>(data.size()),
           "the bot received " + std::to_string(record->received) + " bytes");
 }
 
-void file_from_bot(World& w) {
+void file_from_bot_over(World& w, const std::string& bridge) {
   STEP(meet_bot(w));
   STEP(w.send_im("alice", kBot, "file 256"));
   const std::optional<std::string> said = bot_says(w, "Sending you ");
@@ -355,7 +373,51 @@ void file_from_bot(World& w) {
               sha1_of(got) + " (announced " + std::to_string(size) + ", " + hex + ")");
   const std::optional<ServerFile> record = bot_file_record(w, "out");
   STEP(record.has_value());
-  check_record(w, *record, name, size, hex);
+  check_record(w, *record, name, size, hex, bridge);
+}
+
+// The option off: the switchboard carries the file whatever the bot offers.
+void file_to_bot(World& w) {
+  allow_direct(w, "alice", false);
+  file_to_bot_over(w, "sb");
+}
+void file_from_bot(World& w) {
+  allow_direct(w, "alice", false);
+  file_from_bot_over(w, "sb");
+}
+// The bot listens (alice connects), or answers "not listening" and connects to alice's
+// reverse INVITE; from the bot, alice listens and the bot connects.
+void file_to_bot_dc(World& w) { file_to_bot_over(w, "dc"); }
+void file_from_bot_dc(World& w) { file_from_bot_over(w, "dc"); }
+// The bot advertises a port that refuses: the file goes over the switchboard after all.
+void file_dc_refused(World& w) {
+  file_to_bot_over(w, "sb");
+  w.check(debug_lines_with("no direct connection with " + std::string(kBot)) >= 1,
+          "alice's log never says why the switchboard carried the file");
+}
+
+// alice -> bob, 1 MiB: both plugins, alice connects to bob's listening socket. The server
+// sees only the switchboard, so the engine's log line says where the data went.
+void file_dc_alice_bob(World& w) {
+  Prepared a;
+  STEP(prepare(w, kMiB, "dc-alice.bin", a));
+  const std::size_t before = debug_lines_with("direct connection with ");
+  const auto started = std::chrono::steady_clock::now();
+  send_file(w, "alice", "bob", a.path);
+  STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "completes", is_done));
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "completes", is_done));
+  const auto took =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+  w.note("1 MiB alice -> bob over a direct connection took " + std::to_string(took.count()) +
+         " ms");
+  STEP(arrived_intact(w, "dc-alice.bin", a.data));
+  w.check(
+      debug_lines_with("direct connection with " + address_of("bob") + " established") >= 1 &&
+          debug_lines_with("direct connection with " + address_of("alice") + " established") >= 1,
+      "no direct connection was established both ways (" +
+          std::to_string(debug_lines_with("direct connection with ") - before) + " lines)");
+  w.check(debug_lines_with("the switchboard carries the data") == 0,
+          "a transfer fell back to the switchboard");
 }
 
 }  // namespace
@@ -374,6 +436,13 @@ std::vector<IntegrationScenario> file_scenarios() {
   list.push_back(make_scenario("file-sign-out-mid-way", file_sign_out_mid_way));
   list.push_back(make_scenario("file-to-bot", file_to_bot, {"--bot", kBot}, {"alice"}));
   list.push_back(make_scenario("file-from-bot", file_from_bot, {"--bot", kBot}, {"alice"}));
+  list.push_back(make_scenario("file-to-bot-dc", file_to_bot_dc, {"--bot", kBot}, {"alice"}));
+  list.push_back(make_scenario("file-to-bot-dc-reverse", file_to_bot_dc,
+                               {"--bot", kBot, "--bot-direct", "connect"}, {"alice"}));
+  list.push_back(make_scenario("file-from-bot-dc", file_from_bot_dc, {"--bot", kBot}, {"alice"}));
+  list.push_back(make_scenario("file-dc-refused", file_dc_refused,
+                               {"--bot", kBot, "--bot-direct", "refuse"}, {"alice"}));
+  list.push_back(make_scenario("file-dc-alice-bob", file_dc_alice_bob));
   return list;
 }
 

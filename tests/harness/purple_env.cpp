@@ -289,6 +289,11 @@ PurpleEnv::PurpleEnv(const PurpleEnvOptions& options) {
   // start-up) must not replace the statuses the scenarios choose.
   purple_prefs_set_string("/purple/away/idle_reporting", "none");
   purple_prefs_set_bool("/purple/away/away_when_idle", FALSE);
+  // Direct connections: the address we advertise as external is loopback (the reference
+  // server's bot connects only there), and nothing asks a router or a STUN server.
+  purple_prefs_set_bool("/purple/network/auto_ip", FALSE);
+  purple_prefs_set_string("/purple/network/public_ip", "127.0.0.1");
+  purple_prefs_set_bool("/purple/network/map_ports", FALSE);
   plugin_found_ = purple_plugins_find_with_id(kProtocolId) != nullptr;
 
   void* connections = purple_connections_get_handle();

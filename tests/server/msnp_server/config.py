@@ -145,10 +145,11 @@ def parser():
                         "Reverse, in a group 'Friends' (the demo's someone to talk to)")
     p.add_argument("--bot-name", default="Echo Bot", metavar="NAME",
                    help="friendly name of the bot (default 'Echo Bot')")
-    p.add_argument("--bot-direct", choices=("listen", "connect", "off"), default="listen",
+    p.add_argument("--bot-direct", choices=("listen", "connect", "refuse", "off"), default="listen",
                    help="the bot's direct connections for file transfers (ft.py): 'listen' "
                         "(default) listens on 127.0.0.1 when the client offers one; 'connect' "
                         "answers Listening: false and connects to a client that then listens; "
+                        "'refuse' answers Listening: true with a port where nothing listens; "
                         "'off' answers Listening: false and never offers one")
     p.add_argument("--bot-file-max", type=_nonneg(int), default=200 * 1024 * 1024,
                    metavar="BYTES", help="largest file the bot accepts; a bigger one is "

@@ -30,6 +30,7 @@ import ipaddress
 import logging
 import re
 import secrets
+import socket
 import struct
 import uuid
 
@@ -358,7 +359,7 @@ class FileSessions:
 
     def __init__(self, me, direct="listen", max_size=DEFAULT_MAX_SIZE):
         self.me = me
-        self.direct = direct               # listen, connect, off (--bot-direct)
+        self.direct = direct               # listen, connect, refuse, off (--bot-direct)
         self.max_size = max_size
         self.by_call = {}                  # Call-ID -> Transfer (open)
         self.closed = collections.OrderedDict()  # (remote, sid) -> finished Transfer
@@ -513,7 +514,8 @@ class FileSessions:
             log.info("bot: transreq from %s on %s: not listening again", remote, t.name)
             return self._not_listening(t, slp, "Nonce: " + ZERO_NONCE)
         t.nonces = self._nonces_for(remote, slp)
-        if self.direct == "listen" and "TCPv1" in slp.fields.get("bridges", "TCPv1").split():
+        if self.direct in ("listen", "refuse") and \
+                "TCPv1" in slp.fields.get("bridges", "TCPv1").split():
             t.task = asyncio.get_running_loop().create_task(self._listen(t, slp))
             return
         advertised = t.nonces.advertised() if t.nonces.hashed and self.direct == "connect" \
@@ -559,12 +561,19 @@ class FileSessions:
             if not established.done():
                 established.set_result((reader, writer))
 
+        if self.direct == "refuse":
+            # A port that was free a moment ago: the client's connect is refused.
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+            probe.close()
+            self._listening_reply(t, slp, port)
+            log.info("bot: advertises 127.0.0.1:%d for %s, where nothing listens "
+                     "(--bot-direct refuse)", port, t.remote)
+            return
         t.listener = await asyncio.start_server(on_connection, "127.0.0.1", 0)
         port = t.listener.sockets[0].getsockname()[1]
-        self._reply(t, slp, "200 OK", TRANS_RESP,
-                    "Bridge: TCPv1\r\nListening: true\r\n%s\r\nIPv4External-Addrs: 127.0.0.1\r\n"
-                    "IPv4External-Port: %d\r\nIPv4Internal-Addrs: 127.0.0.1\r\n"
-                    "IPv4Internal-Port: %d\r\n\r\n" % (t.nonces.advertised(), port, port))
+        self._listening_reply(t, slp, port)
         log.info("bot: listens on 127.0.0.1:%d for %s", port, t.remote)
         try:
             reader, writer = await asyncio.wait_for(established, LISTEN_TIMEOUT)
@@ -576,6 +585,12 @@ class FileSessions:
                 t.listener.close()
                 t.listener = None
         self._established(t, reader, writer)
+
+    def _listening_reply(self, t, slp, port):
+        self._reply(t, slp, "200 OK", TRANS_RESP,
+                    "Bridge: TCPv1\r\nListening: true\r\n%s\r\nIPv4External-Addrs: 127.0.0.1\r\n"
+                    "IPv4External-Port: %d\r\nIPv4Internal-Addrs: 127.0.0.1\r\n"
+                    "IPv4Internal-Port: %d\r\n\r\n" % (t.nonces.advertised(), port, port))
 
     async def _accept_handshake(self, t, reader, writer):
         foo = await read_dc_packet(reader)

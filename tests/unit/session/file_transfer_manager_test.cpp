@@ -3,8 +3,11 @@
 // picture manager (the links) with a file transfer manager on it, wired packet by packet on
 // the fake clock: a file byte for byte with the engine never holding more than a few chunks,
 // decline, cancel by either side mid-way, a lost switchboard, time-outs, data that breaks the
-// rules cut off, the caps, and a direct-connection offer answered "not listening".
+// rules cut off, the caps, and a direct-connection offer answered "not listening"; with
+// direct connections on, the file over a fake socket pair, and the switchboard when the
+// connect is refused or no socket comes in time.
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -410,6 +413,136 @@ void test_transport_request_not_listening(void** /*state*/) {
   assert_true(answered);
 }
 
+// Both sides allow direct connections; their sockets meet in this fake network: a Listen
+// gets a port (unless `answer_listen` is false), a Connect to it is accepted (unless
+// `refuse`), bytes go straight across and count in dc_bytes.
+struct DcWorld : World {
+  using End = std::pair<Side*, msn::ConnectionId>;
+  msn::ConnectionIds alice_ids, bob_ids;
+  bool answer_listen = true;
+  bool refuse = false;
+  std::uint16_t next_port = 5000;
+  std::map<std::uint16_t, End> listeners;
+  std::map<End, End> peer_of;
+  std::size_t dc_bytes = 0;
+
+  DcWorld() {
+    alice.files.enable_direct(&alice_ids, true);
+    bob.files.enable_direct(&bob_ids, true);
+  }
+
+  bool sockets(Side& side) {
+    auto outputs = side.files.direct().take_outputs();
+    for (auto& output : outputs) {
+      if (const auto* listen = std::get_if<msn::out::Listen>(&output)) {
+        if (!answer_listen) continue;
+        const std::uint16_t port = next_port++;
+        listeners[port] = End{&side, listen->conn};
+        side.files.direct().on_listening(listen->conn, {{"192.0.2.7"}, port, {"192.0.2.7"}, port},
+                                         now);
+      } else if (const auto* connect = std::get_if<msn::out::Connect>(&output)) {
+        const auto it = listeners.find(connect->port);
+        if (refuse || it == listeners.end() || connect->host != "192.0.2.7") {
+          side.files.direct().on_closed(connect->conn, now);
+          continue;
+        }
+        const End there = it->second;
+        listeners.erase(it);
+        peer_of[End{&side, connect->conn}] = there;
+        peer_of[there] = End{&side, connect->conn};
+        there.first->files.direct().on_connected(there.second, now);
+        side.files.direct().on_connected(connect->conn, now);
+      } else if (const auto* send = std::get_if<msn::out::Send>(&output)) {
+        const auto it = peer_of.find(End{&side, send->conn});
+        if (it == peer_of.end()) continue;
+        dc_bytes += send->bytes.size();
+        it->second.first->files.direct().on_data(it->second.second, send->bytes, now);
+        side.files.direct().on_drained(send->conn);
+      } else if (const auto* close = std::get_if<msn::out::Close>(&output)) {
+        const auto it = peer_of.find(End{&side, close->conn});
+        if (it == peer_of.end()) continue;
+        const End there = it->second;
+        peer_of.erase(it);
+        peer_of.erase(there);
+        there.first->files.direct().on_closed(there.second, now);
+      }
+    }
+    auto received = side.files.direct().take_received();
+    for (auto& r : received)
+      side.pictures.on_packet(r.peer, p2p::serialize_switchboard_body(r.packet), now);
+    return !outputs.empty() || !received.empty();
+  }
+
+  void run(int rounds = 100000) {
+    for (int i = 0; i < rounds; ++i) {
+      alice.files.pump([this](std::string_view) { return room; }, now);
+      bob.files.pump([this](std::string_view) { return room; }, now);
+      ui(alice);
+      ui(bob);
+      bool moved = carry(alice, bob, true) | carry(bob, alice, false);
+      moved |= sockets(alice) | sockets(bob);
+      ui(alice);
+      ui(bob);
+      if (!moved) return;
+    }
+  }
+
+  void later(msn::Duration d) {
+    now += d;
+    alice.files.on_timer(now);
+    bob.files.on_timer(now);
+    run();
+  }
+
+  std::size_t sb_data_bytes() const {
+    std::size_t n = 0;
+    for (const auto& p : to_bob)
+      if (p.header.session_id != 0 && p.header.flags != p2p::flags::kAck) n += p.header.length;
+    return n;
+  }
+};
+
+void assert_completed(DcWorld& w) {
+  assert_true(w.bob.incoming == w.alice.outgoing);
+  assert_int_equal(w.alice.all<ev::FileCompleted>().size(), 1);
+  assert_int_equal(w.bob.all<ev::FileCompleted>().size(), 1);
+  assert_true(w.alice.all<ev::FileEnded>().empty() && w.bob.all<ev::FileEnded>().empty());
+}
+
+void test_direct_connection_carries_the_file(void** /*state*/) {
+  DcWorld w;
+  const std::size_t size = 300 * 1024 + 5;
+  w.offer(size);
+  w.run();
+  assert_completed(w);
+  // Every data byte went over the socket (in 1352-byte packets), none over the switchboard.
+  assert_int_equal(w.sb_data_bytes(), 0);
+  assert_true(w.dc_bytes > size);
+}
+
+void test_refused_connection_falls_back(void** /*state*/) {
+  DcWorld w;
+  w.refuse = true;
+  const std::size_t size = 50 * 1024;
+  w.offer(size);
+  w.run();
+  assert_completed(w);
+  assert_int_equal(w.sb_data_bytes(), size);
+  assert_int_equal(w.dc_bytes, 0);
+}
+
+void test_no_socket_in_time_falls_back(void** /*state*/) {
+  DcWorld w;
+  w.answer_listen = false;
+  const std::size_t size = 20 * 1024;
+  w.offer(size);
+  w.run();
+  assert_true(w.bob.incoming.empty());  // the data waits for the connection
+  w.later(msn::seconds(5));
+  assert_completed(w);
+  assert_int_equal(w.sb_data_bytes(), size);
+}
+
 }  // namespace
 
 int main() {
@@ -425,6 +558,9 @@ int main() {
       cmocka_unit_test(test_duplicate_ignored),
       cmocka_unit_test(test_caps),
       cmocka_unit_test(test_transport_request_not_listening),
+      cmocka_unit_test(test_direct_connection_carries_the_file),
+      cmocka_unit_test(test_refused_connection_falls_back),
+      cmocka_unit_test(test_no_socket_in_time_falls_back),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
