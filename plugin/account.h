@@ -18,6 +18,7 @@
 #include "auth_requests.h"
 #include "chat_table.h"
 #include "core/status.h"
+#include "emoticon_glue.h"
 #include "glib_handles.h"
 #include "presence_glue.h"
 #include "purple_event_sink.h"
@@ -110,6 +111,7 @@ class Account {
   AuthRequests& auth_requests() { return auth_requests_; }
   PresenceCache& presence_cache() { return presence_cache_; }
   XferTable& xfers() { return xfers_; }
+  EmoticonTable& emoticons() { return emoticons_; }
   // Aliases the user gave buddies while adding them (normalised address -> alias): the server
   // can only store one once the contact exists, so the ContactChanged that confirms the add
   // sends it (see buddy_list_sync).
@@ -129,6 +131,7 @@ class Account {
   AuthRequests auth_requests_;
   PresenceCache presence_cache_;
   std::map<std::string, std::string> pending_aliases_;
+  EmoticonTable emoticons_;
   std::vector<std::function<void()>> deferred_;
   TimeoutHandle deferred_timer_;
   // Before the driver: its reference-holding xfers outlive the engine's last events.

@@ -87,9 +87,11 @@ void apply_initial_status(Account& account) {
 // the message reaches send_im as markup. MSN formats a whole message at once
 // (FORMATTING_WBFO) with one font and colour, but no background colour or font size; link
 // texts go out as text with the URL after them (NO_URLDESC); inline images have no path here.
+// Custom smileys are sent and received (ALLOW_CUSTOM_SMILEY: Pidgin offers them).
 constexpr PurpleConnectionFlags kConnectionFlags = static_cast<PurpleConnectionFlags>(
     PURPLE_CONNECTION_HTML | PURPLE_CONNECTION_FORMATTING_WBFO | PURPLE_CONNECTION_NO_BGCOLOR |
-    PURPLE_CONNECTION_NO_FONTSIZE | PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES);
+    PURPLE_CONNECTION_NO_FONTSIZE | PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES |
+    PURPLE_CONNECTION_ALLOW_CUSTOM_SMILEY);
 
 void on_initiate_chat(PurpleBlistNode* node, gpointer) noexcept {
   if (node == nullptr || !PURPLE_BLIST_NODE_IS_BUDDY(node))

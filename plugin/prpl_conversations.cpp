@@ -67,6 +67,7 @@ int prpl_send_im(PurpleConnection* gc, const char* who, const char* message,
   return with_account_or<int>(gc, "send_im", -ENOTCONN, [&](Account& account) -> int {
     const std::string to = text_or_empty(who);
     const std::string html = text_or_empty(message);
+    announce_own_emoticons(account, to, html);  // they must arrive before the message
     Result<ConversationId> sent = account.act([&](Client& client, TimePoint now) {
       return client.send_message(to, html, now);
     });

@@ -259,6 +259,18 @@ void PurpleEventSink::handle(const ev::OwnDisplayNameChanged& changed) {
   apply_own_display_name(account_, changed);
 }
 
+void PurpleEventSink::handle(const ev::EmoticonAnnounced& event) {
+  apply_emoticon_announced(account_, event);
+}
+
+void PurpleEventSink::handle(const ev::ObjectReceived& event) {
+  apply_object_received(account_, event);
+}
+
+void PurpleEventSink::handle(const ev::ObjectFetchFailed& event) {
+  apply_object_failed(account_, event);
+}
+
 void PurpleEventSink::handle(const ev::MessageReceived& message) {
   apply_message_received(account_, message);
 }

@@ -90,6 +90,9 @@ class PurpleEventSink final : public EventSink {
   void handle(const ev::FileProgress& event);
   void handle(const ev::FileCompleted& event);
   void handle(const ev::FileEnded& event);
+  void handle(const ev::EmoticonAnnounced& event);
+  void handle(const ev::ObjectReceived& event);
+  void handle(const ev::ObjectFetchFailed& event);
 
   PurpleConnection* gc_;
   Account& account_;

@@ -196,6 +196,23 @@ MsnObject make_msn_object(std::string_view creator, std::uint32_t type, std::str
   return object;
 }
 
+std::size_t max_object_bytes(std::uint32_t type) {
+  switch (type) {
+    case object_type::kEmoticon:
+      return 128 * 1024;
+    case object_type::kDisplayPicture:
+      return 256 * 1024;
+    case object_type::kWink:
+      return 1024 * 1024;
+    case object_type::kVoiceClip:
+      return 256 * 1024;
+    default:
+      return 0;
+  }
+}
+
+std::uint32_t request_app_id(std::uint32_t type) { return type == object_type::kEmoticon ? 11 : 1; }
+
 bool matches_data(const MsnObject& object, std::string_view data) {
   return object.size == data.size() && object.sha1d == compute_sha1d(data);
 }

@@ -64,6 +64,14 @@ std::string compute_sha1c(const MsnObject& object);
 // are given as plain text and XML-escaped here.
 MsnObject make_msn_object(std::string_view creator, std::uint32_t type, std::string_view location,
                           std::string_view friendly, std::string_view data);
+// The most bytes we fetch or serve for an object of `type`; 0 for types nothing here handles.
+// Emoticons are small images (19x19 to 50x50, animated GIFs larger); winks are cabinets with a
+// Flash animation; voice clips at most about 15 s of Siren audio.
+std::size_t max_object_bytes(std::uint32_t type);
+// The AppID of our INVITE for an object of `type`: 11 for emoticons, as WLM and papyon (the
+// plugin's 1 is accepted too); 1 for everything else, as the plugin asks for pictures and
+// every client for winks and voice clips.
+std::uint32_t request_app_id(std::uint32_t type);
 // True when `data` is what the object names (its size and SHA1D).
 bool matches_data(const MsnObject& object, std::string_view data);
 // What a cache should file the data under: SHA1C if present, else SHA1D.

@@ -13,10 +13,13 @@ Client::Client(Settings settings)
       ns_(settings_, ids_),
       conversations_(conversation_config(settings_), ids_, ns_link_),
       pictures_(picture_config(settings_), crypto::random_bytes),
-      files_(FileConfig{}, crypto::random_bytes) {
+      files_(FileConfig{}, crypto::random_bytes),
+      objects_(object_config(settings_), crypto::random_bytes) {
   pictures_.set_application(&files_);
   files_.set_links(&pictures_);
   files_.enable_direct(&ids_, settings_.direct_connections);
+  pictures_.add_application(&objects_);
+  objects_.set_links(&pictures_);
 }
 
 ConversationConfig Client::conversation_config(const Settings& settings) {
@@ -101,6 +104,7 @@ void Client::on_timer(TimePoint now) {
   conversations_.on_timer(now);
   pictures_.on_timer(now);
   files_.on_timer(now);
+  objects_.on_timer(now);
   for (auto& [id, exchange] : web_) exchange->on_timer(now);
   web_connections_.on_timer(now);
   settle(now);
@@ -249,6 +253,7 @@ std::optional<TimePoint> Client::next_deadline() const {
   consider(conversations_.next_deadline());
   consider(pictures_.next_deadline());
   consider(files_.next_deadline());
+  consider(objects_.next_deadline());
   for (const auto& [id, exchange] : web_) consider(exchange->deadline());
   consider(web_connections_.deadline());
   for (const auto& waiting : waiting_calls_) consider(waiting.since + WebConnections::kMaxWait);

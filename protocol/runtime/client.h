@@ -19,6 +19,7 @@
 #include "session/io.h"
 #include "session/notification_session.h"
 #include "session/ns_access.h"
+#include "session/object_manager.h"
 #include "session/picture_manager.h"
 #include "session/presence.h"
 #include "session/settings.h"
@@ -35,6 +36,7 @@ class Client {
   void set_random_source(RandomSource random) {
     pictures_.set_random_source(random);
     files_.set_random_source(random);
+    objects_.set_random_source(random);
     conversations_.set_random_source(random);
     ns_.set_random_source(std::move(random));
   }
@@ -115,6 +117,22 @@ class Client {
   // online, and served to contacts who ask for it. Errc::kLimit above 256 KiB.
   Status set_display_picture(std::string data, TimePoint now);
 
+  // Custom emoticons (client_emoticons.cpp). An EmoticonAnnounced asks the UI whether it
+  // holds that object (by SHA1D); if not, fetch_object() gets it from the contact
+  // (ObjectReceived or ObjectFetchFailed). Errc::kInvalidArgument for an object that is not
+  // theirs or not one we fetch, kLimit when too many wait.
+  Status fetch_object(std::string_view peer, std::string_view msnobj, TimePoint now);
+  // Our emoticons used in the next message to `to` (call just before send_message): announced
+  // ahead of it, at most 5, and served to the contact when asked. Images over 128 KiB are left
+  // out.
+  struct OwnEmoticon {
+    std::string shortcut;
+    std::string data;       // the image (PNG; GIF when animated)
+    bool animated = false;  // announced as text/x-mms-animemoticon
+  };
+  Status send_emoticons(std::string_view to, const std::vector<OwnEmoticon>& emoticons,
+                        TimePoint now);
+
   // File transfers (client_files.cpp; events FileOffered ... FileEnded in session/event.h).
   // Offers a file to an online contact over the switchboard; its bytes are asked for with
   // FileDataWanted as the switchboard takes them. Errc::kLimit over the caps (4 per contact,
@@ -175,6 +193,7 @@ class Client {
   void cancel_web_requests();
   bool route_p2p(TimePoint now);
   static PictureConfig picture_config(const Settings& settings);
+  static ObjectConfig object_config(const Settings& settings);
   void pump_files(TimePoint now);
 
   Settings settings_;
@@ -184,6 +203,7 @@ class Client {
   ConversationManager conversations_;
   PictureManager pictures_;
   FileTransferManager files_;
+  ObjectManager objects_;
   // Keyed by WebCall id: the session's count from 1, the conversation manager's from
   // ConversationConfig::first_call_id; a finished call goes back to whoever owns its id.
   std::map<std::uint32_t, std::unique_ptr<HttpExchange>> web_;

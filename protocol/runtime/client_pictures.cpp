@@ -34,6 +34,7 @@ bool Client::route_p2p(TimePoint now) {
     (void)conversations_.take_p2p();
     (void)pictures_.take_packets();
     (void)pictures_.take_events();
+    (void)objects_.take_events();
     files_.shut_down();
     for (auto& output : files_.direct().take_outputs()) outputs_.push_back(std::move(output));
     return false;
@@ -62,6 +63,7 @@ bool Client::route_p2p(TimePoint now) {
     }
     for (auto& event : pictures_.take_events()) events_.push_back(std::move(event));
     for (auto& event : files_.take_events()) events_.push_back(std::move(event));
+    for (auto& event : objects_.take_events()) events_.push_back(std::move(event));
     if (notices.empty() && packets.empty()) return moved;
     moved = true;
   }

@@ -77,7 +77,7 @@ void ConversationManager::refused_conversation(Conversation& conv, const Error& 
   p2p_refused(conv);
   std::deque<Item> again;
   for (Item item : std::exchange(conv.waiting, {})) {
-    if (item.nudge) {
+    if (item.fire_and_forget()) {
       if (++item.failures < kMaxFailures) again.push_back(item);
       continue;
     }
@@ -149,7 +149,7 @@ void ConversationManager::handle_not_delivered(Board& board, ev::MessageNotDeliv
 void ConversationManager::requeue(Conversation& conv, Seq seq) {
   const auto at = std::find_if(conv.waiting.begin(), conv.waiting.end(),
                                [&](const Item& item) { return item.seq > seq; });
-  conv.waiting.insert(at, Item{seq, false, 0});
+  conv.waiting.insert(at, Item{seq, false, 0, nullptr});
 }
 
 // A sender resends a message whose ACK it never got over a new switchboard with the same

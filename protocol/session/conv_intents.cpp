@@ -69,7 +69,7 @@ Status ConversationManager::send_nudge(std::string_view to, TimePoint now) {
   if (conv.waiting.size() >= config_.max_pending_messages)
     return make_error(Errc::kLimit, "too many messages waiting for the conversation");
   conv.closing = false;
-  conv.waiting.push_back(Item{next_seq_++, true, 0});
+  conv.waiting.push_back(Item{next_seq_++, true, 0, nullptr});
   pump(conv, now);
   settle(now);
   return Status::ok();
@@ -139,7 +139,7 @@ void ConversationManager::chat_leave(ConversationId chat, TimePoint now) {
     }
   }
   for (const Item& item : conv->waiting) {
-    if (!item.nudge)
+    if (!item.fire_and_forget())
       message_failed(item.seq, DeliveryFailure::kConnectionLost,
                      make_error(Errc::kTransport, "the chat was left before the message was sent"));
   }
@@ -173,7 +173,7 @@ Result<ConversationId> ConversationManager::queue_text(Conversation& conv, std::
     }
     return conv.id;
   }
-  conv.waiting.push_back(Item{seq, false, 0});
+  conv.waiting.push_back(Item{seq, false, 0, nullptr});
   pump(conv, now);
   return conv.id;
 }

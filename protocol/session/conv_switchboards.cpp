@@ -50,6 +50,11 @@ void ConversationManager::hand_over(Conversation& conv, Board& board, TimePoint 
   const std::size_t window = std::max<std::size_t>(config_.send_window, 1);
   while (!conv.waiting.empty()) {
     const Item item = conv.waiting.front();
+    if (item.payload) {
+      if (!send_payload_item(board, item, now)) break;  // waits for the switchboard to be ready
+      conv.waiting.pop_front();
+      continue;
+    }
     if (item.nudge) {
       conv.waiting.pop_front();
       if (auto status = board.session->send_nudge(now); !status)
@@ -236,6 +241,9 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
     if (conv != nullptr) emit(ev::ConversationNudge{conv->id, conv->chat, nudge->from});
   } else if (auto* p2p = std::get_if<ev::P2pReceived>(&event)) {
     p2p_received(board, std::move(*p2p));
+  } else if (auto* announced = std::get_if<ev::OtherMessageReceived>(&event);
+             announced != nullptr && announced->kind == wire::MessageKind::kEmoticon) {
+    if (conv != nullptr) emoticons_received(*conv, *announced);
   } else if (auto* other = std::get_if<ev::OtherMessageReceived>(&event)) {
     log(LogLevel::kDebug, "conversation: ignored a message of type " + other->message.media_type());
   } else if (auto* delivered = std::get_if<ev::MessageDelivered>(&event)) {

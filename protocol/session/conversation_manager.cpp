@@ -205,7 +205,7 @@ void ConversationManager::shut_down(DeliveryFailure reason, Error error, TimePoi
   settle(now);
   for (auto& [id, conv] : conversations_) {
     for (const Item& item : std::exchange(conv.waiting, {})) {
-      if (!item.nudge) message_failed(item.seq, reason, shutdown_error_);
+      if (!item.fire_and_forget()) message_failed(item.seq, reason, shutdown_error_);
     }
   }
   for (const auto key : oim_.abandon()) message_failed(key, reason, shutdown_error_);

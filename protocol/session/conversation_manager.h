@@ -103,6 +103,13 @@ class ConversationManager {
   Status chat_send(ConversationId chat, std::string_view html, TimePoint now);
   void chat_leave(ConversationId chat, TimePoint now);
 
+  // ---- custom emoticons (conv_emoticons.cpp) ----
+  // Announcements (text/x-mms-emoticon or text/x-mms-animemoticon messages) for the 1:1
+  // conversation with `to`, sent in order before whatever is queued after them. Nothing is
+  // sent to a contact known to be offline (offline messages carry no emoticons).
+  Status send_emoticons(std::string_view to, std::vector<wire::MimeMessage> messages,
+                        TimePoint now);
+
   // ---- P2P (conv_p2p.cpp) ----
   // A P2P packet's binary body for `peer`, over the 1:1 switchboard with them (the one open,
   // or one opened in the background: no conversation shows until a text arrives). Errc::kLimit
@@ -159,6 +166,10 @@ class ConversationManager {
     Seq seq = 0;
     bool nudge = false;
     int failures = 0;  // for nudges (texts count in their OutMessage)
+    // A message sent as is, ahead of the text it precedes (emoticon announcements).
+    std::shared_ptr<const wire::MimeMessage> payload;
+    // Not a text: nothing is reported when it does not get through.
+    bool fire_and_forget() const { return nudge || payload != nullptr; }
   };
 
   struct OutMessage {
@@ -227,6 +238,10 @@ class ConversationManager {
   void p2p_received(Board& board, ev::P2pReceived received);
   void p2p_board_closed(Board& board, TimePoint now);
   void p2p_refused(Conversation& conv);
+
+  // Custom emoticons (conv_emoticons.cpp).
+  void emoticons_received(const Conversation& conv, const ev::OtherMessageReceived& message);
+  bool send_payload_item(Board& board, const Item& item, TimePoint now);
 
   // Delivery failures, resends, offline messages (conv_delivery.cpp).
   void refused(wire::TrId trid, const Error& error, TimePoint now);

@@ -171,6 +171,33 @@ struct ContactPictureReceived {
   std::string data;  // the image bytes as the contact sent them (PNG, GIF, JPEG, ...)
 };
 
+// Custom emoticons and other MSN objects (docs/protocol/emoticons.md). A contact announced
+// that `shortcut` in their next message means the emoticon `msnobj` (its SHA1D given apart).
+// The UI shows it from its cache, or asks Client::fetch_object(from, msnobj), which ends in
+// ObjectReceived or ObjectFetchFailed.
+struct EmoticonAnnounced {
+  ConversationId conversation;
+  bool chat = false;
+  std::string from;
+  std::string shortcut;
+  std::string sha1d;
+  std::string msnobj;
+};
+
+// An MSN object arrived, checked against its SHA1D and size.
+struct ObjectReceived {
+  std::string peer;
+  std::string sha1d;
+  std::uint32_t type = 0;
+  std::string data;
+};
+
+// The object could not be fetched (declined, wrong data, no answer in 60 s, switchboard gone).
+struct ObjectFetchFailed {
+  std::string peer;
+  std::string sha1d;
+};
+
 // Our own friendly name as the server holds it (at sign-in and after each change).
 struct OwnDisplayNameChanged {
   std::string display_name;
@@ -324,6 +351,7 @@ using Event =
                  ev::MessageStoredOffline, ev::ChatStarted, ev::ChatParticipantJoined,
                  ev::ChatParticipantLeft, ev::ChatInviteFailed, ev::OfflineMessagesUnavailable,
                  ev::FileOffered, ev::FileDataWanted, ev::FileData, ev::FileProgress,
-                 ev::FileCompleted, ev::FileEnded>;
+                 ev::FileCompleted, ev::FileEnded, ev::EmoticonAnnounced, ev::ObjectReceived,
+                 ev::ObjectFetchFailed>;
 
 }  // namespace msn

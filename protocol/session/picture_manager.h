@@ -83,10 +83,14 @@ class PictureManager final : public P2pLinks {
   };
   std::vector<Packet> take_packets() { return std::exchange(packets_, {}); }
 
-  // Another application on the same links (files): what is not for the pictures goes to it.
-  void set_application(P2pApplication* application) { application_ = application; }
+  // Other applications on the same links (files, other MSN objects): what is not for the
+  // pictures goes to them, each asked in the order added. set_application adds one.
+  void add_application(P2pApplication* application) { applications_.push_back(application); }
+  void set_application(P2pApplication* application) { add_application(application); }
   p2p::Link* link(std::string_view peer) override;
   void flush_link(std::string_view peer) override;
+  bool take_fetch_turn(TimePoint now) override;
+  std::optional<TimePoint> next_fetch_turn() const override { return next_start_; }
   std::vector<Event> take_events() { return std::exchange(events_, {}); }
 
   // For tests and the debug log.
@@ -130,11 +134,12 @@ class PictureManager final : public P2pLinks {
   void route(const std::string& key, const p2p::Message& message, TimePoint now);
   void route_slp(const std::string& key, const p2p::slp::Message& slp, TimePoint now);
   void answer_invite(const std::string& key, const p2p::slp::Message& invite, TimePoint now);
+  bool application_busy(const std::string& key) const;
   void log(LogLevel level, std::string text) { events_.push_back(ev::Log{level, std::move(text)}); }
 
   PictureConfig config_;
   PictureRandom random_;
-  P2pApplication* application_ = nullptr;
+  std::vector<P2pApplication*> applications_;
   std::map<std::string, Known> known_;    // lower-cased address -> their current picture
   std::map<std::string, Fetch> fetches_;  // queued or running, by lower-cased address
   std::deque<std::string> queue_;         // keys waiting to start, in order

@@ -21,7 +21,7 @@ p2p::Link* PictureManager::link_for(const std::string& key, std::string_view pee
       const bool fetching = fetches_.count(entry.first) != 0 && fetches_.at(entry.first).running;
       const bool sending = std::any_of(senders_.begin(), senders_.end(),
                                        [&](const Send& s) { return s.peer_key == entry.first; });
-      const bool other = application_ != nullptr && application_->busy(entry.first);
+      const bool other = application_busy(entry.first);
       return !fetching && !sending && !other;
     });
     if (idle == links_.end()) return nullptr;
@@ -44,6 +44,19 @@ void PictureManager::flush(const std::string& key) {
     packets_.push_back(
         Packet{it->second->peer(), p2p::serialize_switchboard_body(packet), signalling});
   }
+}
+
+bool PictureManager::application_busy(const std::string& key) const {
+  return std::any_of(applications_.begin(), applications_.end(),
+                     [&](const P2pApplication* application) { return application->busy(key); });
+}
+
+// Display pictures and the applications' fetches take turns at one pace: each fetch may need a
+// switchboard, and the NS refuses XFRs asked too often.
+bool PictureManager::take_fetch_turn(TimePoint now) {
+  if (now < next_start_) return false;
+  next_start_ = now + config_.pace;
+  return true;
 }
 
 p2p::Link* PictureManager::link(std::string_view peer) {
@@ -73,10 +86,13 @@ void PictureManager::on_packet(std::string_view peer, std::string_view body, Tim
     for (Send& send : senders_) {
       if (send.peer_key == key) send.sender->on_control(*received->control, now);
     }
-    if (application_ != nullptr) application_->on_control(key, *link, *received->control, now);
+    for (P2pApplication* application : applications_)
+      application->on_control(key, *link, *received->control, now);
   }
-  if (received->chunk && application_ != nullptr)
-    application_->on_chunk(key, *link, *received->chunk, now);
+  if (received->chunk) {
+    for (P2pApplication* application : applications_)
+      application->on_chunk(key, *link, *received->chunk, now);
+  }
   if (received->message) route(key, *received->message, now);
   flush(key);
   settle(now);
@@ -94,18 +110,26 @@ void PictureManager::route(const std::string& key, const p2p::Message& message, 
   }
   const auto fetch = fetches_.find(key);
   const auto link = links_.find(key);
-  if (fetch == fetches_.end() || !fetch->second.running || link == links_.end()) return;
-  if (fetch->second.running->session_id() == message.header.session_id)
+  if (link == links_.end()) return;
+  if (fetch != fetches_.end() && fetch->second.running &&
+      fetch->second.running->session_id() == message.header.session_id) {
     fetch->second.running->on_data(*link->second, message, now);
+    return;
+  }
+  for (P2pApplication* application : applications_) {
+    if (application->on_data(key, *link->second, message, now)) return;
+  }
 }
 
 void PictureManager::route_slp(const std::string& key, const p2p::slp::Message& slp,
                                TimePoint now) {
   p2p::Link& link = *links_.at(key);
   const bool invite = slp.is_request() && slp.method == "INVITE";
-  if (application_ != nullptr && (invite ? application_->on_invite(key, link, slp, now)
-                                         : application_->on_slp(key, link, slp, now)))
-    return;
+  for (P2pApplication* application : applications_) {
+    if (invite ? application->on_invite(key, link, slp, now)
+               : application->on_slp(key, link, slp, now))
+      return;
+  }
   if (invite) return answer_invite(key, slp, now);
   if (const auto fetch = fetches_.find(key); fetch != fetches_.end() && fetch->second.running &&
                                              fetch->second.running->call_id() == slp.call_id) {
@@ -149,7 +173,7 @@ void PictureManager::answer_invite(const std::string& key, const p2p::slp::Messa
 // fetch broke asks again, which starts a new send.
 void PictureManager::on_carrier_lost(std::string_view peer, TimePoint now) {
   const std::string key = ascii::to_lower(peer);
-  if (application_ != nullptr) application_->on_carrier_lost(key, now);
+  for (P2pApplication* application : applications_) application->on_carrier_lost(key, now);
   const auto it = fetches_.find(key);
   if (it == fetches_.end() || !it->second.running) return;
   if (const auto link = links_.find(key); link != links_.end())

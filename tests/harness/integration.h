@@ -39,6 +39,7 @@ std::vector<IntegrationScenario> contact_scenarios();         // integration_con
 std::vector<IntegrationScenario> conversation_scenarios();    // integration_chat.cpp
 std::vector<IntegrationScenario> ux_integration_scenarios();  // integration_ux.cpp
 std::vector<IntegrationScenario> picture_scenarios();         // integration_pictures.cpp
+std::vector<IntegrationScenario> emoticon_scenarios();        // integration_emoticons.cpp
 std::vector<IntegrationScenario> file_scenarios();            // integration_files.cpp
 std::optional<IntegrationScenario> find_integration_scenario(std::string_view name);
 

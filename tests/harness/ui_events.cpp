@@ -64,12 +64,55 @@ void destroy_conversation(PurpleConversation* conv) {
   }
 }
 
+// ---- custom smileys: recorded per conversation and shortcut, the latest one open ----
+
+CustomSmileySeen* open_smiley(PurpleConversation* conv, const char* smile) {
+  auto& list = ui_events().smileys;
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    if (!it->closed && it->account == purple_conversation_get_account(conv) &&
+        it->conversation == text_or_empty(purple_conversation_get_name(conv)) &&
+        it->shortcut == text_or_empty(smile))
+      return &*it;
+  }
+  return nullptr;
+}
+
+// TRUE: the UI wants the data, always (the plugin's cache is what the scenarios look at).
+gboolean custom_smiley_add(PurpleConversation* conv, const char* smile, gboolean remote) {
+  CustomSmileySeen seen;
+  seen.account = purple_conversation_get_account(conv);
+  seen.conversation = text_or_empty(purple_conversation_get_name(conv));
+  seen.shortcut = text_or_empty(smile);
+  std::fprintf(stderr, "harness: [%s] custom smiley %s in %s (remote: %s)\n",
+               account_name(seen.account).c_str(), seen.shortcut.c_str(), seen.conversation.c_str(),
+               remote ? "yes" : "no");
+  ui_events().smileys.push_back(std::move(seen));
+  return TRUE;
+}
+
+void custom_smiley_write(PurpleConversation* conv, const char* smile, const guchar* data,
+                         gsize size) {
+  if (CustomSmileySeen* seen = open_smiley(conv, smile))
+    seen->data.append(reinterpret_cast<const char*>(data), size);
+}
+
+void custom_smiley_close(PurpleConversation* conv, const char* smile) {
+  if (CustomSmileySeen* seen = open_smiley(conv, smile)) {
+    seen->closed = true;
+    std::fprintf(stderr, "harness: [%s] custom smiley %s closed with %zu bytes\n",
+                 account_name(seen->account).c_str(), seen->shortcut.c_str(), seen->data.size());
+  }
+}
+
 PurpleConversationUiOps make_conversation_ops() {
   PurpleConversationUiOps ops{};
   ops.destroy_conversation = destroy_conversation;
   ops.write_conv = write_conv;
   ops.chat_add_users = chat_add_users;
   ops.chat_remove_users = chat_remove_users;
+  ops.custom_smiley_add = custom_smiley_add;
+  ops.custom_smiley_write = custom_smiley_write;
+  ops.custom_smiley_close = custom_smiley_close;
   return ops;
 }
 PurpleConversationUiOps g_conversation_ops = make_conversation_ops();

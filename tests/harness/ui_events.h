@@ -80,6 +80,16 @@ struct ChatListingSeen {
   std::size_t users = 0;
 };
 
+// One custom smiley a conversation was given (custom_smiley_add), with the data written to it
+// and whether it was closed (complete, or given up without data).
+struct CustomSmileySeen {
+  PurpleAccount* account = nullptr;
+  std::string conversation;
+  std::string shortcut;
+  std::string data;
+  bool closed = false;
+};
+
 struct UiEvents {
   std::vector<WrittenLine> lines;
   std::vector<TypingSeen> typing;
@@ -90,6 +100,7 @@ struct UiEvents {
   std::vector<ChatJoinedSeen> chats_joined;
   std::vector<ChatListingSeen> chat_listings;
   std::vector<std::string> chat_invitations;  // "account: who invited to what"
+  std::vector<CustomSmileySeen> smileys;
 };
 
 // The process's recorder (always present).

@@ -9,7 +9,9 @@ switchboard it is CALled to (from anyone), and in a conversation:
   * every peer speaks MSNP2P (p2p.py): it serves its display picture and declines anything
     else; everything else (typing, caps, emoticons, ...) is ignored;
   * the bot also takes files and sends them (ft.py): `send me a file` and `file N` (KiB) are
-    commands, not echoed.
+    commands, not echoed;
+  * custom emoticons (emoticons.py): `emoticon` makes the bot use its own, and an emoticon the
+    user announces is fetched and reported.
 The bot also asks for pictures: when a user who has the bot on its forward list (the bot keeps
 everyone who added it) announces a display picture (CHG with an msnobj), the bot rings that
 user (RNG, as a caller would), requests exactly that object over P2P, checks it against SHA1D,
@@ -29,7 +31,7 @@ import logging
 import uuid
 from collections import namedtuple
 
-from . import contacts, ft, p2p, sb
+from . import contacts, emoticons, ft, p2p, sb
 
 log = logging.getLogger("msnp.bot")
 
@@ -170,6 +172,8 @@ class Bot(Peer):
         self.caps = CAPS
         self.psm = PSM
         self.asked = {}                # user lower -> SHA1D last requested
+        self.emoticon = emoticons.make_image(email)
+        self.emoticon_msnobj = p2p.make_msnobj(email, self.emoticon, obj_type=2)
 
     def msnobj_announced(self, server, conn):
         """A signed-in user's CHG: fetch its picture when it is new to the bot."""
@@ -225,6 +229,8 @@ class BotMember:
                                      bot.p2p_sessions, bot.files)
         self.endpoint.tell = self.tell
         self.endpoint.backlog = self.backlog
+        if getattr(bot, "emoticon", None) is not None:
+            self.endpoint.objects[bot.emoticon_msnobj] = bot.emoticon
 
     # ---- participant interface (see sb.Session) ---------------------------------------------
 
@@ -329,9 +335,17 @@ class BotMember:
             self.later(0, lambda: self.endpoint.receive(sender.email, payload))
         elif not self.bot.echo:
             return
+        elif kind in (emoticons.STATIC, emoticons.ANIMATED):
+            self.later(0, lambda: self.fetch_emoticons(sender.email, body))
         elif kind == "text/plain":
             text = body.decode(_charset(ctype), "replace")
             log.info("bot: %s said %r", sender.email, text[:80])
+            if text.strip().lower() == emoticons.COMMAND:
+                self.later(0, self.use_emoticon)
+                return
+            if text.strip().lower() == emoticons.BAD_COMMAND:
+                self.later(0, self.bad_emoticons)
+                return
             kib = ft.command_size(text) if self.bot.files is not None else None
             if kib is not None:
                 # After the sender's ACK, as over a network.
@@ -354,6 +368,28 @@ class BotMember:
                 self.later(REPLY_DELAY, lambda: self.say(
                     b"MIME-Version: 1.0\r\nContent-Type: text/x-msnmsgr-datacast\r\n\r\n"
                     b"ID: 1\r\n"))
+
+    def use_emoticon(self):
+        """The bot's own emoticon: announced, then used in a text (after the ACK)."""
+        self.say(emoticons.announcement([(emoticons.BOT_SHORTCUT, self.bot.emoticon_msnobj)]))
+        self.tell("Here is my emoticon %s, SHA1D %s" % (emoticons.BOT_SHORTCUT,
+                                                         p2p.sha1_b64(self.bot.emoticon)))
+
+    def bad_emoticons(self):
+        for payload in emoticons.bad_announcements(self.email, self.bot.emoticon):
+            self.say(payload)
+        self.tell("Bad emoticons sent")
+
+    def fetch_emoticons(self, email, body):
+        """Each emoticon the user announced is fetched from them and reported."""
+        for shortcut, msnobj, attrs in emoticons.parse_announcement(body):
+            if attrs["Creator"].lower() != email.lower():
+                self.tell(emoticons.report(shortcut, None, False, "not created by its sender"))
+                continue
+            log.info("bot: fetches the emoticon %r of %s", shortcut, email)
+            self.endpoint.fetch(email, msnobj, emoticons.EMOTICON_APP_ID,
+                                lambda data, ok, why, s=shortcut:
+                                self.tell(emoticons.report(s, data, ok, why)))
 
     def reassemble(self, sender, headers, body):
         """Collect the parts of a multi-part message; -> (headers, body) once complete."""

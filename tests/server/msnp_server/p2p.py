@@ -15,8 +15,10 @@ inside one switchboard session. It
     AppID); any other INVITE gets `603 Decline`, except that the bot hands file offers and
     direct-connection INVITEs, and the data, answers, ACKs and BYEs of its file sessions, to
     ft.FileSessions;
-  * fetches someone else's picture (`fetch`): INVITE, ACKs of 200/data preparation/data, the
-    SHA1D check, BYE, and a callback with the result.
+  * serves its other MSN objects (`objects`, msnobj string -> data: the bot's custom emoticon)
+    the same way, also for AppID 11 (WLM's for emoticons);
+  * fetches someone else's picture or emoticon (`fetch`): INVITE, ACKs of 200/data
+    preparation/data, the SHA1D check, BYE, and a callback with the result.
 Every parser here is bounded: a reassembled SLP message is at most MAX_SLP bytes, picture data
 at most MAX_DATA, and at most MAX_PENDING messages are reassembled at once per endpoint.
 
@@ -50,7 +52,7 @@ FLAG_NAK, FLAG_ACK, FLAG_RAK, FLAG_ERROR = 0x1, 0x2, 0x4, 0x8
 FLAG_DATA, FLAG_CLOSE, FLAG_TLP_ERROR, FLAG_DC = 0x20, 0x40, 0x80, 0x100
 DATA_FLAGS = frozenset({0x20, 0x1000000, 0x1000020, 0x1000030})
 EUF_MSNOBJ = "{A4268EEC-FEC5-49E5-95C3-F126696BDBF6}"
-PICTURE_APP_IDS = frozenset({1, 12})
+PICTURE_APP_IDS = frozenset({1, 11, 12})  # 11: WLM's AppID for custom emoticons
 SESSION_REQ = "application/x-msnmsgr-sessionreqbody"
 SESSION_CLOSE = "application/x-msnmsgr-sessionclosebody"
 
@@ -348,6 +350,7 @@ class Endpoint:
         self.backlog = None
         self.picture = picture
         self.msnobj = msnobj
+        self.objects = {}              # other MSN objects served: msnobj string -> data
         self.send_payload = send
         self.later = later
         self.ident = 1000 + secrets.randbelow(0x7FFFFFFF)
@@ -487,13 +490,22 @@ class Endpoint:
         self.served[slp.call_id] = served
         STATS.serving(remote, +1)
         served.timer = self.later(SERVE_TIMEOUT, lambda: self._end_served(served, "timeout"))
+        data = self.objects.get(self._asked(slp), self.picture)
         self._reply(remote, slp, "200 OK", sid)
-        # Data preparation (4 zero bytes; footer 1 as WLM sends it), then the picture.
+        # Data preparation (4 zero bytes; footer 1 as WLM sends it), then the object.
         self._send_message(remote, served.sid, b"\0\0\0\0", 0, 1)
-        served.data_ident = self._send_message(remote, served.sid, self.picture, FLAG_DATA,
-                                               app_id)
-        log.info("%s: sent its picture (%d bytes, AppID %d) to %s", self.me,
-                 len(self.picture), app_id, remote)
+        served.data_ident = self._send_message(remote, served.sid, data, FLAG_DATA, app_id)
+        log.info("%s: sent an object (%d bytes, AppID %d) to %s", self.me, len(data), app_id,
+                 remote)
+
+    @staticmethod
+    def _asked(slp):
+        """The msnobj string of an INVITE's Context (None when it is not base64)."""
+        try:
+            context = base64.b64decode(slp.fields.get("context", ""), validate=True)
+        except ValueError:
+            return None
+        return context.rstrip(b"\0").decode("utf-8", "replace")
 
     def _invite_problem(self, slp):
         """Why an INVITE is declined, or None to serve it."""
@@ -510,13 +522,13 @@ class Endpoint:
             return "SessionID %r" % sid
         if slp.call_id in self.served:
             return "Call-ID %s already in use" % slp.call_id
-        try:
-            context = base64.b64decode(slp.fields.get("context", ""), validate=True)
-        except ValueError:
+        asked = self._asked(slp)
+        if asked is None:
             return "Context is not base64"
-        if self.picture is None or context.rstrip(b"\0").decode("utf-8", "replace") \
-                != self.msnobj:
-            return "Context is not this peer's msnobj: %r" % context[:300]
+        if asked in self.objects:
+            return None
+        if self.picture is None or asked != self.msnobj:
+            return "Context is not one of this peer's msnobjs: %r" % asked[:300]
         return None
 
     def _on_bye(self, remote, slp):
