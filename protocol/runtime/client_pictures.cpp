@@ -34,6 +34,7 @@ bool Client::route_p2p(TimePoint now) {
     (void)conversations_.take_p2p();
     (void)pictures_.take_packets();
     (void)pictures_.take_events();
+    (void)pictures_.take_inks();
     files_.shut_down();
     return false;
   }
@@ -48,6 +49,7 @@ bool Client::route_p2p(TimePoint now) {
         pictures_.on_packet(notice.peer, notice.body, now);
       }
     }
+    for (auto& ink : pictures_.take_inks()) conversations_.on_p2p_ink(ink.peer, ink.data);
     pump_files(now);
     auto packets = pictures_.take_packets();
     for (auto& packet : packets) {

@@ -88,6 +88,13 @@ class PictureManager final : public P2pLinks {
   p2p::Link* link(std::string_view peer) override;
   void flush_link(std::string_view peer) override;
   std::vector<Event> take_events() { return std::exchange(events_, {}); }
+  // Ink that came over P2P (SessionID 64, already ACKed): the message data, for the
+  // conversations (ConversationManager::on_p2p_ink).
+  struct Ink {
+    std::string peer;
+    std::string data;
+  };
+  std::vector<Ink> take_inks() { return std::exchange(inks_, {}); }
 
   // For tests and the debug log.
   std::size_t running_fetches() const;
@@ -148,6 +155,7 @@ class PictureManager final : public P2pLinks {
 
   std::vector<Packet> packets_;
   std::vector<Event> events_;
+  std::vector<Ink> inks_;
 };
 
 }  // namespace msn
