@@ -9,7 +9,9 @@ switchboard it is CALled to (from anyone), and in a conversation:
   * every peer speaks MSNP2P (p2p.py): it serves its display picture and declines anything
     else; everything else (typing, caps, emoticons, ...) is ignored;
   * the bot also takes files and sends them (ft.py): `send me a file` and `file N` (KiB) are
-    commands, not echoed.
+    commands, not echoed;
+  * `ink`, `ink gif`, `ink p2p`, `ink broken` make the bot send handwriting (ink.py; see
+    INK_COMMANDS), not echoed.
 The bot also asks for pictures: when a user who has the bot on its forward list (the bot keeps
 everyone who added it) announces a display picture (CHG with an msnobj), the bot rings that
 user (RNG, as a caller would), requests exactly that object over P2P, checks it against SHA1D,
@@ -26,10 +28,11 @@ email)` any peer.
 
 import asyncio
 import logging
+import os
 import uuid
 from collections import namedtuple
 
-from . import contacts, ft, p2p, sb
+from . import contacts, ft, ink, p2p, sb
 
 log = logging.getLogger("msnp.bot")
 
@@ -42,6 +45,11 @@ MAX_PENDING_CHUNKS = 64            # multi-part messages being reassembled, per 
 FETCH_DELAY = 0.3                  # seconds between a user's new msnobj and the bot's RNG
 RING_TIMEOUT = 30.0                # seconds the bot waits for the user to answer its RNG
 FETCH_APP_ID = 1                   # AppID of the bot's picture requests (the plugin's)
+
+# Text commands, not echoed: `ink` sends an ISF smiley over the switchboard (in parts), `ink gif`
+# a GIF one, `ink p2p` the ISF over P2P SessionID 64, `ink broken` an ISF body that is no ISF.
+INK_COMMANDS = frozenset({"ink", "ink gif", "ink p2p", "ink broken"})
+BROKEN_ISF = b"\x00\x05\x0a\xff\xff\xff\xff"  # a stroke tag whose size runs past the end
 
 Presence = namedtuple("Presence", "status network friendly caps msnobj psm")
 
@@ -332,6 +340,11 @@ class BotMember:
         elif kind == "text/plain":
             text = body.decode(_charset(ctype), "replace")
             log.info("bot: %s said %r", sender.email, text[:80])
+            command = text.strip().lower()
+            if command in INK_COMMANDS:
+                # After the sender's ACK, as over a network.
+                self.later(0, lambda: self.send_ink(sender.email, command))
+                return
             kib = ft.command_size(text) if self.bot.files is not None else None
             if kib is not None:
                 # After the sender's ACK, as over a network.
@@ -354,6 +367,25 @@ class BotMember:
                 self.later(REPLY_DELAY, lambda: self.say(
                     b"MIME-Version: 1.0\r\nContent-Type: text/x-msnmsgr-datacast\r\n\r\n"
                     b"ID: 1\r\n"))
+
+    def send_ink(self, email, command):
+        """A handwritten smiley (ink.py) to `email`, the way INK_COMMANDS says."""
+        log.info("bot: %s asked for %r", email, command)
+        kind, data = {
+            "ink": (ink.ISF_TYPE, ink.isf_smiley()),
+            "ink gif": (ink.GIF_TYPE, ink.gif_smiley()),
+            "ink p2p": (ink.ISF_TYPE, ink.isf_smiley()),
+            "ink broken": (ink.ISF_TYPE, BROKEN_ISF),
+        }[command]
+        # What was sent, for the harness to compare with what the client shows.
+        name = "ink-sent.gif" if kind == ink.GIF_TYPE else "ink-sent.isf"
+        with open(os.path.join(self.session.service.cfg.state_dir, name), "wb") as f:
+            f.write(data)
+        if command == "ink p2p":
+            self.endpoint.send_ink(email, ink.p2p_blob(kind, data))
+            return
+        for payload in ink.switchboard_payloads(kind, data):
+            self.say(payload)
 
     def reassemble(self, sender, headers, body):
         """Collect the parts of a multi-part message; -> (headers, body) once complete."""
