@@ -16,6 +16,7 @@
 #include "error_text.h"
 #include "glib_handles.h"
 #include "i18n.h"
+#include "ink_glue.h"
 #include "picture_glue.h"
 #include "presence_glue.h"
 
@@ -280,6 +281,8 @@ void PurpleEventSink::handle(const ev::ConversationTyping& typing) {
 }
 
 void PurpleEventSink::handle(const ev::ConversationNudge& nudge) { apply_nudge(account_, nudge); }
+
+void PurpleEventSink::handle(const ev::InkReceived& ink) { apply_ink_received(account_, ink); }
 
 void PurpleEventSink::handle(const ev::MessageFailed& failed) {
   apply_message_failed(account_, failed);

@@ -76,6 +76,7 @@ class PurpleEventSink final : public EventSink {
   void handle(const ev::MessageReceived& message);
   void handle(const ev::ConversationTyping& typing);
   void handle(const ev::ConversationNudge& nudge);
+  void handle(const ev::InkReceived& ink);
   void handle(const ev::MessageFailed& failed);
   void handle(const ev::MessageStoredOffline& stored);
   void handle(const ev::ChatStarted& started);

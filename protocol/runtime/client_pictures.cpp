@@ -35,6 +35,7 @@ bool Client::route_p2p(TimePoint now) {
     (void)pictures_.take_packets();
     (void)pictures_.take_events();
     (void)objects_.take_events();
+    (void)pictures_.take_inks();
     files_.shut_down();
     for (auto& output : files_.direct().take_outputs()) outputs_.push_back(std::move(output));
     return false;
@@ -50,6 +51,7 @@ bool Client::route_p2p(TimePoint now) {
         pictures_.on_packet(notice.peer, notice.body, now);
       }
     }
+    for (auto& ink : pictures_.take_inks()) conversations_.on_p2p_ink(ink.peer, ink.data);
     pump_files(now);
     auto packets = pictures_.take_packets();
     for (auto& packet : packets) {

@@ -127,6 +127,9 @@ class ConversationManager {
   // it or on the wire. Bulk senders (files) keep this small, so that they follow the
   // switchboard's pace and never starve anything else.
   std::size_t p2p_backlog(std::string_view peer) const;
+  // The data of a P2P message from `peer` on the ink SessionID (conv_ink.cpp): shown in the
+  // 1:1 conversation with them.
+  void on_p2p_ink(std::string_view peer, std::string_view blob);
 
   // Ends everything: switchboards closed (OUT), every message not yet delivered or stored
   // reported as MessageFailed with `reason`, offline-message work abandoned. Later intents fail.
@@ -242,6 +245,8 @@ class ConversationManager {
   // Custom emoticons (conv_emoticons.cpp).
   void emoticons_received(const Conversation& conv, const ev::OtherMessageReceived& message);
   bool send_payload_item(Board& board, const Item& item, TimePoint now);
+  // Ink (conv_ink.cpp).
+  void ink_received(const Conversation& conv, const ev::OtherMessageReceived& message);
 
   // Delivery failures, resends, offline messages (conv_delivery.cpp).
   void refused(wire::TrId trid, const Error& error, TimePoint now);

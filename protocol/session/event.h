@@ -231,6 +231,16 @@ struct ConversationNudge {
   std::string from;
 };
 
+// A handwritten message (ink) to show inline: `image` is GIF or PNG bytes (`mime_type` says
+// which); both are empty when the ink could not be read (the UI says so, the log says why).
+struct InkReceived {
+  ConversationId conversation;
+  bool chat = false;
+  std::string from;
+  std::string image;
+  std::string mime_type;
+};
+
 // Why a message the user sent did not reach its recipient, after the one resend.
 enum class DeliveryFailure {
   kRejected,        // the server refused it
@@ -352,6 +362,6 @@ using Event =
                  ev::ChatParticipantLeft, ev::ChatInviteFailed, ev::OfflineMessagesUnavailable,
                  ev::FileOffered, ev::FileDataWanted, ev::FileData, ev::FileProgress,
                  ev::FileCompleted, ev::FileEnded, ev::EmoticonAnnounced, ev::ObjectReceived,
-                 ev::ObjectFetchFailed>;
+                 ev::ObjectFetchFailed, ev::InkReceived>;
 
 }  // namespace msn

@@ -92,6 +92,13 @@ class PictureManager final : public P2pLinks {
   bool take_fetch_turn(TimePoint now) override;
   std::optional<TimePoint> next_fetch_turn() const override { return next_start_; }
   std::vector<Event> take_events() { return std::exchange(events_, {}); }
+  // Ink that came over P2P (SessionID 64, already ACKed): the message data, for the
+  // conversations (ConversationManager::on_p2p_ink).
+  struct Ink {
+    std::string peer;
+    std::string data;
+  };
+  std::vector<Ink> take_inks() { return std::exchange(inks_, {}); }
 
   // For tests and the debug log.
   std::size_t running_fetches() const;
@@ -153,6 +160,7 @@ class PictureManager final : public P2pLinks {
 
   std::vector<Packet> packets_;
   std::vector<Event> events_;
+  std::vector<Ink> inks_;
 };
 
 }  // namespace msn

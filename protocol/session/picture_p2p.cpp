@@ -9,6 +9,7 @@
 #include "p2p/header.h"
 #include "p2p/slp.h"
 #include "p2p/transport.h"
+#include "session/ink_message.h"
 #include "session/picture_manager.h"
 
 namespace msn {
@@ -108,6 +109,8 @@ void PictureManager::route(const std::string& key, const p2p::Message& message, 
     }
     return route_slp(key, *slp, now);
   }
+  if (message.header.session_id == kInkSessionId)
+    return inks_.push_back(Ink{links_.at(key)->peer(), message.data});
   const auto fetch = fetches_.find(key);
   const auto link = links_.find(key);
   if (link == links_.end()) return;

@@ -69,10 +69,12 @@ inline constexpr std::uint32_t kVersionMask = 0xFFu << 24;
 // What we advertise: only what works. P2P packets and the MSNC version say we speak MSNP2P
 // (display pictures work: session/picture_manager.h); the reference calls MSNC 8.5 with 0x20
 // accurate for an MSNP15 client with P2Pv1 (the old plugin sent MSNC4, WLM 8.5 sends MSNC8).
-// Every other feature bit (files, voice, ink, winks, webcam, direct connections) makes peers
-// start sessions this client declines (603), so none is set. Plain messages, typing and
-// nudges need no bit.
-inline constexpr std::uint32_t kClientCapabilities = caps::kMsnc8 | caps::kP2pPackets;
+// Ink arrives as GIF or ISF and is shown (session/ink_message.h), so both ink bits are set.
+// Every other feature bit (files, voice, winks, webcam, direct connections) makes peers start
+// sessions this client declines (603), so none is set. Plain messages, typing and nudges need
+// no bit.
+inline constexpr std::uint32_t kClientCapabilities =
+    caps::kMsnc8 | caps::kP2pPackets | caps::kInkGif | caps::kInkIsf;
 
 // A personal message or song title past a few hundred characters is not something a real
 // client sends; anything longer only costs memory and UI time.

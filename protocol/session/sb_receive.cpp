@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "session/ink_message.h"
 #include "session/sb_checks.h"
 #include "session/switchboard_session.h"
 
@@ -18,6 +19,10 @@ namespace {
 constexpr std::size_t kMaxPartialMessages = 8;
 constexpr std::uint32_t kMaxChunks = 64;
 constexpr std::size_t kMaxJoinedBytes = 128 * 1024;
+// Ink is an image in base64 (session/ink_message.h), cut like long text: aMSN sends 1202
+// characters a chunk, so the largest ink we accept needs about 1,170 of them; 1,500 leaves room
+// for senders that cut shorter pieces.
+constexpr std::uint32_t kMaxInkChunks = 1'500;
 
 }  // namespace
 
@@ -90,7 +95,8 @@ std::optional<wire::MimeMessage> SwitchboardSession::reassemble(const std::strin
     const auto total = wire::parse_u32(*chunks);
     if (total == 1u) return message;
     std::erase_if(partial_, same);
-    if (!total || *total > kMaxChunks || *total == 0) {
+    const bool ink = wire::classify(message) == wire::MessageKind::kInk;
+    if (!total || *total > (ink ? kMaxInkChunks : kMaxChunks) || *total == 0) {
       log(LogLevel::kWarning, "switchboard: chunked message with a bad chunk count dropped");
       return std::nullopt;
     }
@@ -99,6 +105,7 @@ std::optional<wire::MimeMessage> SwitchboardSession::reassemble(const std::strin
     r.from = from;
     r.message_id = std::string(*message_id);
     r.total = *total;
+    r.max_bytes = ink ? max_ink_body_bytes() : kMaxJoinedBytes;
     r.message = std::move(message);
     partial_.push_back(std::move(r));
     return std::nullopt;
@@ -106,7 +113,7 @@ std::optional<wire::MimeMessage> SwitchboardSession::reassemble(const std::strin
   const auto it = std::find_if(partial_.begin(), partial_.end(), same);
   if (it == partial_.end()) return std::nullopt;
   const auto index = wire::parse_u32(*chunk);
-  if (index != it->next || it->message.body.size() + message.body.size() > kMaxJoinedBytes) {
+  if (index != it->next || it->message.body.size() + message.body.size() > it->max_bytes) {
     log(LogLevel::kWarning, "switchboard: chunked message out of order or too large; dropped");
     partial_.erase(it);
     return std::nullopt;

@@ -218,6 +218,7 @@ class SwitchboardSession {
     wire::MimeMessage message;
     std::uint32_t total = 0;
     std::uint32_t next = 1;
+    std::size_t max_bytes = 0;  // of the joined body
   };
 
   // Connection, sign-in, dispatch, errors, timers, ending (switchboard_session.cpp).

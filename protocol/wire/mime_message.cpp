@@ -274,6 +274,7 @@ MessageKind classify(const MimeMessage& message) {
   if (type == "text/x-mms-emoticon" || type == "text/x-mms-animemoticon") return MessageKind::kEmoticon;
   if (type == "text/x-msmsgsinvite") return MessageKind::kInvitation;
   if (type == "application/x-msnmsgrp2p") return MessageKind::kP2p;
+  if (type == "image/gif" || type == "application/x-ms-ink") return MessageKind::kInk;
   return MessageKind::kUnknown;
 }
 

@@ -73,6 +73,7 @@ enum class MessageKind {
   kEmoticon,    // text/x-mms-emoticon, text/x-mms-animemoticon
   kInvitation,  // text/x-msmsgsinvite (legacy invitations)
   kP2p,         // application/x-msnmsgrp2p
+  kInk,         // image/gif, application/x-ms-ink (handwriting)
   kUnknown,
 };
 

@@ -12,6 +12,8 @@ switchboard it is CALled to (from anyone), and in a conversation:
     commands, not echoed;
   * custom emoticons (emoticons.py): `emoticon` makes the bot use its own, and an emoticon the
     user announces is fetched and reported.
+  * `ink`, `ink gif`, `ink p2p`, `ink broken` make the bot send handwriting (ink.py; see
+    INK_COMMANDS), not echoed.
 The bot also asks for pictures: when a user who has the bot on its forward list (the bot keeps
 everyone who added it) announces a display picture (CHG with an msnobj), the bot rings that
 user (RNG, as a caller would), requests exactly that object over P2P, checks it against SHA1D,
@@ -28,10 +30,11 @@ email)` any peer.
 
 import asyncio
 import logging
+import os
 import uuid
 from collections import namedtuple
 
-from . import contacts, emoticons, ft, p2p, sb
+from . import contacts, emoticons, ft, ink, p2p, sb
 
 log = logging.getLogger("msnp.bot")
 
@@ -44,6 +47,11 @@ MAX_PENDING_CHUNKS = 64            # multi-part messages being reassembled, per 
 FETCH_DELAY = 0.3                  # seconds between a user's new msnobj and the bot's RNG
 RING_TIMEOUT = 30.0                # seconds the bot waits for the user to answer its RNG
 FETCH_APP_ID = 1                   # AppID of the bot's picture requests (the plugin's)
+
+# Text commands, not echoed: `ink` sends an ISF smiley over the switchboard (in parts), `ink gif`
+# a GIF one, `ink p2p` the ISF over P2P SessionID 64, `ink broken` an ISF body that is no ISF.
+INK_COMMANDS = frozenset({"ink", "ink gif", "ink p2p", "ink broken"})
+BROKEN_ISF = b"\x00\x05\x0a\xff\xff\xff\xff"  # a stroke tag whose size runs past the end
 
 Presence = namedtuple("Presence", "status network friendly caps msnobj psm")
 
@@ -346,6 +354,11 @@ class BotMember:
             if text.strip().lower() == emoticons.BAD_COMMAND:
                 self.later(0, self.bad_emoticons)
                 return
+            command = text.strip().lower()
+            if command in INK_COMMANDS:
+                # After the sender's ACK, as over a network.
+                self.later(0, lambda: self.send_ink(sender.email, command))
+                return
             kib = ft.command_size(text) if self.bot.files is not None else None
             if kib is not None:
                 # After the sender's ACK, as over a network.
@@ -390,6 +403,25 @@ class BotMember:
             self.endpoint.fetch(email, msnobj, emoticons.EMOTICON_APP_ID,
                                 lambda data, ok, why, s=shortcut:
                                 self.tell(emoticons.report(s, data, ok, why)))
+
+    def send_ink(self, email, command):
+        """A handwritten smiley (ink.py) to `email`, the way INK_COMMANDS says."""
+        log.info("bot: %s asked for %r", email, command)
+        kind, data = {
+            "ink": (ink.ISF_TYPE, ink.isf_smiley()),
+            "ink gif": (ink.GIF_TYPE, ink.gif_smiley()),
+            "ink p2p": (ink.ISF_TYPE, ink.isf_smiley()),
+            "ink broken": (ink.ISF_TYPE, BROKEN_ISF),
+        }[command]
+        # What was sent, for the harness to compare with what the client shows.
+        name = "ink-sent.gif" if kind == ink.GIF_TYPE else "ink-sent.isf"
+        with open(os.path.join(self.session.service.cfg.state_dir, name), "wb") as f:
+            f.write(data)
+        if command == "ink p2p":
+            self.endpoint.send_ink(email, ink.p2p_blob(kind, data))
+            return
+        for payload in ink.switchboard_payloads(kind, data):
+            self.say(payload)
 
     def reassemble(self, sender, headers, body):
         """Collect the parts of a multi-part message; -> (headers, body) once complete."""

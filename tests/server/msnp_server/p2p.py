@@ -42,6 +42,8 @@ log = logging.getLogger("msnp.p2p")
 HEADER = struct.Struct("<IIQQIIIIQ")   # SessionID Identifier Offset TotalSize Length Flags
                                        # AckID AckUID AckSize
 CONTENT_TYPE = b"application/x-msnmsgrp2p"
+INK_SESSION = 64               # SessionID reserved for ink (reference §11.6, §11.9)
+INK_FOOTER = 3                 # what a public Perl client sends with ink (any is accepted)
 MAX_CHUNK = 1202               # data bytes in one P2P message on the switchboard
 MAX_SLP = 16 * 1024            # bytes of one reassembled SLP message
 MAX_DATA = 256 * 1024          # bytes of one picture (the plugin refuses more over HTTP too)
@@ -379,6 +381,10 @@ class Endpoint:
             self._send(remote, Header(session, ident, offset, len(data), len(piece), flags,
                                       ack_id, 0, 0), piece, footer)
         return ident
+
+    def send_ink(self, remote, blob):
+        """Ink over P2P (reference §11.9): SessionID 64, no INVITE, footer 3; -> Identifier."""
+        return self._send_message(remote, INK_SESSION, blob, 0, INK_FOOTER)
 
     def _send_slp(self, remote, data):
         return self._send_message(remote, 0, data)

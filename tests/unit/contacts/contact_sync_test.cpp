@@ -103,8 +103,8 @@ void sign_in_with_vectors(Fx& fx, msn::Settings settings = t::contacts_settings(
   fx.ns = t::sign_in_until_contacts(*fx);
   answer_fetch_with_vectors(fx, t::open_list_fetch(*fx));
   fx.s->feed(fx.ns, "BLP 5 AL\r\nADL 6 OK\r\n");
-  fx.s->expect_send(fx.ns, "CHG 7 NLN 2147483680\r\n");
-  fx.s->feed(fx.ns, "CHG 7 NLN 2147483680\r\n");
+  fx.s->expect_send(fx.ns, "CHG 7 NLN 2147483692\r\n");
+  fx.s->feed(fx.ns, "CHG 7 NLN 2147483692\r\n");
   assert_int_equal(fx.s->take<ev::SignedIn>().size(), 1);
   fx.s->expect_no_output();
 }
@@ -169,10 +169,10 @@ void test_vector_sign_in_loads_the_list(void** state) {
 
   // Dave waits for a decision: asked once the account is online, not before.
   fx.s->feed(fx.ns, "BLP 5 AL\r\nADL 6 OK\r\n");
-  fx.s->expect_send(fx.ns, "CHG 7 NLN 2147483680\r\n");
+  fx.s->expect_send(fx.ns, "CHG 7 NLN 2147483692\r\n");
   assert_true(fx.s->take<ev::AuthorizationRequested>().empty());
   assert_true(fx.s->take<ev::SignedIn>().empty());
-  fx.s->feed(fx.ns, "CHG 7 NLN 2147483680\r\n");
+  fx.s->feed(fx.ns, "CHG 7 NLN 2147483692\r\n");
   assert_int_equal(fx.s->take<ev::SignedIn>().size(), 1);
   auto asked = fx.s->take<ev::AuthorizationRequested>();
   assert_int_equal(asked.size(), 1);
@@ -265,7 +265,7 @@ void test_large_book_sign_in(void** state) {
     fx.s->feed(fx.ns, "ADL " + std::to_string(trids[i]) + " OK\r\n");
   }
   const std::string chg = fx.s->expect_send(fx.ns);
-  assert_true(chg.rfind("CHG ", 0) == 0 && chg.find(" NLN 2147483680\r\n") != std::string::npos);
+  assert_true(chg.rfind("CHG ", 0) == 0 && chg.find(" NLN 2147483692\r\n") != std::string::npos);
   fx.s->feed(fx.ns, chg);
   assert_int_equal(fx.s->take<ev::SignedIn>().size(), 1);
   std::size_t pending = 0;
@@ -582,21 +582,21 @@ void test_presence_wishes_before_sign_in(void** state) {
   fx.ns = t::sign_in_until_contacts(*fx);
   answer_fetch_with_vectors(fx, t::open_list_fetch(*fx));
   fx.s->feed(fx.ns, "ADL 6 OK\r\n");
-  fx.s->expect_send(fx.ns, "CHG 7 BSY 2147483680\r\n");
-  fx.s->feed(fx.ns, "CHG 7 BSY 2147483680\r\n");
+  fx.s->expect_send(fx.ns, "CHG 7 BSY 2147483692\r\n");
+  fx.s->feed(fx.ns, "CHG 7 BSY 2147483692\r\n");
   fx.s->expect_send(fx.ns,
                     "UUX 8 105\r\n<Data><PSM>Writing a protocol engine</PSM><CurrentMedia></CurrentMedia>"
                     "<MachineGuid></MachineGuid></Data>");
   fx.s->feed(fx.ns, "UUX 8 0\r\n");
   // Idle shows as IDL only over Available.
   assert_true(act(fx, client.set_idle(true, fx.s->now())).is_ok());
-  fx.s->expect_send(fx.ns, "CHG 9 BSY 2147483680\r\n");
+  fx.s->expect_send(fx.ns, "CHG 9 BSY 2147483692\r\n");
   assert_true(act(fx, client.set_presence(PresenceStatus::kOnline, fx.s->now())).is_ok());
-  fx.s->expect_send(fx.ns, "CHG 10 IDL 2147483680\r\n");
+  fx.s->expect_send(fx.ns, "CHG 10 IDL 2147483692\r\n");
   assert_true(act(fx, client.set_idle(false, fx.s->now())).is_ok());
-  fx.s->expect_send(fx.ns, "CHG 11 NLN 2147483680\r\n");
+  fx.s->expect_send(fx.ns, "CHG 11 NLN 2147483692\r\n");
   assert_true(act(fx, client.set_presence(PresenceStatus::kHidden, fx.s->now())).is_ok());
-  fx.s->expect_send(fx.ns, "CHG 12 HDN 2147483680\r\n");
+  fx.s->expect_send(fx.ns, "CHG 12 HDN 2147483692\r\n");
   assert_int_equal(act(fx, client.set_presence(PresenceStatus::kOffline, fx.s->now())).error().code, Errc::kInvalidArgument);
 }
 

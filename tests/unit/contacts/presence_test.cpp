@@ -88,17 +88,19 @@ void test_status_codes(void** state) {
   assert_false(msn::parse_presence_status("").has_value());
 }
 
-// MSNP2P is advertised (MSNC 8.5 and P2P packets: display pictures work), nothing this client
-// cannot do yet: no voice, webcam, ink or winks.
+// MSNP2P is advertised (MSNC 8.5 and P2P packets: display pictures work) and ink receiving
+// (GIF and ISF are shown), nothing this client cannot do yet: no voice, webcam or winks.
 void test_advertised_capabilities(void** /*state*/) {
   namespace caps = msn::caps;
   assert_int_equal(msn::kClientCapabilities & caps::kVersionMask, caps::kMsnc8);
   assert_int_equal(msn::kClientCapabilities & caps::kP2pPackets, caps::kP2pPackets);
-  assert_int_equal(msn::kClientCapabilities, 2147483680u);
+  assert_int_equal(msn::kClientCapabilities & caps::kInkGif, caps::kInkGif);
+  assert_int_equal(msn::kClientCapabilities & caps::kInkIsf, caps::kInkIsf);
+  assert_int_equal(msn::kClientCapabilities, 2147483692u);
   for (std::uint32_t unsupported :
-       {caps::kVoiceIm, caps::kWebcam, caps::kInkGif, caps::kInkIsf, caps::kWinks, caps::kDirectIm,
-        caps::kSipInvite, caps::kSharedSearch, caps::kP2pTurn, caps::kP2pBootstrapViaUun,
-        caps::kSecureChannel, caps::kMediaCenter, caps::kSpace})
+       {caps::kVoiceIm, caps::kWebcam, caps::kWinks, caps::kDirectIm, caps::kSipInvite,
+        caps::kSharedSearch, caps::kP2pTurn, caps::kP2pBootstrapViaUun, caps::kSecureChannel,
+        caps::kMediaCenter, caps::kSpace})
     assert_int_equal(msn::kClientCapabilities & unsupported, 0);
 }
 

@@ -79,7 +79,9 @@ void test_kinds(void** /*state*/) {
       {"Content-Type: text/x-mms-animemoticon\r\n\r\n", MessageKind::kEmoticon},
       {"Content-Type: text/x-msmsgsinvite; charset=UTF-8\r\n\r\n", MessageKind::kInvitation},
       {"Content-Type: application/x-msnmsgrp2p\r\nP2P-Dest: a@b\r\n\r\n\x00\x01", MessageKind::kP2p},
-      {"Content-Type: image/gif\r\n\r\n", MessageKind::kUnknown},
+      {"Content-Type: image/gif\r\n\r\n", MessageKind::kInk},
+      {"Content-Type: application/x-ms-ink\r\n\r\nbase64:", MessageKind::kInk},
+      {"Content-Type: image/png\r\n\r\n", MessageKind::kUnknown},
       {"\r\nno headers at all", MessageKind::kUnknown},
   };
   for (const auto& c : cases) {

@@ -678,6 +678,29 @@ void test_chunked_message_is_joined(void** state) {
   assert_bytes_equal(s.take_one<ev::TextReceived>().text, "y");
 }
 
+// Ink is an image in base64: its chunks may join past the 128 KiB that bounds other messages
+// (aMSN cuts it in 1202-character pieces), and the joined message goes on as ink.
+void test_chunked_ink_is_joined(void** state) {
+  auto& s = sb(state);
+  open_incoming(s);
+  const std::string piece(1202, 'A');
+  constexpr int kChunks = 150;  // about 176 KiB
+  s.feed(peer_msg("bob@example.com", "Bob",
+                  "MIME-Version: 1.0\r\nContent-Type: image/gif\r\nMessage-ID: {I}\r\nChunks: " +
+                      std::to_string(kChunks) + "\r\n\r\nbase64:" + piece));
+  for (int i = 1; i < kChunks; ++i)
+    s.feed(peer_msg("bob@example.com", "Bob",
+                    "Message-ID: {I}\r\nChunk: " + std::to_string(i) + "\r\n\r\n" + piece));
+  const auto ink = s.take_one<ev::OtherMessageReceived>();
+  assert_int_equal(ink.kind, msn::wire::MessageKind::kInk);
+  assert_int_equal(ink.message.body.size(), 7 + piece.size() * kChunks);
+  // Text keeps its smaller bound.
+  s.feed(peer_msg("bob@example.com", "Bob",
+                  "Content-Type: text/plain\r\nMessage-ID: {T}\r\nChunks: " +
+                      std::to_string(kChunks) + "\r\n\r\n" + piece));
+  assert_true(s.take<ev::TextReceived>().empty());
+}
+
 void test_other_messages(void** state) {
   auto& s = sb(state);
   open_incoming(s);
@@ -887,6 +910,7 @@ int main() {
       SB_TEST(test_untrustworthy_length_ends_the_session),
       SB_TEST(test_incoming_text_decoding),
       SB_TEST(test_chunked_message_is_joined),
+      SB_TEST(test_chunked_ink_is_joined),
       SB_TEST(test_other_messages),
       SB_TEST(test_parse_xfr),
       SB_TEST(test_pending_limit),

@@ -158,9 +158,9 @@ ConnectionId sign_in(ScriptedClient& s) {
                 "l=\"4\" t=\"1\" /></d></ml>");
   assert_int_equal(s.take<msn::ev::ContactListLoaded>().size(), 1);
   s.feed(ns, "BLP 5 AL\r\nADL 6 OK\r\n");
-  s.expect_send(ns, "CHG 7 NLN 2147483680\r\n");
+  s.expect_send(ns, "CHG 7 NLN 2147483692\r\n");
   assert_true(s.take<msn::ev::SignedIn>().empty());
-  s.feed(ns, "CHG 7 NLN 2147483680\r\n");
+  s.feed(ns, "CHG 7 NLN 2147483692\r\n");
   auto signed_in = s.take<msn::ev::SignedIn>();
   assert_int_equal(signed_in.size(), 1);
   assert_bytes_equal(signed_in[0].account, "alice@example.com");
