@@ -32,12 +32,12 @@ void add_account_options() {
   GList* options = nullptr;
   options = g_list_append(
       options, purple_account_option_string_new(_("Server"), kOptionServer, kDefaultServer));
-  options = g_list_append(options,
-                          purple_account_option_int_new(_("Port"), kOptionPort, kDefaultPort));
+  options =
+      g_list_append(options, purple_account_option_int_new(_("Port"), kOptionPort, kDefaultPort));
   options = g_list_append(
       options, purple_account_option_string_new(_("Web services URL"), kOptionWebServicesUrl,
                                                 kDefaultWebServicesUrl));
-  options = g_list_append(options, purple_account_option_bool_new(_("Allow direct connections"),
+  options = g_list_append(options, purple_account_option_bool_new(_("Direct connections"),
                                                                   kOptionDirectConnections, TRUE));
   // kOptionReplyTimeout, kOptionMessageAckTimeout and kOptionKeepAliveInterval stay hidden:
   // they are read with a default but never shown.
@@ -131,8 +131,8 @@ void fill_plugin_info() {
   plugin_info.name = c_text("MSN");
   plugin_info.version = c_text(PACKAGE_VERSION);
   plugin_info.summary = c_text(_("MSN Messenger protocol (MSNP15) plugin"));
-  plugin_info.description = c_text(
-      _("Signs in to MSN Messenger compatible servers with protocol version MSNP15."));
+  plugin_info.description =
+      c_text(_("Signs in to MSN Messenger compatible servers with protocol version MSNP15."));
   plugin_info.author = c_text("purple-msnp contributors");
   plugin_info.homepage = c_text("");
   plugin_info.extra_info = &prpl_info;

@@ -320,7 +320,7 @@ void check_record(World& w, const ServerFile& f, const std::string& name, std::s
               name + " " + std::to_string(size) + ", " + sha1 + ", " + bridge + ", completed)");
 }
 
-// alice's account option "Allow direct connections" (on unless a scenario turns it off).
+// alice's account option "Direct connections" (on unless a scenario turns it off).
 void allow_direct(World& w, const std::string& who, bool allow) {
   purple_account_set_bool(w.account(who), "direct_connections", allow ? TRUE : FALSE);
 }

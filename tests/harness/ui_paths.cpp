@@ -446,10 +446,11 @@ void ui_get_info(World& w) {
     w.check(info_value(info, expected.label) == expected.value,
             std::string(expected.label) + ": \"" + info_value(info, expected.label) +
                 "\", expected \"" + expected.value + "\"");
-  // bob's client is this plugin, which advertises MSNC8 and P2P (the bit's wording is what
-  // the bit means for any client; capability_text_test covers the other wordings).
+  // bob's client is this plugin, which advertises MSNC8, ink in both formats and P2P (the
+  // bit's wording is what the bit means for any client; capability_text_test covers the other
+  // wordings).
   w.check(info_value(info, "Client") ==
-              "Windows Live Messenger 8.5; file transfer and display pictures",
+              "Windows Live Messenger 8.5; handwriting (ink), file transfer and display pictures",
           "Client: \"" + info_value(info, "Client") + "\"");
 
   // carol is on alice's list, but alice is not on carol's (carol never adds her back).
