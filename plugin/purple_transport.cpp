@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "purple_transport.h"
 
-#include <debug.h>
 #include <arpa/inet.h>
+#include <debug.h>
 #include <eventloop.h>
 #include <fcntl.h>
 #include <network.h>
@@ -76,7 +76,9 @@ struct SslClose {
 };
 using SslPtr = std::unique_ptr<PurpleSslConnection, SslClose>;
 
-Error transport_error(std::string detail) { return make_error(Errc::kTransport, std::move(detail)); }
+Error transport_error(std::string detail) {
+  return make_error(Errc::kTransport, std::move(detail));
+}
 
 std::string errno_text(int error) { return std::strerror(error); }
 
@@ -142,14 +144,19 @@ struct PurpleTransport::Connection {
   // Tears down in dependency order: watches on the socket before the socket itself.
   ~Connection() { shut_down(); }
 
+  // A router port mapping (UPnP, NAT-PMP) made for the socket goes with it.
+  void close_listen_socket() noexcept {
+    if (listen_fd < 0) return;
+    purple_network_remove_port_mapping(listen_fd);
+    ::close(listen_fd);
+    listen_fd = -1;
+  }
+
   void shut_down() noexcept {
     drain_report.reset();
     accept_watch.reset();
     listening.reset();
-    if (listen_fd >= 0) {
-      ::close(listen_fd);
-      listen_fd = -1;
-    }
+    close_listen_socket();
     read_more.reset();
     write_watch.reset();
     read_watch.reset();
@@ -179,8 +186,8 @@ struct PurpleTransport::Connection {
   InputHandle accept_watch;  // on listen_fd
   bool drain_reports = false;
   TimeoutHandle drain_report;  // Driver::drained from the main loop
-  TimeoutHandle deferred;   // a failure waiting to be reported from the main loop
-  TimeoutHandle read_more;  // TLS: the rest of what one wake-up did not read
+  TimeoutHandle deferred;      // a failure waiting to be reported from the main loop
+  TimeoutHandle read_more;     // TLS: the rest of what one wake-up did not read
   std::optional<Error> deferred_error;
   // A write failed (the peer went away) but what it sent before is still being read: nothing
   // more is written, and the write error is reported at end of input.
@@ -237,17 +244,14 @@ void PurpleTransport::send(ConnectionId id, std::string_view bytes) {
     return;
   }
   conn->outbox.append(bytes);
-  if (!conn->connected || conn->write_watch)
-    return;
+  if (!conn->connected || conn->write_watch) return;
   Status written = flush(*conn);
-  if (!written.is_ok())
-    write_failed(*conn, written.error());
+  if (!written.is_ok()) write_failed(*conn, written.error());
 }
 
 void PurpleTransport::close(ConnectionId id) {
   auto it = connections_.find(id);
-  if (it == connections_.end())
-    return;
+  if (it == connections_.end()) return;
   purple_debug_info("msnp", "connection %u: closed\n", id);
   // Destroying the Connection cancels every pending callback for it, including a deferred
   // failure report: after close() the Driver hears nothing more about this id.
@@ -310,8 +314,7 @@ void PurpleTransport::handle_acceptable(Connection& conn) {
     return;
   }
   conn.accept_watch.reset();
-  ::close(conn.listen_fd);
-  conn.listen_fd = -1;
+  conn.close_listen_socket();
   conn.fd = fd;
   conn.host = "accepted";
   const int flags = fcntl(fd, F_GETFL, 0);
@@ -331,7 +334,8 @@ gboolean PurpleTransport::on_drain_report(gpointer data) noexcept {
   return FALSE;
 }
 
-void PurpleTransport::on_proxy_connected(gpointer data, gint fd, const gchar* error_message) noexcept {
+void PurpleTransport::on_proxy_connected(gpointer data, gint fd,
+                                         const gchar* error_message) noexcept {
   auto* conn = static_cast<Connection*>(data);
   // libpurple frees the connect data once this callback returns.
   (void)conn->pending.release();
@@ -349,8 +353,7 @@ void PurpleTransport::on_proxy_connected(gpointer data, gint fd, const gchar* er
     // purple_proxy_connect leaves the socket non-blocking today; make sure of it, since a
     // blocking read would freeze the whole UI.
     int flags = fcntl(fd, F_GETFL, 0);
-    if (flags >= 0)
-      (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (flags >= 0) (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     conn->read_watch.reset(
         purple_input_add(fd, PURPLE_INPUT_READ, &PurpleTransport::on_readable, conn));
     self.handle_connected(*conn);
@@ -426,8 +429,7 @@ void PurpleTransport::handle_connected(Connection& conn) {
       return;
     }
   }
-  if (driver_ != nullptr)
-    driver_->connected(conn.id);
+  if (driver_ != nullptr) driver_->connected(conn.id);
 }
 
 void PurpleTransport::on_readable(gpointer data, gint, PurpleInputCondition) noexcept {
@@ -470,8 +472,7 @@ void PurpleTransport::handle_ssl_readable(Connection& conn) {
   conn.read_more.reset();
   for (std::size_t total = 0;;) {
     Connection* current = find(id);
-    if (current == nullptr || !current->ssl)
-      return;
+    if (current == nullptr || !current->ssl) return;
     if (total >= kMaxTlsReadPerWakeUp) {
       current->read_more.reset(purple_timeout_add(0, &PurpleTransport::on_ssl_read_more, current));
       return;
@@ -489,8 +490,7 @@ void PurpleTransport::handle_ssl_readable(Connection& conn) {
       return;
     }
     total += n;
-    if (!deliver(id, std::string_view(read_buffer_.data(), n)))
-      return;
+    if (!deliver(id, std::string_view(read_buffer_.data(), n))) return;
   }
 }
 
@@ -503,8 +503,7 @@ gboolean PurpleTransport::on_ssl_read_more(gpointer data) noexcept {
 }
 
 bool PurpleTransport::deliver(ConnectionId id, std::string_view bytes) {
-  if (driver_ == nullptr)
-    return false;
+  if (driver_ == nullptr) return false;
   std::weak_ptr<bool> alive = alive_;
   driver_->received(id, bytes);
   // The Driver may have closed this connection, or the whole account may be gone.
@@ -516,10 +515,10 @@ Status PurpleTransport::flush(Connection& conn) {
     ssize_t n;
     int error = 0;
     if (conn.tls) {
-      if (!conn.ssl)
-        return transport_error("TLS connection is gone");
+      if (!conn.ssl) return transport_error("TLS connection is gone");
       errno = 0;
-      std::size_t written = purple_ssl_write(conn.ssl.get(), conn.outbox.data(), conn.outbox.size());
+      std::size_t written =
+          purple_ssl_write(conn.ssl.get(), conn.outbox.data(), conn.outbox.size());
       error = errno;
       n = written == static_cast<std::size_t>(-1) ? -1 : static_cast<ssize_t>(written);
     } else {
@@ -528,12 +527,10 @@ Status PurpleTransport::flush(Connection& conn) {
       error = errno;
     }
     if (n < 0) {
-      if (!would_block(error))
-        return transport_error("write failed: " + errno_text(error));
+      if (!would_block(error)) return transport_error("write failed: " + errno_text(error));
       break;
     }
-    if (n == 0)
-      return transport_error("write made no progress");
+    if (n == 0) return transport_error("write made no progress");
     conn.outbox.erase(0, static_cast<std::size_t>(n));
   }
   if (conn.outbox.empty()) {
@@ -542,8 +539,7 @@ Status PurpleTransport::flush(Connection& conn) {
       conn.drain_report.reset(purple_timeout_add(0, &PurpleTransport::on_drain_report, &conn));
   } else if (!conn.write_watch) {
     int fd = conn.socket_fd();
-    if (fd < 0)
-      return transport_error("no socket to write to");
+    if (fd < 0) return transport_error("no socket to write to");
     conn.write_watch.reset(
         purple_input_add(fd, PURPLE_INPUT_WRITE, &PurpleTransport::on_writable, &conn));
   }
@@ -555,8 +551,7 @@ void PurpleTransport::on_writable(gpointer data, gint, PurpleInputCondition) noe
   PurpleTransport& self = conn->owner;
   guard_callback(self.gc_, "write", [&] {
     Status written = self.flush(*conn);
-    if (!written.is_ok())
-      self.write_failed(*conn, written.error());
+    if (!written.is_ok()) self.write_failed(*conn, written.error());
   });
 }
 
@@ -564,8 +559,7 @@ void PurpleTransport::report_closed(Connection& conn, Error why) {
   const ConnectionId id = conn.id;
   purple_debug_info("msnp", "connection %u (%s): %s\n", id, conn.host.c_str(), why.detail.c_str());
   connections_.erase(id);  // destroys `conn`
-  if (driver_ != nullptr)
-    driver_->closed(id, std::move(why));
+  if (driver_ != nullptr) driver_->closed(id, std::move(why));
 }
 
 // A peer that closes right after answering (a switchboard acknowledging a message, then
