@@ -148,19 +148,26 @@ void file_both_ways(World& w) {
   STEP(arrived_intact(w, "from-bob.bin", b_data));
 }
 
+// Bob turned alice's offer of `name` down: alice's transfer ends as cancelled by the peer, bob's
+// as cancelled locally, and nothing was written.
+bool declined_by_bob(World& w, const std::string& name) {
+  if (!wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "ends as declined", is_cancelled)) return false;
+  bool ok = w.check(purple_xfer_get_status(xfer(w, "alice", PURPLE_XFER_SEND)) ==
+                        PURPLE_XFER_STATUS_CANCEL_REMOTE,
+                    "alice's transfer ended as " + describe(xfer(w, "alice", PURPLE_XFER_SEND)));
+  ok &= w.check(purple_xfer_get_status(xfer(w, "bob", PURPLE_XFER_RECEIVE)) ==
+                    PURPLE_XFER_STATUS_CANCEL_LOCAL,
+                "bob's offer ended as " + describe(xfer(w, "bob", PURPLE_XFER_RECEIVE)));
+  ok &= w.check(!g_file_test((xfer_ui().download_dir + "/" + name).c_str(), G_FILE_TEST_EXISTS),
+                "a declined file was written: " + name);
+  return ok;
+}
+
 void file_decline(World& w) {
   Prepared a;
   STEP(prepare(w, 50000, "declined.bin", a, XferAnswer::kDecline));
   send_file(w, "alice", "bob", a.path);
-  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "ends as declined", is_cancelled));
-  w.check(purple_xfer_get_status(xfer(w, "alice", PURPLE_XFER_SEND)) ==
-              PURPLE_XFER_STATUS_CANCEL_REMOTE,
-          "alice's transfer ended as " + describe(xfer(w, "alice", PURPLE_XFER_SEND)));
-  w.check(purple_xfer_get_status(xfer(w, "bob", PURPLE_XFER_RECEIVE)) ==
-              PURPLE_XFER_STATUS_CANCEL_LOCAL,
-          "bob's offer ended as " + describe(xfer(w, "bob", PURPLE_XFER_RECEIVE)));
-  w.check(!g_file_test((xfer_ui().download_dir + "/declined.bin").c_str(), G_FILE_TEST_EXISTS),
-          "a declined file was written");
+  declined_by_bob(w, "declined.bin");
 }
 
 // Bob's save dialog is Finch 2.14's, which denies the transfer again as it closes after OK:
@@ -182,15 +189,7 @@ void file_finch_save_cancelled(World& w) {
   Prepared a;
   STEP(prepare(w, 50000, "not-saved.bin", a, XferAnswer::kCancelSave));
   send_file(w, "alice", "bob", a.path);
-  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "ends as declined", is_cancelled));
-  w.check(purple_xfer_get_status(xfer(w, "alice", PURPLE_XFER_SEND)) ==
-              PURPLE_XFER_STATUS_CANCEL_REMOTE,
-          "alice's transfer ended as " + describe(xfer(w, "alice", PURPLE_XFER_SEND)));
-  w.check(purple_xfer_get_status(xfer(w, "bob", PURPLE_XFER_RECEIVE)) ==
-              PURPLE_XFER_STATUS_CANCEL_LOCAL,
-          "bob's offer ended as " + describe(xfer(w, "bob", PURPLE_XFER_RECEIVE)));
-  w.check(!g_file_test((xfer_ui().download_dir + "/not-saved.bin").c_str(), G_FILE_TEST_EXISTS),
-          "a file was written although its save dialog was cancelled");
+  STEP(declined_by_bob(w, "not-saved.bin"));
   // Chat still works afterwards.
   STEP(w.send_im("bob", "alice", "still here"));
   w.wait_received("alice", "bob", 1);
