@@ -20,6 +20,7 @@
 #include "p2p/transport.h"
 #include "session/file_transfer_manager.h"
 #include "session/picture_manager.h"
+#include "support/counting_random.h"
 
 namespace {
 
@@ -32,14 +33,7 @@ namespace p2p = msn::p2p;
 constexpr const char* kAlice = "alice@example.com";
 constexpr const char* kBob = "bob@example.com";
 
-msn::PictureRandom counter(unsigned start) {
-  auto next = std::make_shared<unsigned>(start);
-  return [next](std::size_t n) -> msn::Result<std::string> {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<char>((*next)++ * 37 + 11));
-    return out;
-  };
-}
+using msn::test::counter;
 
 std::string file_bytes(std::size_t size) {
   std::string data;

@@ -14,6 +14,7 @@
 #include "p2p/transport.h"
 #include "session/object_manager.h"
 #include "session/picture_manager.h"
+#include "support/counting_random.h"
 
 namespace {
 
@@ -25,14 +26,7 @@ namespace ev = msn::ev;
 constexpr const char* kAlice = "alice@example.com";
 constexpr const char* kBob = "bob@example.com";
 
-msn::PictureRandom counter(unsigned start) {
-  auto next = std::make_shared<unsigned>(start);
-  return [next](std::size_t n) -> msn::Result<std::string> {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<char>((*next)++ * 37 + 11));
-    return out;
-  };
-}
+using msn::test::counter;
 
 std::string image(char seed, std::size_t size) {
   std::string data = "\x89PNG";

@@ -12,6 +12,7 @@
 #include "p2p/header.h"
 #include "p2p/msn_object.h"
 #include "session/picture_manager.h"
+#include "support/counting_random.h"
 
 namespace {
 
@@ -29,14 +30,7 @@ std::string picture(char seed, std::size_t size = 3000) {
 }
 
 // Deterministic "random" bytes: a counter, different for each manager.
-msn::PictureRandom counter(unsigned start) {
-  auto next = std::make_shared<unsigned>(start);
-  return [next](std::size_t n) -> msn::Result<std::string> {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<char>((*next)++ * 37 + 11));
-    return out;
-  };
-}
+using msn::test::counter;
 
 bool is_invite(const PictureManager::Packet& packet) {
   auto parsed = msn::p2p::parse_switchboard_body(packet.body);
