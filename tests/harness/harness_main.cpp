@@ -337,7 +337,7 @@ int run_integration(const Options& options, const IntegrationScenario& scenario)
   std::vector<std::string> failures;
   {
     PurpleEnv env({.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir,
-                   .verbose = options.verbose});
+                   .verbose = options.verbose, .ui_id = scenario.ui_id});
     if (!env.ok(error) || (scenario.trust_ca && !env.trust_ca(server.address().ca_path, error))) {
       std::printf("FAIL: %s\n", error.c_str());
       return 1;

@@ -22,6 +22,7 @@ struct IntegrationScenario {
   std::vector<std::string> server_args;  // besides the accounts, state dir and ports
   int bound_seconds = 50;                // the whole scenario, sign-ins included
   bool trust_ca = true;                  // false: libpurple prompts for the server's certificate
+  std::string ui_id = "msnp-harness";    // "gnt-purple": the plugin takes Finch's paths
   // Substrings of the server's WARNING/ERROR log lines this scenario provokes on purpose.
   std::vector<std::string> allowed_server_warnings;
   std::function<void(World&)> body;

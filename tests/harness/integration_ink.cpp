@@ -167,6 +167,20 @@ void ink_p2p_from_bot(World& w) {
   check_smiley_png(w, the_image(w, *line, shown));
 }
 
+// Finch strips every tag from a line, so there the ink is announced in words, never as <img>.
+void ink_in_finch(World& w) {
+  STEP(meet_bot(w));
+  for (const char* command : {"ink", "ink gif"}) {
+    const WrittenLine* line = ask_for_ink(w, command);
+    STEP(line != nullptr);
+    w.check(line->html.find("<img") == std::string::npos,
+            std::string("Finch got an <img> for \"") + command + "\": " + line->html);
+    w.check(
+        plain_text(line->html).find("handwritten message") != std::string::npos,
+        std::string("Finch's line for \"") + command + "\" does not say it is ink: " + line->html);
+  }
+}
+
 }  // namespace
 
 std::vector<IntegrationScenario> ink_scenarios() {
@@ -174,6 +188,10 @@ std::vector<IntegrationScenario> ink_scenarios() {
   list.push_back(make_scenario("ink-from-bot", ink_from_bot, {"--bot", kBot}, {"alice"}));
   list.push_back(make_scenario("ink-gif-from-bot", ink_gif_from_bot, {"--bot", kBot}, {"alice"}));
   list.push_back(make_scenario("ink-p2p-from-bot", ink_p2p_from_bot, {"--bot", kBot}, {"alice"}));
+  IntegrationScenario finch =
+      make_scenario("ink-in-finch", ink_in_finch, {"--bot", kBot}, {"alice"});
+  finch.ui_id = "gnt-purple";
+  list.push_back(std::move(finch));
   return list;
 }
 

@@ -26,7 +26,8 @@
 namespace harness {
 namespace {
 
-constexpr const char* kUiId = "msnp-harness";
+// The UI id of this process, as given to purple_core_init (harness_ui_id hands it out).
+std::string g_ui_id;
 constexpr const char* kProtocolId = "prpl-msnp";
 
 Observed* g_observed = nullptr;
@@ -279,7 +280,8 @@ PurpleEnv::PurpleEnv(const PurpleEnvOptions& options) {
   purple_eventloop_set_ui_ops(&g_eventloop_ops);
   // Before purple_core_init, which probes every search path for plugins.
   purple_plugins_add_search_path(options.plugin_dir.c_str());
-  if (!purple_core_init(kUiId))
+  g_ui_id = options.ui_id;
+  if (!purple_core_init(g_ui_id.c_str()))
     return;
   core_ok_ = true;
   purple_set_blist(purple_blist_new());
@@ -388,7 +390,7 @@ void PurpleEnv::connection_error_cb(PurpleConnection* gc, PurpleConnectionError 
     self->on_connection_error(gc);
 }
 
-const char* harness_ui_id() { return kUiId; }
+const char* harness_ui_id() { return g_ui_id.c_str(); }
 
 PurpleAccount* create_account(const std::string& username, const std::string& password,
                               const std::string& ns_host, int ns_port, const std::string& web_url,
@@ -411,7 +413,7 @@ PurpleAccount* add_account(const std::string& username, const std::string& passw
                            const std::string& ns_host, int ns_port, const std::string& web_url,
                            const HiddenTimings& timings) {
   PurpleAccount* account = create_account(username, password, ns_host, ns_port, web_url, timings);
-  purple_account_set_enabled(account, kUiId, TRUE);
+  purple_account_set_enabled(account, harness_ui_id(), TRUE);
   // As a UI does at start-up: the saved "available" status signs enabled accounts on.
   PurpleSavedStatus* available = purple_savedstatus_new(nullptr, PURPLE_STATUS_AVAILABLE);
   purple_savedstatus_activate(available);

@@ -19,6 +19,8 @@ struct PurpleEnvOptions {
   std::string plugin_dir;
   bool verbose = false;   // all libpurple debug lines, not only "msnp" and warnings
   bool quiet = false;     // errors only, as a UI without a debug window (benchmarks)
+  // The UI id libpurple is started with; "gnt-purple" makes the plugin behave as in Finch.
+  std::string ui_id = "msnp-harness";
 };
 
 // Initialises libpurple in the constructor and shuts it down in the destructor. One per process.
