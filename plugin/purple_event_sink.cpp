@@ -113,7 +113,10 @@ void PurpleEventSink::release_held(bool skip_lists) {
   while (list_sync_ == nullptr && !held_.empty()) {
     Event event = std::move(held_.front());
     held_.pop_front();
-    if ((skip_lists || closing_) && std::holds_alternative<ev::ContactListLoaded>(event)) continue;
+    if ((skip_lists || closing_) && std::holds_alternative<ev::ContactListLoaded>(event)) {
+      purple_debug_info("msnp", "a contact list that came as the session ended is not applied\n");
+      continue;
+    }
     dispatch(event);
   }
   // The newest presence of each contact, now that the list they refer to is in place.

@@ -1,22 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "crypto/crypto.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+// OpenSSL 3 marks the algorithms' own functions (SHA1_Init, DES_ede3_cbc_encrypt, ...)
+// deprecated in favour of EVP, which looks every algorithm up in its provider tables; the first
+// lookup of a process builds those tables, about 4 ms of CPU: a fifth of a whole sign-in
+// without contacts, for a handful of hashes and one 3DES block. The algorithms here are fixed,
+// so they are called directly (the same implementations EVP's default provider runs).
+#define OPENSSL_SUPPRESS_DEPRECATED
+
+#include <openssl/des.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 #include <sys/random.h>
 
 #include <array>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
-
-#include "core/unique_c.h"
+#include <cstring>
+#include <initializer_list>
 
 namespace msn::crypto {
 namespace {
 
 constexpr std::size_t kDes3KeySize = 24;
 constexpr std::size_t kDes3BlockSize = 8;
+
+constexpr std::size_t kSha1BlockSize = 64;  // HMAC pads its key to this
 
 // OpenSSL wants non-null pointers even for empty inputs, and an empty string_view may
 // hold nullptr.
@@ -25,11 +35,19 @@ const unsigned char* bytes_of(std::string_view data) {
   return data.empty() ? &kNothing : reinterpret_cast<const unsigned char*>(data.data());
 }
 
-std::string digest(const EVP_MD* md, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int out_len = 0;
-  if (EVP_Digest(bytes_of(data), data.size(), out.data(), &out_len, md, nullptr) != 1) return {};
-  return std::string(reinterpret_cast<const char*>(out.data()), out_len);
+template <std::size_t N>
+std::string string_of(const std::array<unsigned char, N>& bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), N);
+}
+
+// SHA-1 over the concatenation of `parts` (HMAC hashes a pad and the data without joining them).
+std::string sha1_of(std::initializer_list<std::string_view> parts) {
+  SHA_CTX ctx;
+  SHA1_Init(&ctx);
+  for (const std::string_view part : parts) SHA1_Update(&ctx, bytes_of(part), part.size());
+  std::array<unsigned char, SHA_DIGEST_LENGTH> out{};
+  SHA1_Final(out.data(), &ctx);
+  return string_of(out);
 }
 
 Result<std::string> des3_cbc(bool encrypt, std::string_view key24, std::string_view iv8,
@@ -38,27 +56,22 @@ Result<std::string> des3_cbc(bool encrypt, std::string_view key24, std::string_v
     return make_error(Errc::kInvalidArgument, "3DES needs a 24-byte key and an 8-byte IV");
   if (data.size() % kDes3BlockSize != 0)
     return make_error(Errc::kInvalidArgument, "3DES input is not a multiple of 8 bytes");
-  if (data.size() > static_cast<std::size_t>(INT_MAX - static_cast<int>(kDes3BlockSize)))
+  if (data.size() > static_cast<std::size_t>(LONG_MAX))
     return make_error(Errc::kLimit, "3DES input too large");
 
-  EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) return make_error(Errc::kLimit, "EVP_CIPHER_CTX_new failed");
-  const int enc = encrypt ? 1 : 0;
-  if (EVP_CipherInit_ex(ctx.get(), EVP_des_ede3_cbc(), nullptr, bytes_of(key24), bytes_of(iv8),
-                        enc) != 1 ||
-      EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1)
-    return make_error(Errc::kInvalidArgument, "3DES initialisation failed");
-
-  // No padding: the output is exactly as long as the input (plus slack OpenSSL may touch).
-  std::string out(data.size() + kDes3BlockSize, '\0');
-  auto* out_bytes = reinterpret_cast<unsigned char*>(out.data());
-  int written = 0;
-  int final_written = 0;
-  if (EVP_CipherUpdate(ctx.get(), out_bytes, &written, bytes_of(data),
-                       static_cast<int>(data.size())) != 1 ||
-      EVP_CipherFinal_ex(ctx.get(), out_bytes + written, &final_written) != 1)
-    return make_error(Errc::kInvalidArgument, "3DES operation failed");
-  out.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
+  // Three independent DES keys; parity bits ignored, as EVP's DES-EDE3-CBC does.
+  std::array<DES_key_schedule, 3> schedules{};
+  for (std::size_t i = 0; i < schedules.size(); ++i) {
+    DES_cblock key{};
+    std::memcpy(key, key24.data() + i * kDes3BlockSize, kDes3BlockSize);
+    DES_set_key_unchecked(&key, &schedules[i]);
+  }
+  DES_cblock iv{};
+  std::memcpy(iv, iv8.data(), kDes3BlockSize);  // advanced in place by the call below
+  std::string out(data.size(), '\0');
+  DES_ede3_cbc_encrypt(bytes_of(data), reinterpret_cast<unsigned char*>(out.data()),
+                       static_cast<long>(data.size()), &schedules[0], &schedules[1], &schedules[2],
+                       &iv, encrypt ? DES_ENCRYPT : DES_DECRYPT);
   return out;
 }
 
@@ -83,18 +96,28 @@ bool is_base64_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c ==
 
 }  // namespace
 
-std::string md5(std::string_view data) { return digest(EVP_md5(), data); }
+std::string md5(std::string_view data) {
+  MD5_CTX ctx;
+  MD5_Init(&ctx);
+  MD5_Update(&ctx, bytes_of(data), data.size());
+  std::array<unsigned char, MD5_DIGEST_LENGTH> out{};
+  MD5_Final(out.data(), &ctx);
+  return string_of(out);
+}
 
-std::string sha1(std::string_view data) { return digest(EVP_sha1(), data); }
+std::string sha1(std::string_view data) { return sha1_of({data}); }
 
+// RFC 2104: H((K ^ opad) || H((K ^ ipad) || data)), K hashed first when longer than a block.
 std::string hmac_sha1(std::string_view key, std::string_view data) {
-  if (key.size() > static_cast<std::size_t>(INT_MAX)) return {};
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int out_len = 0;
-  if (HMAC(EVP_sha1(), bytes_of(key), static_cast<int>(key.size()), bytes_of(data), data.size(),
-           out.data(), &out_len) == nullptr)
-    return {};
-  return std::string(reinterpret_cast<const char*>(out.data()), out_len);
+  std::string block = key.size() > kSha1BlockSize ? sha1(key) : std::string(key);
+  block.resize(kSha1BlockSize, '\0');
+  std::string inner_pad = block;
+  std::string outer_pad = block;
+  for (std::size_t i = 0; i < kSha1BlockSize; ++i) {
+    inner_pad[i] = static_cast<char>(inner_pad[i] ^ 0x36);
+    outer_pad[i] = static_cast<char>(outer_pad[i] ^ 0x5C);
+  }
+  return sha1_of({outer_pad, sha1_of({inner_pad, data})});
 }
 
 Result<std::string> des3_cbc_encrypt(std::string_view key24, std::string_view iv8,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Crypto primitives over OpenSSL EVP. Byte strings are std::string (binary-safe).
+// Crypto primitives over OpenSSL (its algorithms called directly, see crypto.cpp). Byte strings
+// are std::string (binary-safe).
 #pragma once
 
 #include <cstddef>

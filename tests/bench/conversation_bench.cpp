@@ -17,10 +17,6 @@
 //   meson compile -C build-rel plugin/msnp tests/bench/conversation_bench
 //   build-rel/tests/bench/conversation_bench [--messages N] [--latency-messages M]
 #include <conversation.h>
-#include <ftw.h>
-#include <signal.h>
-#include <stdio.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,42 +26,19 @@
 #include <string>
 #include <vector>
 
-#include "purple_env.h"
-#include "server_process.h"
+#include "bench_support.h"
 #include "world.h"
-
-// Sanitizers distort every figure here; say so loudly. GCC announces ASan and TSan by macros,
-// clang by __has_feature; meson's own b_sanitize setting is passed in as well (it also covers
-// UBSan under GCC, which has no macro).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define MSNP_BENCH_SANITIZED 1
-#endif
-#ifdef __has_feature
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-    __has_feature(memory_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#ifndef MSNP_BENCH_SANITIZED
-#define MSNP_BENCH_SANITIZED 1
-#endif
-#endif
-#endif
-#ifndef MSNP_BENCH_BUILDTYPE
-#define MSNP_BENCH_BUILDTYPE "unknown"
-#endif
-#ifndef MSNP_BENCH_SANITIZE
-#define MSNP_BENCH_SANITIZE "unknown"
-#endif
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::cpu_ms;
+using bench::kAlice;
+using bench::ms_between;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kReadyTimeout{60000};
 constexpr milliseconds kWaitBound{60000};  // any single wait
 constexpr guint kTickMs = 10;  // lets a blocking main loop iteration return even when idle
-
-const char* const kAlice = "alice@example.com";
-const char* const kBob = "bob@example.com";
 
 struct Options {
   std::string plugin_dir = MSNP_PLUGIN_DIR;
@@ -106,27 +79,6 @@ bool parse_options(int argc, char** argv, Options& options) {
   return true;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    gchar* path = g_dir_make_tmp("msnp-conv-bench-XXXXXX", nullptr);
-    if (path != nullptr)
-      path_ = path;
-    g_free(path);
-  }
-  ~TempDir() {
-    if (!path_.empty())
-      nftw(path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return remove(p); },
-           16, FTW_DEPTH | FTW_PHYS);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // A GLib timeout for as long as it lives, so that g_main_context_iteration(nullptr, TRUE)
 // blocks (no busy loop) but still returns at least every kTickMs to check the bounds.
 class Ticker {
@@ -139,19 +91,6 @@ class Ticker {
  private:
   guint id_;
 };
-
-double cpu_ms() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto ms = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
-  };
-  return ms(usage.ru_utime) + ms(usage.ru_stime);
-}
-
-double ms_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
 
 // ---- what the two conversation windows show ----
 // The bench's own conversation UI ops replace the harness recorder's (which logs every line
@@ -367,73 +306,35 @@ class Bench {
   PurpleConversation* conversation_ = nullptr;
 };
 
-void print_build_note() {
-  std::printf("build: %s, b_sanitize=%s, compiler %s\n", MSNP_BENCH_BUILDTYPE,
-              MSNP_BENCH_SANITIZE, __VERSION__);
-#if defined(MSNP_BENCH_SANITIZED)
-  const bool sanitized = true;
-#else
-  const bool sanitized = std::string(MSNP_BENCH_SANITIZE) != "none";
-#endif
-  if (sanitized)
-    std::printf("WARNING: built with sanitizers: these figures are far slower than a user's; "
-                "use a build with -Db_sanitize=none\n");
-  if (std::string(MSNP_BENCH_BUILDTYPE).rfind("debug", 0) == 0 ||
-      std::string(MSNP_BENCH_BUILDTYPE) == "plain")
-    std::printf("WARNING: not an optimised build (--buildtype=release gives the real figures)\n");
-}
-
 int run(const Options& options) {
-  TempDir user_dir;
-  TempDir state_dir;
-  if (user_dir.path().empty() || state_dir.path().empty())
-    return 1;
-  harness::ServerProcess server;
-  std::string error;
-  const std::string password = std::string(":") + harness::kTestPassword;
-  if (!server.start(options.server,
-                    {"--account", kAlice + password, "--account", kBob + password, "--friends",
-                     std::string(kAlice) + "," + kBob, "--state-dir", state_dir.path(),
-                     "--ns-port", "0", "--https-port", "0"},
-                    kReadyTimeout, error)) {
-    std::fprintf(stderr, "conversation_bench: error: %s\n", error.c_str());
-    return 1;
-  }
-  int status = 1;
-  {
-    harness::PurpleEnv env(
-        {.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir, .quiet = true});
-    if (!env.ok(error) || !env.trust_ca(server.address().ca_path, error)) {
-      std::fprintf(stderr, "conversation_bench: error: %s\n", error.c_str());
-      return 1;
-    }
-    // After PurpleEnv installed the harness recorder's ops, before any conversation exists.
-    purple_conversations_set_ui_ops(&g_conversation_ops);
-    // The whole run's bound: every wait below also ends here.
-    const auto deadline = Clock::now() + std::chrono::seconds(180) +
-                          milliseconds(20) * (options.messages + options.latency_messages);
-    harness::World world(env, server, state_dir.path(), deadline);
-    Bench bench(world, options);
-    if (bench.setup() && bench.throughput() && bench.latency())
-      status = 0;
-  }
-  server.stop();
-  return status;
+  // The whole run's bound: every wait below also ends here.
+  const auto bound =
+      std::chrono::seconds(180) + milliseconds(20) * (options.messages + options.latency_messages);
+  return bench::run_alice_and_bob({.name = "conversation_bench",
+                                   .server = options.server,
+                                   .plugin_dir = options.plugin_dir,
+                                   .server_args = {},
+                                   .bound = bound},
+                                  [&](harness::World& world) {
+                                    // After PurpleEnv installed the harness recorder's ops, before
+                                    // any conversation exists.
+                                    purple_conversations_set_ui_ops(&g_conversation_ops);
+                                    Bench bench(world, options);
+                                    return bench.setup() && bench.throughput() && bench.latency();
+                                  });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // As Pidgin and Finch do: a peer closing a socket must be an error value, not a signal.
-  signal(SIGPIPE, SIG_IGN);
-  setvbuf(stdout, nullptr, _IOLBF, 0);
+  bench::init_process();
   Options options;
   if (!parse_options(argc, argv, options)) {
     std::fprintf(stderr, "usage: conversation_bench [--plugin-dir DIR] [--server PATH] "
                  "[--messages N] [--latency-messages M]\n");
     return 2;
   }
-  print_build_note();
+  bench::print_build_note();
   const int status = run(options);
   if (status != 0)
     std::printf("FAILED (details on stderr)\n");

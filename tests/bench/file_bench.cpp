@@ -12,11 +12,7 @@
 //   meson compile -C build-rel msnp file_bench
 //   build-rel/tests/bench/file_bench [--mib N] [--bridge sb|dc]
 #include <ft.h>
-#include <ftw.h>
 #include <server.h>
-#include <signal.h>
-#include <stdio.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -26,28 +22,19 @@
 #include <string>
 #include <vector>
 
-#include "purple_env.h"
-#include "server_process.h"
+#include "bench_support.h"
 #include "ui_xfers.h"
 #include "world.h"
 
-#ifndef MSNP_BENCH_BUILDTYPE
-#define MSNP_BENCH_BUILDTYPE "unknown"
-#endif
-#ifndef MSNP_BENCH_SANITIZE
-#define MSNP_BENCH_SANITIZE "unknown"
-#endif
-
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::cpu_ms;
+using bench::kBob;
+using bench::peak_rss_kib;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kReadyTimeout{60000};
 constexpr std::size_t kMiB = 1024 * 1024;
-
-const char* const kAlice = "alice@example.com";
-const char* const kBob = "bob@example.com";
 
 struct Options {
   std::string plugin_dir = MSNP_PLUGIN_DIR;
@@ -78,42 +65,6 @@ bool parse_options(int argc, char** argv, Options& options) {
     }
   }
   return true;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    gchar* path = g_dir_make_tmp("msnp-file-bench-XXXXXX", nullptr);
-    if (path != nullptr) path_ = path;
-    g_free(path);
-  }
-  ~TempDir() {
-    if (!path_.empty())
-      nftw(
-          path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return remove(p); }, 16,
-          FTW_DEPTH | FTW_PHYS);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-double cpu_ms() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto ms = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
-  };
-  return ms(usage.ru_utime) + ms(usage.ru_stime);
-}
-
-long peak_rss_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
 }
 
 // Written in 1 MiB pieces so that the bench itself never holds the whole file.
@@ -204,49 +155,19 @@ bool transfer(harness::World& w, const Options& options) {
   return true;
 }
 
-void print_build_note() {
-  std::printf("build: %s, b_sanitize=%s, compiler %s\n", MSNP_BENCH_BUILDTYPE, MSNP_BENCH_SANITIZE,
-              __VERSION__);
-  if (std::string(MSNP_BENCH_SANITIZE) != "none")
-    std::printf("WARNING: built with sanitizers: these figures are far slower than a user's\n");
-}
-
 int run(const Options& options) {
-  TempDir user_dir;
-  TempDir state_dir;
-  if (user_dir.path().empty() || state_dir.path().empty()) return 1;
-  harness::ServerProcess server;
-  std::string error;
-  const std::string password = std::string(":") + harness::kTestPassword;
-  if (!server.start(options.server,
-                    {"--account", kAlice + password, "--account", kBob + password, "--friends",
-                     std::string(kAlice) + "," + kBob, "--state-dir", state_dir.path(), "--ns-port",
-                     "0", "--https-port", "0"},
-                    kReadyTimeout, error)) {
-    std::fprintf(stderr, "file_bench: error: %s\n", error.c_str());
-    return 1;
-  }
-  int status = 1;
-  {
-    harness::PurpleEnv env(
-        {.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir, .quiet = true});
-    if (!env.ok(error) || !env.trust_ca(server.address().ca_path, error)) {
-      std::fprintf(stderr, "file_bench: error: %s\n", error.c_str());
-      return 1;
-    }
-    harness::World world(env, server, state_dir.path(), Clock::now() + std::chrono::seconds(900));
-    if (transfer(world, options)) status = 0;
-  }
-  server.stop();
-  return status;
+  return bench::run_alice_and_bob({.name = "file_bench",
+                                   .server = options.server,
+                                   .plugin_dir = options.plugin_dir,
+                                   .server_args = {},
+                                   .bound = std::chrono::seconds(900)},
+                                  [&](harness::World& w) { return transfer(w, options); });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // As Pidgin and Finch do: a peer closing a socket must be an error value, not a signal.
-  signal(SIGPIPE, SIG_IGN);
-  setvbuf(stdout, nullptr, _IOLBF, 0);
+  bench::init_process();
   Options options;
   if (!parse_options(argc, argv, options)) {
     std::fprintf(
@@ -254,7 +175,7 @@ int main(int argc, char** argv) {
         "usage: file_bench [--plugin-dir DIR] [--server PATH] [--mib N] [--bridge sb|dc]\n");
     return 2;
   }
-  print_build_note();
+  bench::print_build_note();
   const int status = run(options);
   if (status != 0) std::printf("FAILED (details on stderr)\n");
   return status;

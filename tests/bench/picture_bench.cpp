@@ -20,10 +20,6 @@
 //   build-rel/tests/bench/picture_bench [--contacts N] [--changes M]
 #include <blist.h>
 #include <buddyicon.h>
-#include <ftw.h>
-#include <signal.h>
-#include <stdio.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -35,32 +31,20 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "buddy_icons.h"
-#include "purple_env.h"
-#include "server_process.h"
 #include "world.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define MSNP_BENCH_SANITIZED 1
-#endif
-#ifndef MSNP_BENCH_BUILDTYPE
-#define MSNP_BENCH_BUILDTYPE "unknown"
-#endif
-#ifndef MSNP_BENCH_SANITIZE
-#define MSNP_BENCH_SANITIZE "unknown"
-#endif
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
+using bench::Clock;
+using bench::cpu_ms;
+using bench::kAlice;
+using bench::kBob;
+using bench::ms_between;
 using harness::icon_bytes;
 using harness::shows_stored_picture;
-
-constexpr milliseconds kReadyTimeout{60000};
-
-const char* const kAlice = "alice@example.com";
-const char* const kBob = "bob@example.com";
+using std::chrono::milliseconds;
 
 struct Options {
   std::string plugin_dir = MSNP_PLUGIN_DIR;
@@ -95,40 +79,6 @@ bool parse_options(int argc, char** argv, Options& options) {
     }
   }
   return true;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    gchar* path = g_dir_make_tmp("msnp-picture-bench-XXXXXX", nullptr);
-    if (path != nullptr) path_ = path;
-    g_free(path);
-  }
-  ~TempDir() {
-    if (!path_.empty())
-      nftw(
-          path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return remove(p); }, 16,
-          FTW_DEPTH | FTW_PHYS);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-double cpu_ms() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto ms = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
-  };
-  return ms(usage.ru_utime) + ms(usage.ru_stime);
-}
-
-double ms_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
 // ---- when icons reach the buddy list ----
@@ -291,66 +241,30 @@ class Bench {
   std::vector<std::string> contacts_;
 };
 
-void print_build_note() {
-  std::printf("build: %s, b_sanitize=%s, compiler %s\n", MSNP_BENCH_BUILDTYPE, MSNP_BENCH_SANITIZE,
-              __VERSION__);
-#if defined(MSNP_BENCH_SANITIZED)
-  const bool sanitized = true;
-#else
-  const bool sanitized = std::string(MSNP_BENCH_SANITIZE) != "none";
-#endif
-  if (sanitized)
-    std::printf("WARNING: built with sanitizers: these figures are far slower than a user's\n");
-  if (std::string(MSNP_BENCH_BUILDTYPE).rfind("debug", 0) == 0 ||
-      std::string(MSNP_BENCH_BUILDTYPE) == "plain")
-    std::printf("WARNING: not an optimised build (--buildtype=release gives the real figures)\n");
-}
-
 int run(const Options& options) {
-  TempDir user_dir;
-  TempDir state_dir;
-  if (user_dir.path().empty() || state_dir.path().empty()) return 1;
-  harness::ServerProcess server;
-  std::string error;
-  const std::string password = std::string(":") + harness::kTestPassword;
-  if (!server.start(options.server,
-                    {"--account", kAlice + password, "--account", kBob + password, "--friends",
-                     std::string(kAlice) + "," + kBob, "--contacts",
-                     std::to_string(options.contacts), "--contact-pictures", "--state-dir",
-                     state_dir.path(), "--ns-port", "0", "--https-port", "0"},
-                    kReadyTimeout, error)) {
-    std::fprintf(stderr, "picture_bench: error: %s\n", error.c_str());
-    return 1;
-  }
-  int status = 1;
-  {
-    harness::PurpleEnv env(
-        {.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir, .quiet = true});
-    if (!env.ok(error) || !env.trust_ca(server.address().ca_path, error)) {
-      std::fprintf(stderr, "picture_bench: error: %s\n", error.c_str());
-      return 1;
-    }
-    static int handle;
-    purple_signal_connect(purple_blist_get_handle(), "buddy-icon-changed", &handle,
-                          PURPLE_CALLBACK(on_icon_changed), nullptr);
-    const auto deadline = Clock::now() + std::chrono::seconds(300) +
-                          milliseconds(2000) * options.contacts * 2 +
-                          milliseconds(30000) * options.changes;
-    harness::World world(env, server, state_dir.path(), deadline);
-    Bench bench(world, options);
-    if (bench.many() && bench.change()) status = 0;
-    purple_signals_disconnect_by_handle(&handle);
-  }
-  server.stop();
-  return status;
+  const auto bound = std::chrono::seconds(300) + milliseconds(2000) * options.contacts * 2 +
+                     milliseconds(30000) * options.changes;
+  return bench::run_alice_and_bob(
+      {.name = "picture_bench",
+       .server = options.server,
+       .plugin_dir = options.plugin_dir,
+       .server_args = {"--contacts", std::to_string(options.contacts), "--contact-pictures"},
+       .bound = bound},
+      [&](harness::World& world) {
+        static int handle;
+        purple_signal_connect(purple_blist_get_handle(), "buddy-icon-changed", &handle,
+                              PURPLE_CALLBACK(on_icon_changed), nullptr);
+        Bench bench(world, options);
+        const bool ok = bench.many() && bench.change();
+        purple_signals_disconnect_by_handle(&handle);
+        return ok;
+      });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // As Pidgin and Finch do: a peer closing a socket must be an error value, not a signal.
-  signal(SIGPIPE, SIG_IGN);
-  setvbuf(stdout, nullptr, _IOLBF, 0);
+  bench::init_process();
   Options options;
   if (!parse_options(argc, argv, options)) {
     std::fprintf(stderr,
@@ -358,7 +272,7 @@ int main(int argc, char** argv) {
                  "[--contacts N] [--changes M]\n");
     return 2;
   }
-  print_build_note();
+  bench::print_build_note();
   const int status = run(options);
   if (status != 0) std::printf("FAILED (details on stderr)\n");
   return status;

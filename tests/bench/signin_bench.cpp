@@ -19,34 +19,34 @@
 // Aims: no main-loop stall over 100 ms at any size; 5,000 contacts within twice what libpurple
 // alone spends on them (the reference line); memory proportional to the book.
 #include <blist.h>
-#include <ftw.h>
-#include <signal.h>
 #include <stdio.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "purple_env.h"
 #include "server_process.h"
 #include "stall_sampler.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::cpu_ms;
+using bench::proc_status_kib;
+using bench::TempDir;
+using bench::thread_cpu_us;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kReadyTimeout{60000};
+using bench::kReadyTimeout;
 constexpr milliseconds kSignInBound{120000};
 constexpr guint kTickMs = 1;
 
@@ -98,48 +98,6 @@ bool parse_options(int argc, char** argv, Options& options) {
   return true;
 }
 
-double cpu_ms() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto ms = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
-  };
-  return ms(usage.ru_utime) + ms(usage.ru_stime);
-}
-
-// A field of /proc/self/status in KiB ("VmHWM", "VmRSS"); -1 if absent.
-long proc_status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const std::string prefix = std::string(field) + ":";
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) == 0)
-      return std::atol(line.c_str() + prefix.size());
-  }
-  return -1;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    gchar* path = g_dir_make_tmp("msnp-bench-XXXXXX", nullptr);
-    if (path != nullptr)
-      path_ = path;
-    g_free(path);
-  }
-  ~TempDir() {
-    if (!path_.empty())
-      nftw(path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return remove(p); },
-           16, FTW_DEPTH | FTW_PHYS);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 std::size_t distinct_buddies(PurpleAccount* account) {
   GSList* all = purple_find_buddies(account, nullptr);
   std::set<std::string> names;
@@ -151,14 +109,6 @@ std::size_t distinct_buddies(PurpleAccount* account) {
 
 // The longest gap between two runs of a high-priority 1 ms timeout: how long the main loop
 // was busy with something else at a stretch.
-// The main thread's own CPU time, in microseconds: unlike the wall clock it does not grow
-// while other processes (the server, builds) have the CPU.
-gint64 thread_cpu_us() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<gint64>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
-}
-
 struct StallMeter {
   gint64 last_us = g_get_monotonic_time();
   gint64 longest_us = 0;
@@ -353,8 +303,7 @@ int run_all(const char* self, const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  signal(SIGPIPE, SIG_IGN);
-  setvbuf(stdout, nullptr, _IOLBF, 0);
+  bench::init_process();
   Options options;
   if (!parse_options(argc, argv, options)) {
     std::fprintf(stderr, "usage: signin_bench [--plugin-dir DIR] [--server PATH] "
@@ -364,5 +313,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options.size >= 0) return options.baseline ? measure_baseline(options) : measure(options);
+  bench::print_build_note();
   return run_all(argv[0], options);
 }

@@ -4,20 +4,18 @@
 // UBX payloads that share the streaming XML reader. Any broken invariant aborts.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "session/contact_list.h"
 #include "session/presence.h"
 #include "soap/address_book.h"
 #include "wire/adl.h"
 
-namespace {
+using msn::fuzz::check;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+namespace {
 
 void check_adl(const msn::ContactList& list) {
   for (const std::string& payload : list.initial_adl()) {

@@ -5,25 +5,22 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "wire/command.h"
 #include "wire/command_parser.h"
+
+using msn::fuzz::check;
 
 namespace {
 
 using msn::wire::Command;
 using msn::wire::CommandParser;
 using msn::wire::ParserLimits;
-
-void check(bool condition) {
-  if (!condition)
-    std::abort();
-}
 
 struct Outcome {
   std::vector<Command> commands;

@@ -11,26 +11,24 @@
 // IPv4 endpoints with a port.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "p2p/dc_framing.h"
 #include "p2p/dc_negotiation.h"
 #include "p2p/direct_connection.h"
 #include "p2p/slp.h"
 #include "p2p/slp_direct.h"
 
+using msn::fuzz::check;
+
 namespace {
 
 using namespace msn;
 using namespace msn::p2p::dc;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 // The nonces of vectors/dc-handshake.txt, so that the seeds get through the handshake.
 const Nonce kPlain = *parse_guid("{8E9ABB4E-5E7C-4F1F-9C5C-1A2B3C4D5E6F}");

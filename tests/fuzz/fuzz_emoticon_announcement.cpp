@@ -4,23 +4,17 @@
 // characters, Type 2), and writing the pairs back gives a body that parses to the same pairs.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/ascii.h"
+#include "fuzz_check.h"
 #include "p2p/emoticon_announcement.h"
 
-namespace {
+using msn::fuzz::check;
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

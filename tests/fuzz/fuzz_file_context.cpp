@@ -5,18 +5,16 @@
 // changes nothing.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "p2p/file_context.h"
+
+using msn::fuzz::check;
 
 namespace {
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 void check_sanitised(const std::string& name) {
   check(!name.empty() && name.size() <= p2p::kMaxNameBytes);

@@ -5,23 +5,20 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "http/http_message.h"
+
+using msn::fuzz::check;
 
 namespace {
 
 using msn::http::Response;
 using msn::http::ResponseLimits;
 using msn::http::ResponseParser;
-
-void check(bool condition) {
-  if (!condition)
-    std::abort();
-}
 
 struct Outcome {
   bool done = false;

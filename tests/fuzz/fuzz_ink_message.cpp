@@ -5,19 +5,17 @@
 // and an image is a GIF (as checked) or a PNG, never empty, within the image bound.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "session/ink_message.h"
 #include "wire/mime_message.h"
+
+using msn::fuzz::check;
 
 namespace {
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 void check_image(const Result<InkImage>& image, const InkLimits& limits) {
   if (!image) {

@@ -4,19 +4,17 @@
 // Any broken invariant aborts.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "session/contact_list.h"
 #include "soap/membership.h"
 #include "wire/adl.h"
 
-namespace {
+using msn::fuzz::check;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+namespace {
 
 void check_adl(const msn::ContactList& list) {
   const auto payloads = list.initial_adl();

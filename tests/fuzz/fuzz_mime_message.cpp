@@ -7,24 +7,22 @@
 // Any broken invariant aborts.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "fuzz_check.h"
 #include "session/message_format.h"
 #include "session/message_split.h"
 #include "session/switchboard_session.h"
 #include "wire/mime_message.h"
 
+using msn::fuzz::check;
+
 namespace {
 
 using msn::wire::is_valid_utf8;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 std::string without_line_breaks(std::string text) {
   for (char& c : text) {

@@ -5,18 +5,16 @@
 // aside, which is not written), and its SHA1C can be computed.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "p2p/msn_object.h"
+
+using msn::fuzz::check;
 
 namespace {
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 void round_trip(const p2p::MsnObject& object) {
   auto again = p2p::parse_msn_object(p2p::serialize(object), {64 * 1024, 16});

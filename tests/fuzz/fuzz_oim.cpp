@@ -6,21 +6,19 @@
 // Whatever comes out is valid UTF-8 and bounded; any broken invariant aborts.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "soap/offline_messages.h"
 #include "wire/mime_message.h"
+
+using msn::fuzz::check;
 
 namespace {
 
 using msn::wire::is_valid_utf8;
 namespace soap = msn::soap;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 void check_message(const soap::OfflineMessage& m) {
   check(!m.sender.empty());

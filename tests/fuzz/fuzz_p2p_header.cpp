@@ -6,21 +6,19 @@
 // TotalSize bytes; an ACK of it parses and acknowledges it.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "p2p/header.h"
 #include "p2p/reassembly.h"
 #include "p2p/transport.h"
 
+using msn::fuzz::check;
+
 namespace {
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 constexpr std::size_t kMaxMessage = 4096;
 constexpr std::size_t kMaxSignalling = 2048;

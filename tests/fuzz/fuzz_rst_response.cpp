@@ -3,11 +3,13 @@
 // Any input must yield tokens, a redirect or an error, without crashing, leaking or hanging.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 #include <variant>
 
 #include "auth/rst.h"
+#include "fuzz_check.h"
+
+using msn::fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -16,8 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A successful parse promises a usable messengerclear.live.com token.
   if (const auto* tokens = std::get_if<msn::auth::RstTokens>(&outcome.value())) {
     const msn::auth::SecurityToken* token = tokens->find(msn::auth::kMessengerClear);
-    if (token == nullptr || token->binary_secret.size() != 24 || token->fields.count("t") == 0)
-      std::abort();
+    check(token != nullptr && token->binary_secret.size() == 24 && token->fields.count("t") != 0);
     (void)token->ticket();
   }
   return 0;

@@ -5,21 +5,15 @@
 // limits wide enough for the canonical layout's few extra bytes).
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "p2p/slp.h"
 #include "p2p/slp_direct.h"
 
-namespace {
+using msn::fuzz::check;
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

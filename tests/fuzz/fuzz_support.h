@@ -22,14 +22,11 @@
 #include <variant>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "runtime/client.h"
 #include "wire/mime_message.h"
 
 namespace msn::fuzz {
-
-inline void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 constexpr std::string_view kAccount = "alice@example.com";
 constexpr std::string_view kPassword = "s3cr3t-Passw0rd";

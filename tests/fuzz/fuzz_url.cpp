@@ -8,21 +8,19 @@
 // up to four raw HTTP responses separated by "~~~" for the exchange.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "fuzz_check.h"
 #include "http/url.h"
 #include "session/http_exchange.h"
+
+using msn::fuzz::check;
 
 namespace {
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 void check_round_trip(const http::Url& url) {
   auto again = http::parse_url(url.to_string());

@@ -4,20 +4,14 @@
 // decoder), frames are whole, and decoding gives exactly 320 samples per frame.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "media/voice_clip.h"
 
-namespace {
+using msn::fuzz::check;
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

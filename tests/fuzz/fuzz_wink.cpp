@@ -4,21 +4,15 @@
 // extracts keeps within the limits (file count, total size, plain names).
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "media/cab.h"
 #include "media/wink.h"
 
-namespace {
+using msn::fuzz::check;
 
 using namespace msn;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

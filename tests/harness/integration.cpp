@@ -11,6 +11,7 @@ namespace harness {
 // integration_ink.cpp. Declared here, not in integration.h: every scenario file includes that
 // header, and a change there rebuilds them all.
 std::vector<IntegrationScenario> ink_scenarios();
+std::vector<IntegrationScenario> flood_scenarios();  // integration_flood.cpp
 
 namespace {
 
@@ -18,7 +19,7 @@ std::vector<IntegrationScenario> build() {
   std::vector<IntegrationScenario> list;
   for (auto* part : {contact_scenarios, conversation_scenarios, ux_integration_scenarios,
                      picture_scenarios, file_scenarios, emoticon_scenarios, ink_scenarios,
-                     lifetime_scenarios,
+                     flood_scenarios, lifetime_scenarios,
                      ui_path_scenarios, reliability_scenarios}) {
     for (IntegrationScenario& s : part()) list.push_back(std::move(s));
   }

@@ -808,3 +808,20 @@ class FriendsOptionTest(unittest.TestCase):
         with self.assertRaises(SystemExit):
             config.parse(["--account", "%s:%s" % (ALICE, PW), "--friends",
                                "%s,nobody@example.com" % ALICE])
+
+
+class PresenceFloodTest(ContactsCase):
+    """--presence-flood N: a session's first ADL is answered only after N NLN notices about
+    addresses on no one's list (a client must ignore them); later ADLs are answered at once."""
+    accounts = (ALICE,)
+    args = ("--presence-flood", "3")
+
+    def test_flood_before_the_first_adl_answer_only(self):
+        c, _ = self.sign_in(ALICE)
+        t = c.send("ADL", payload=mc.adl_payloads([])[0])
+        flood = [c.read()[0] for _ in range(3)]
+        self.assertEqual(flood, [["NLN", "NLN", "flood%06d@flood.invalid" % i, "1", "Flood", "0"]
+                                 for i in range(3)])
+        c.expect("ADL", t, "OK")
+        t = c.send("ADL", payload=mc.adl_payloads([], initial=False)[0])
+        c.expect("ADL", t, "OK")

@@ -34,6 +34,7 @@ class Config:
     contact_pictures: bool = False                  # generated contacts online with pictures
     bot_direct: str = "listen"                      # the bot's direct connections (ft.py)
     bot_file_max: int = 200 * 1024 * 1024           # largest file the bot takes (ft.py)
+    presence_flood: int = 0                         # NLNs before the first ADL OK (presence.py)
 
 
 def _friends(p, a, accounts):
@@ -162,6 +163,10 @@ def parser():
                         "'escaped' behaves like a revival server: an HTTP 500 for a GetMetadata "
                         "element without children, else the Mail-Data as escaped text; "
                         "'broken' answers every GetMetadata with an HTTP 500")
+    p.add_argument("--presence-flood", type=_nonneg(int), default=0, metavar="N",
+                   help="answer a session's first ADL only after N NLN notices about addresses "
+                   "on no one's list: a server flooding presence while the client is still "
+                   "putting its list in place (default 0)")
     return p
 
 
@@ -194,4 +199,5 @@ def parse(argv=None):
                   new_accounts=[e for e, _ in a.new_account],
                   friends=_friends(p, a, seen), contact_names=a.contact_names,
                   rsi_metadata=a.rsi_metadata, contact_pictures=a.contact_pictures,
-                  bot_direct=a.bot_direct, bot_file_max=a.bot_file_max)
+                  bot_direct=a.bot_direct, bot_file_max=a.bot_file_max,
+                  presence_flood=a.presence_flood)

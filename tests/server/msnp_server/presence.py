@@ -174,11 +174,21 @@ class Presence:
             conn.adl.append((email, lists, net))
         if root.get("l") == "1":
             st.initial = True
+        if conn.adl_count == 0:
+            self._flood(conn)
         conn.adl_count += 1
         conn.send("ADL %s OK" % cmd.trid)
         if conn.chg_count > 0:
             for key in newly:
                 self._sync(conn, st, key)
+
+    def _flood(self, conn):
+        """--presence-flood: NLNs the client must ignore (no one has these addresses)."""
+        count = self.server.cfg.presence_flood
+        for i in range(count):
+            conn.send("NLN NLN flood%06d@flood.invalid 1 Flood 0" % i)
+        if count:
+            log.info("%s: sent %d NLN about unknown addresses", conn.tag, count)
 
     def on_rml(self, conn, cmd):
         checked = self._list_command(conn, cmd, "RML")
