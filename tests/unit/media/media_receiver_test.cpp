@@ -4,6 +4,7 @@
 // from bob's object manager on the fake clock (bob is the fake peer: he serves what he added),
 // and turned into WinkReceived / VoiceClipReceived byte for byte; a declined fetch or a
 // cabinet that is none gives MediaUnavailable; a sender announcing too much is capped.
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,16 @@ struct World {
     for (auto& event : media.take_events()) events.push_back(std::move(event));
   }
 
+  // Past the picture manager's pace between fetches, so that a queued fetch starts.
+  void settle() {
+    now += std::chrono::seconds(30);
+    for (Side* side : {&alice, &bob}) {
+      side->pictures.on_timer(now);
+      side->objects.on_timer(now);
+    }
+    deliver();
+  }
+
   // Bob's datacast for `data` as a `type` object, read by alice and fetched as the Client does.
   void announce(std::uint32_t id, std::uint32_t type, const std::string& data,
                 const std::string& extra = "") {
@@ -76,7 +87,7 @@ struct World {
     auto fetch = media.expect(MediaAnnouncement{7, false, kBob, kind, datacast->object.sha1d});
     assert_true(fetch.is_ok());
     if (*fetch) assert_true(alice.objects.fetch(kBob, datacast->msnobj, now).is_ok());
-    deliver();
+    settle();
   }
 
   template <typename T>
@@ -165,7 +176,7 @@ void test_same_object_twice_fetched_once(void** state) {
   assert_true(first.is_ok() && *first);
   assert_true(second.is_ok() && !*second);
   assert_true(w.alice.objects.fetch(kBob, *msnobj, w.now).is_ok());
-  w.deliver();
+  w.settle();
   const auto winks = w.of<ev::WinkReceived>();
   assert_int_equal(winks.size(), 2);
   assert_int_equal(winks[0].conversation, 1);
@@ -188,7 +199,7 @@ void test_unreadable_and_declined_are_unavailable(void** state) {
       w.media.expect(MediaAnnouncement{7, false, kBob, ev::MediaKind::kVoiceClip, theirs.sha1d});
   assert_true(fetch.is_ok() && *fetch);
   assert_true(w.alice.objects.fetch(kBob, msnobj, w.now).is_ok());
-  w.deliver();
+  w.settle();
   unavailable = w.of<ev::MediaUnavailable>();
   assert_int_equal(unavailable.size(), 2);
   assert_true(unavailable[1].kind == ev::MediaKind::kVoiceClip);
