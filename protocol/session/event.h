@@ -363,7 +363,7 @@ using Event =
                  ev::ChatParticipantLeft, ev::ChatInviteFailed, ev::OfflineMessagesUnavailable,
                  ev::FileOffered, ev::FileDataWanted, ev::FileData, ev::FileProgress,
                  ev::FileCompleted, ev::FileEnded, ev::EmoticonAnnounced, ev::ObjectReceived,
-                 ev::ObjectFetchFailed, ev::InkReceived, ev::WinkReceived,
-                 ev::VoiceClipReceived, ev::MediaUnavailable>;
+                 ev::ObjectFetchFailed, ev::InkReceived, ev::WinkReceived, ev::VoiceClipReceived,
+                 ev::MediaUnavailable>;
 
 }  // namespace msn

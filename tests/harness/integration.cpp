@@ -18,11 +18,10 @@ namespace {
 
 std::vector<IntegrationScenario> build() {
   std::vector<IntegrationScenario> list;
-  for (auto* part : {contact_scenarios, conversation_scenarios, ux_integration_scenarios,
-                     picture_scenarios, file_scenarios, emoticon_scenarios, ink_scenarios,
-                     media_scenarios,
-                     lifetime_scenarios,
-                     ui_path_scenarios, reliability_scenarios}) {
+  for (auto* part :
+       {contact_scenarios, conversation_scenarios, ux_integration_scenarios, picture_scenarios,
+        file_scenarios, emoticon_scenarios, ink_scenarios, media_scenarios, lifetime_scenarios,
+        ui_path_scenarios, reliability_scenarios}) {
     for (IntegrationScenario& s : part()) list.push_back(std::move(s));
   }
   return list;
