@@ -17,6 +17,7 @@
 #include "glib_handles.h"
 #include "i18n.h"
 #include "ink_glue.h"
+#include "media_glue.h"
 #include "picture_glue.h"
 #include "presence_glue.h"
 
@@ -286,6 +287,16 @@ void PurpleEventSink::handle(const ev::ConversationTyping& typing) {
 void PurpleEventSink::handle(const ev::ConversationNudge& nudge) { apply_nudge(account_, nudge); }
 
 void PurpleEventSink::handle(const ev::InkReceived& ink) { apply_ink_received(account_, ink); }
+
+void PurpleEventSink::handle(const ev::WinkReceived& wink) { apply_wink_received(account_, wink); }
+
+void PurpleEventSink::handle(const ev::VoiceClipReceived& clip) {
+  apply_voice_clip_received(account_, clip);
+}
+
+void PurpleEventSink::handle(const ev::MediaUnavailable& unavailable) {
+  apply_media_unavailable(account_, unavailable);
+}
 
 void PurpleEventSink::handle(const ev::MessageFailed& failed) {
   apply_message_failed(account_, failed);

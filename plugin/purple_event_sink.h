@@ -77,6 +77,9 @@ class PurpleEventSink final : public EventSink {
   void handle(const ev::ConversationTyping& typing);
   void handle(const ev::ConversationNudge& nudge);
   void handle(const ev::InkReceived& ink);
+  void handle(const ev::WinkReceived& wink);
+  void handle(const ev::VoiceClipReceived& clip);
+  void handle(const ev::MediaUnavailable& unavailable);
   void handle(const ev::MessageFailed& failed);
   void handle(const ev::MessageStoredOffline& stored);
   void handle(const ev::ChatStarted& started);

@@ -203,9 +203,9 @@ std::size_t max_object_bytes(std::uint32_t type) {
     case object_type::kDisplayPicture:
       return 256 * 1024;
     case object_type::kWink:
-      return 1024 * 1024;
+      return 2 * 1024 * 1024;  // as media::CabLimits
     case object_type::kVoiceClip:
-      return 256 * 1024;
+      return 1024 * 1024;
     default:
       return 0;
   }

@@ -210,6 +210,7 @@ void Client::settle(TimePoint now) {
     drain_conversations();
     progress |= route_p2p(now);
     drain_conversations();
+    progress |= route_media(now);
     for (auto& call : ns_.take_web_calls()) {
       queue_web_call(std::move(call), now);
       progress = true;

@@ -19,6 +19,7 @@
 #include "session/io.h"
 #include "session/notification_session.h"
 #include "session/ns_access.h"
+#include "session/media_receiver.h"
 #include "session/object_manager.h"
 #include "session/picture_manager.h"
 #include "session/presence.h"
@@ -195,6 +196,9 @@ class Client {
   static PictureConfig picture_config(const Settings& settings);
   static ObjectConfig object_config(const Settings& settings);
   void pump_files(TimePoint now);
+  // Winks and voice clips (client_media.cpp).
+  bool route_media(TimePoint now);
+  void object_events();
 
   Settings settings_;
   ConnectionIds ids_;
@@ -204,6 +208,7 @@ class Client {
   PictureManager pictures_;
   FileTransferManager files_;
   ObjectManager objects_;
+  MediaReceiver media_;
   // Keyed by WebCall id: the session's count from 1, the conversation manager's from
   // ConversationConfig::first_call_id; a finished call goes back to whoever owns its id.
   std::map<std::uint32_t, std::unique_ptr<HttpExchange>> web_;

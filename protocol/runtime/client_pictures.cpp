@@ -65,7 +65,7 @@ bool Client::route_p2p(TimePoint now) {
     }
     for (auto& event : pictures_.take_events()) events_.push_back(std::move(event));
     for (auto& event : files_.take_events()) events_.push_back(std::move(event));
-    for (auto& event : objects_.take_events()) events_.push_back(std::move(event));
+    object_events();
     if (notices.empty() && packets.empty()) return moved;
     moved = true;
   }

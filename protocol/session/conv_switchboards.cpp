@@ -247,6 +247,8 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
   } else if (auto* other = std::get_if<ev::OtherMessageReceived>(&event)) {
     if (other->kind == wire::MessageKind::kInk && conv != nullptr)
       return ink_received(*conv, *other);
+    if (other->kind == wire::MessageKind::kDatacast && conv != nullptr)
+      return datacast_received(*conv, *other);
     log(LogLevel::kDebug, "conversation: ignored a message of type " + other->message.media_type());
   } else if (auto* delivered = std::get_if<ev::MessageDelivered>(&event)) {
     const auto it = board.messages.find(delivered->id);

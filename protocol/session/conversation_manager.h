@@ -46,6 +46,7 @@
 #include "session/event.h"
 #include "session/http_exchange.h"
 #include "session/io.h"
+#include "session/media_receiver.h"
 #include "session/message_format.h"
 #include "session/ns_access.h"
 #include "session/ns_notice.h"
@@ -130,6 +131,14 @@ class ConversationManager {
   // The data of a P2P message from `peer` on the ink SessionID (conv_ink.cpp): shown in the
   // 1:1 conversation with them.
   void on_p2p_ink(std::string_view peer, std::string_view blob);
+
+  // Winks and voice clips announced in a conversation (conv_media.cpp), for the object
+  // manager to fetch from their sender (`msnobj` is what to ask for).
+  struct MediaNotice {
+    MediaAnnouncement announcement;
+    std::string msnobj;
+  };
+  std::vector<MediaNotice> take_media() { return std::exchange(media_notices_, {}); }
 
   // Ends everything: switchboards closed (OUT), every message not yet delivered or stored
   // reported as MessageFailed with `reason`, offline-message work abandoned. Later intents fail.
@@ -247,6 +256,8 @@ class ConversationManager {
   bool send_payload_item(Board& board, const Item& item, TimePoint now);
   // Ink (conv_ink.cpp).
   void ink_received(const Conversation& conv, const ev::OtherMessageReceived& message);
+  // Winks, voice clips, action messages (conv_media.cpp).
+  void datacast_received(const Conversation& conv, const ev::OtherMessageReceived& message);
 
   // Delivery failures, resends, offline messages (conv_delivery.cpp).
   void refused(wire::TrId trid, const Error& error, TimePoint now);
@@ -281,6 +292,7 @@ class ConversationManager {
   std::unordered_set<std::string> shown_id_set_;    // the same, for lookups
 
   std::vector<P2pNotice> p2p_notices_;
+  std::vector<MediaNotice> media_notices_;
 
   std::vector<Output> outputs_;
   std::vector<Event> events_;

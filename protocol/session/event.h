@@ -11,6 +11,7 @@
 
 #include "core/status.h"
 #include "model/contact.h"
+#include "session/media_events.h"
 #include "session/presence.h"
 
 namespace msn {
@@ -362,6 +363,7 @@ using Event =
                  ev::ChatParticipantLeft, ev::ChatInviteFailed, ev::OfflineMessagesUnavailable,
                  ev::FileOffered, ev::FileDataWanted, ev::FileData, ev::FileProgress,
                  ev::FileCompleted, ev::FileEnded, ev::EmoticonAnnounced, ev::ObjectReceived,
-                 ev::ObjectFetchFailed, ev::InkReceived>;
+                 ev::ObjectFetchFailed, ev::InkReceived, ev::WinkReceived, ev::VoiceClipReceived,
+                 ev::MediaUnavailable>;
 
 }  // namespace msn

@@ -78,5 +78,24 @@ class VoiceClipTest(unittest.TestCase):
             media.voice_clip_wav(b"\0" * 39)
 
 
+class BotSamplesTest(unittest.TestCase):
+    """What the bot's `wink`, `voice` and `bad wink` send (bot.py)."""
+
+    def test_voice_clip_is_three_seconds(self):
+        wav = media.sample_voice_clip()
+        self.assertEqual(struct.unpack_from("<I", wav, 48)[0], 3 * 16000)
+        self.assertEqual(len(wav), 60 + media.VOICE_CLIP_FRAMES * 40)
+
+    def test_friendly_is_utf16le_with_nul(self):
+        import base64
+
+        self.assertEqual(base64.b64decode(media.friendly("Test wink")),
+                         "Test wink\0".encode("utf-16-le"))
+
+    def test_bad_wink_is_no_cabinet(self):
+        with self.assertRaises(Exception):
+            read_cab(media.NOT_A_CAB)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -14,6 +14,8 @@ switchboard it is CALled to (from anyone), and in a conversation:
     user announces is fetched and reported.
   * `ink`, `ink gif`, `ink p2p`, `ink broken` make the bot send handwriting (ink.py; see
     INK_COMMANDS), not echoed.
+  * `wink`, `voice` and `bad wink` make the bot send a wink, a voice clip or a "wink" that is
+    no cabinet (media.py; see MEDIA_COMMANDS), not echoed.
 The bot also asks for pictures: when a user who has the bot on its forward list (the bot keeps
 everyone who added it) announces a display picture (CHG with an msnobj), the bot rings that
 user (RNG, as a caller would), requests exactly that object over P2P, checks it against SHA1D,
@@ -34,7 +36,7 @@ import os
 import uuid
 from collections import namedtuple
 
-from . import contacts, emoticons, ft, ink, p2p, sb
+from . import contacts, emoticons, ft, ink, media, p2p, sb
 
 log = logging.getLogger("msnp.bot")
 
@@ -52,6 +54,9 @@ FETCH_APP_ID = 1                   # AppID of the bot's picture requests (the pl
 # a GIF one, `ink p2p` the ISF over P2P SessionID 64, `ink broken` an ISF body that is no ISF.
 INK_COMMANDS = frozenset({"ink", "ink gif", "ink p2p", "ink broken"})
 BROKEN_ISF = b"\x00\x05\x0a\xff\xff\xff\xff"  # a stroke tag whose size runs past the end
+# Text commands, not echoed: a datacast (ID 2 or 3) announcing an object the bot then serves over
+# P2P, as WLM sends winks and voice clips (media.py).
+MEDIA_COMMANDS = frozenset({"wink", "voice", "bad wink"})
 
 Presence = namedtuple("Presence", "status network friendly caps msnobj psm")
 
@@ -355,6 +360,10 @@ class BotMember:
                 self.later(0, self.bad_emoticons)
                 return
             command = text.strip().lower()
+            if command in MEDIA_COMMANDS:
+                # After the sender's ACK, as over a network.
+                self.later(0, lambda: self.send_media(command))
+                return
             if command in INK_COMMANDS:
                 # After the sender's ACK, as over a network.
                 self.later(0, lambda: self.send_ink(sender.email, command))
@@ -422,6 +431,29 @@ class BotMember:
             return
         for payload in ink.switchboard_payloads(kind, data):
             self.say(payload)
+
+    def send_media(self, command):
+        """A wink, voice clip or broken wink (MEDIA_COMMANDS): announced, then served."""
+        log.info("bot: sends a %s", command)
+        state = self.session.service.cfg.state_dir
+        if command == "voice":
+            data, obj_type, location, datacast_id = media.sample_voice_clip(), 11, "TFR2C.tmp", 3
+            files = {"voice-sent.wav": data}
+        else:
+            data = media.wink_cab() if command == "wink" else media.NOT_A_CAB
+            obj_type, location, datacast_id = 8, "TFR1.cab", 2
+            files = {"wink-sent.cab": data, "wink-sent.png": media.thumbnail_png()}
+        # What was sent, for the harness to compare with what the client shows and saves.
+        for name, content in files.items():
+            with open(os.path.join(state, name), "wb") as f:
+                f.write(content)
+        msnobj = p2p.make_msnobj(self.email, data, location=location,
+                                 friendly=media.friendly(media.WINK_NAME), obj_type=obj_type)
+        # Served as asked for: receivers drop the wink's stamp from the INVITE's Context.
+        self.endpoint.objects[msnobj] = data
+        announced = msnobj[:-2] + ' stamp="%s"/>' % media.STAMP if obj_type == 8 else msnobj
+        self.say(("MIME-Version: 1.0\r\nContent-Type: text/x-msnmsgr-datacast\r\n\r\n"
+                  "ID: %d\r\nData: %s\r\n\r\n" % (datacast_id, announced)).encode("utf-8"))
 
     def reassemble(self, sender, headers, body):
         """Collect the parts of a multi-part message; -> (headers, body) once complete."""

@@ -147,6 +147,24 @@ def siren_frames(count):
     return bytes(SIREN_FRAME_BYTES * count)
 
 
+# What the bot sends (bot.py): a three-second clip, a wink's stamp (a signature clients do not
+# check; any base64 will do) and, for `bad wink`, data that is no cabinet.
+VOICE_CLIP_FRAMES = 150
+STAMP = "U3RhbXAgb2YgYSB0ZXN0IHdpbms="
+NOT_A_CAB = b"MSCF" + bytes(60) + b"this is not a cabinet"
+
+
+def sample_voice_clip():
+    return voice_clip_wav(siren_frames(VOICE_CLIP_FRAMES))
+
+
+def friendly(name):
+    """An msnobj's Friendly: base64 of the UTF-16LE name with its NUL."""
+    import base64
+
+    return base64.b64encode((name + "\0").encode("utf-16-le")).decode("ascii")
+
+
 def write_samples(out_dir):
     import pathlib
 
