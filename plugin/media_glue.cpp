@@ -12,6 +12,7 @@
 #include <ft.h>
 #include <imgstore.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -36,6 +37,9 @@ bool ui_shows_images() {
 struct Offer {
   std::string bytes;
   bool accepted = false;
+  bool denied = false;
+  int spare_refs = 0;        // references taken for a repeated denial's unrefs
+  guint release_source = 0;  // the idle callback that lets a denied offer go
 };
 
 Offer* offer_of(PurpleXfer* xfer) { return static_cast<Offer*>(xfer->data); }
@@ -79,7 +83,37 @@ void op_init(PurpleXfer* xfer) noexcept {
 }
 
 void op_done(PurpleXfer* xfer) noexcept {
-  guard_callback(nullptr, "media file end", [xfer] { release(xfer); });
+  guard_callback(nullptr, "media file end", [xfer] {
+    // A denied offer waits for its idle callback, which also returns the spare references.
+    if (Offer* offer = offer_of(xfer); offer != nullptr && offer->release_source != 0) return;
+    release(xfer);
+  });
+}
+
+// Holds the reference deny() took for it, besides the spare ones it returns.
+gboolean release_denied(gpointer data) noexcept {
+  auto* xfer = static_cast<PurpleXfer*>(data);
+  guard_callback(nullptr, "media file denied", [xfer] {
+    Offer* offer = offer_of(xfer);
+    if (offer == nullptr) return;
+    int spare = offer->spare_refs;
+    release(xfer);
+    for (; spare > 0; --spare) purple_xfer_unref(xfer);
+  });
+  purple_xfer_unref(xfer);
+  return G_SOURCE_REMOVE;
+}
+
+// The user declined. Finch's save dialog may deny once more when it closes, and libpurple then
+// drops two more references: the offer stays until the next idle with two spare ones for that.
+void deny(PurpleXfer* xfer, Offer& offer) {
+  offer.denied = true;
+  offer.bytes = std::string();
+  purple_xfer_ref(xfer);  // for release_denied
+  purple_xfer_ref(xfer);
+  purple_xfer_ref(xfer);
+  offer.spare_refs = 2;
+  offer.release_source = g_idle_add(&release_denied, xfer);
 }
 
 // As XferTable's: Finch's save dialog denies again when it closes after OK. The transfer
@@ -88,7 +122,11 @@ void op_request_denied(PurpleXfer* xfer) noexcept {
   guard_callback(nullptr, "media file denied", [xfer] {
     Offer* offer = offer_of(xfer);
     if (offer == nullptr) return;
-    if (!offer->accepted) return release(xfer);
+    if (offer->denied) {  // the same dialog denying again: its unrefs take the spare references
+      offer->spare_refs = std::max(0, offer->spare_refs - 2);
+      return;
+    }
+    if (!offer->accepted) return deny(xfer, *offer);
     purple_debug_info("msnp", "media file denied after it was accepted; ignored\n");
     xfer->status = PURPLE_XFER_STATUS_STARTED;
     purple_xfer_ref(xfer);

@@ -184,6 +184,41 @@ void wink_bad_from_bot(World& w) {
           "the conversation did not go on after the unreadable wink");
 }
 
+// In Finch: the wink is announced in words (Finch shows no images), and its save dialog denies
+// once more as it closes. After OK the wink is saved whole; after Cancel the voice clip's offer
+// ends cancelled, nothing is freed twice (the sanitizers watch) and the chat goes on.
+void media_in_finch(World& w) {
+  xfer_ui().finch_file_dialog = true;
+  STEP(meet_bot(w));
+  STEP(w.send_im("alice", kBot, "wink"));
+  const WrittenLine* line = wait_system_line(w, "sent you a wink: Test wink");
+  STEP(line != nullptr);
+  w.check(line->html.find("<img") == std::string::npos,
+          "Finch got an <img> for the wink: \"" + line->html + "\"");
+  const std::string cab = read_file(w.state_dir() + "/wink-sent.cab");
+  w.check(!cab.empty() && saved_file(w, ".cab") == cab, "the wink saved in Finch is not the bot's");
+
+  xfer_ui().answer = XferAnswer::kCancelSave;
+  STEP(w.send_im("alice", kBot, "voice"));
+  STEP(wait_system_line(w, "sent you a voice clip (3 s)") != nullptr);
+  STEP(w.wait(
+      "the voice clip's offer cancelled",
+      [&] {
+        const auto list = xfers_of(w.account("alice"), PURPLE_XFER_RECEIVE);
+        return list.size() == 2 &&
+               purple_xfer_get_status(list[1]) == PURPLE_XFER_STATUS_CANCEL_LOCAL;
+      },
+      [&] {
+        const auto list = xfers_of(w.account("alice"), PURPLE_XFER_RECEIVE);
+        return std::to_string(list.size()) + " offers; the last has status " +
+               (list.empty() ? std::string("-")
+                             : std::to_string(purple_xfer_get_status(list.back())));
+      }));
+  const std::size_t before = w.received_from("alice", kBot).size();
+  STEP(w.send_im("alice", kBot, "still there?"));
+  STEP(w.wait_received("alice", kBot, before + 1));
+}
+
 }  // namespace
 
 std::vector<IntegrationScenario> media_scenarios() {
@@ -191,6 +226,10 @@ std::vector<IntegrationScenario> media_scenarios() {
   list.push_back(make_scenario("wink-from-bot", wink_from_bot, {"--bot", kBot}, {"alice"}));
   list.push_back(make_scenario("voice-from-bot", voice_from_bot, {"--bot", kBot}, {"alice"}));
   list.push_back(make_scenario("wink-bad-from-bot", wink_bad_from_bot, {"--bot", kBot}, {"alice"}));
+  IntegrationScenario finch =
+      make_scenario("media-in-finch", media_in_finch, {"--bot", kBot}, {"alice"});
+  finch.ui_id = "gnt-purple";
+  list.push_back(std::move(finch));
   return list;
 }
 
