@@ -82,8 +82,12 @@ class DirectLinks {
   // Data packets the connection of `id` takes now (0 unless Path::kDirect).
   std::size_t room(Id id) const;
   Status send(Id id, const p2p::Packet& packet, TimePoint now);
-  // Sessions whose established connection broke (the manager ends them), once each.
+  // Sessions whose established connection broke (the manager resumes them over the
+  // switchboard), once each.
   std::vector<Id> take_broken();
+  // The session's data goes over the switchboard from now on: the peer asked for that (its
+  // NAK after it lost the connection, which we may not have noticed yet).
+  void abandon(Id id, const std::string& why);
   // The session is over: its connection closes, a receiver's after kDirectLinger (the peer
   // may still be waiting for our ACK, which goes over the switchboard).
   void forget(Id id, TimePoint now);

@@ -350,9 +350,9 @@ void file_to_bot_over(World& w, const std::string& bridge) {
           "the bot received " + std::to_string(record->received) + " bytes");
 }
 
-void file_from_bot_over(World& w, const std::string& bridge) {
-  STEP(meet_bot(w));
-  STEP(w.send_im("alice", kBot, "file 256"));
+void file_from_bot_over(World& w, const std::string& bridge, unsigned kib = 256, bool met = false) {
+  if (!met) STEP(meet_bot(w));
+  STEP(w.send_im("alice", kBot, "file " + std::to_string(kib)));
   const std::optional<std::string> said = bot_says(w, "Sending you ");
   STEP(said.has_value());
   // "Sending you NAME: N bytes, SHA-1 HEX"
@@ -363,7 +363,7 @@ void file_from_bot_over(World& w, const std::string& bridge) {
                            &size, hex) == 3 &&
                    std::string(hex).size() == 40,
                "the bot announced \"" + *said + "\""));
-  w.check(std::string(name) == "bot-file-256.bin" && size == 256 * 1024,
+  w.check(std::string(name) == "bot-file-" + std::to_string(kib) + ".bin" && size == kib * 1024,
           "the bot offers " + std::string(name) + " of " + std::to_string(size) + " bytes");
   STEP(wait_xfer(w, "alice", PURPLE_XFER_RECEIVE, 0, "completes", is_done));
   const std::string got = read_file(xfer_ui().download_dir + "/" + name);
@@ -393,6 +393,20 @@ void file_dc_refused(World& w) {
   file_to_bot_over(w, "sb");
   w.check(debug_lines_with("no direct connection with " + std::string(kBot)) >= 1,
           "alice's log never says why the switchboard carried the file");
+}
+
+// The bot's direct connection breaks (a reset) once 300000 bytes crossed it, each way: the
+// rest goes over the switchboard from what the receiver holds (its NAK), both files arrive
+// whole, and neither transfer is reported as anything but complete.
+void file_dc_break_fallback(World& w) {
+  file_to_bot_over(w, "dc+sb");
+  STEP(w.failures().empty());
+  file_from_bot_over(w, "dc+sb", 1024, true);
+  STEP(w.failures().empty());
+  w.check(debug_lines_with("going on at byte ") >= 1,
+          "alice never went on sending over the switchboard");
+  w.check(debug_lines_with("to go on at byte ") >= 1,
+          "alice never asked the bot to go on over the switchboard");
 }
 
 // alice -> bob, 1 MiB: both plugins, alice connects to bob's listening socket. The server
@@ -442,6 +456,8 @@ std::vector<IntegrationScenario> file_scenarios() {
   list.push_back(make_scenario("file-dc-refused", file_dc_refused,
                                {"--bot", kBot, "--bot-direct", "refuse"}, {"alice"}));
   list.push_back(make_scenario("file-dc-alice-bob", file_dc_alice_bob));
+  list.push_back(make_scenario("file-dc-break-fallback", file_dc_break_fallback,
+                               {"--bot", kBot, "--bot-dc-break", "300000"}, {"alice"}));
   return list;
 }
 

@@ -34,6 +34,7 @@ class Config:
     contact_pictures: bool = False                  # generated contacts online with pictures
     bot_direct: str = "listen"                      # the bot's direct connections (ft.py)
     bot_file_max: int = 200 * 1024 * 1024           # largest file the bot takes (ft.py)
+    bot_dc_break: int = 0                           # its direct connections break after (ft.py)
 
 
 def _friends(p, a, accounts):
@@ -154,6 +155,10 @@ def parser():
     p.add_argument("--bot-file-max", type=_nonneg(int), default=200 * 1024 * 1024,
                    metavar="BYTES", help="largest file the bot accepts; a bigger one is "
                    "accepted, then closed with BYE (default 209715200)")
+    p.add_argument("--bot-dc-break", type=_nonneg(int), default=0, metavar="BYTES",
+                   help="the bot's direct connection for a file breaks (reset) once this many "
+                   "file bytes crossed it, either way; the file then goes on over the "
+                   "switchboard from where the receiver's NAK says (default 0: never)")
     p.add_argument("--contact-pictures", action="store_true",
                    help="the generated contacts (--contacts) are online peers, each with its "
                         "own display picture served over P2P (bot.py, p2p.py)")
@@ -194,4 +199,5 @@ def parse(argv=None):
                   new_accounts=[e for e, _ in a.new_account],
                   friends=_friends(p, a, seen), contact_names=a.contact_names,
                   rsi_metadata=a.rsi_metadata, contact_pictures=a.contact_pictures,
-                  bot_direct=a.bot_direct, bot_file_max=a.bot_file_max)
+                  bot_direct=a.bot_direct, bot_file_max=a.bot_file_max,
+                  bot_dc_break=a.bot_dc_break)

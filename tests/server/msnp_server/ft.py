@@ -15,6 +15,10 @@ ACK and BYE of a file session):
   * direct connections (TCPv1, loopback only): listening, connecting, the `foo` + nonce
     handshake with a plain `Nonce` or a `Hashed-Nonce`; any mismatch falls back to the
     switchboard.
+  * a direct connection that breaks mid-way (`--bot-dc-break N` resets it once N file bytes
+    crossed it): the receiver says what it holds with a NAK over the switchboard (flag 0x1,
+    AckID = the data Identifier, AckSize = its bytes; aMSN's reading), and the sender goes on
+    in the same message from there over the switchboard (bridge "dc+sb" in the dump).
 
 Client mistakes are WARNINGs (the harness fails on them); ordinary races are INFO.
 `STATS` keeps what the state dump shows: every transfer and the peak of concurrent file
@@ -58,6 +62,7 @@ CONNECT_TIMEOUT = 5.0              # per address, and for the handshake (plugin,
 LISTEN_TIMEOUT = 15.0              # listening without a connection (plugin)
 FINAL_ACK_WAIT = 30.0              # all data sent, no ACK or BYE yet
 IDLE_TIMEOUT = 120.0               # a receiving session without data progress (MSNPSharp)
+RESUME_WAIT = 10.0                 # a broken direct connection: for the NAK, or for the data
 SB_WINDOW = 32 * 1024              # bytes queued to a switchboard reader before the bot waits
 CLOSED_KEEP = 64                   # finished sessions remembered, to tell late chunks apart
 
@@ -303,6 +308,10 @@ class Transfer:
         self.timer = None
         self.task = None
         self.dc_offered = None             # future: the answer to our transreq
+        self.data_ack = 0                  # outgoing data AckID (the same after a resume)
+        self.resume = None                 # future: the receiver's NAK offset (sending)
+        self.nak_offset = None             # a NAK that came before we waited for it
+        self.dc_broken = False             # --bot-dc-break did its work
 
     @property
     def done(self):
@@ -329,6 +338,12 @@ class Direct:
                 self.writer.close()
             except (ConnectionError, OSError, RuntimeError):
                 pass
+
+    def abort(self):
+        """Breaks the connection (reset): what is still buffered is lost, as in a real break."""
+        if not self.closed:
+            self.closed = True
+            self.writer.transport.abort()
 
     async def run(self):
         """Read packets until EOF; each goes to the bot's P2P handling."""
@@ -357,10 +372,11 @@ class Direct:
 class FileSessions:
     """Every file session of the bot, shared by its endpoints in all switchboards."""
 
-    def __init__(self, me, direct="listen", max_size=DEFAULT_MAX_SIZE):
+    def __init__(self, me, direct="listen", max_size=DEFAULT_MAX_SIZE, dc_break=0):
         self.me = me
         self.direct = direct               # listen, connect, refuse, off (--bot-direct)
         self.max_size = max_size
+        self.dc_break = dc_break           # --bot-dc-break: bytes, 0 never
         self.by_call = {}                  # Call-ID -> Transfer (open)
         self.closed = collections.OrderedDict()  # (remote, sid) -> finished Transfer
 
@@ -664,9 +680,44 @@ class FileSessions:
         t = dc.t
         if t.dc is dc:
             t.dc = None
-        if not t.done and t.bridge == "dc":
-            self._tell(t, "File %s failed: the direct connection closed" % t.name)
-            self._finish(t, "failed", "direct connection closed", bye=True)
+        if t.done or t.bridge != "dc":
+            return
+        t.bridge = "dc+sb"
+        if t.direction == "out":
+            return log.info("bot: direct connection for %s broke; waiting for %s's NAK",
+                            t.name, t.remote)   # _send_file goes on
+        if t.received >= t.size:
+            return
+        # Receiving: the sender learns what arrived, and goes on from there.
+        first = t.first
+        t.endpoint._send(t.remote, p2p.Header(t.sid, t.endpoint._next_ident(), 0, t.size, 0,
+                                              p2p.FLAG_NAK, first.ident if first else 0,
+                                              first.ack_id if first else 0, t.received))
+        log.info("bot: direct connection for %s broke at %d bytes; NAK to %s", t.name,
+                 t.received, t.remote)
+        self._later(t, RESUME_WAIT, lambda: self._no_resume(t))
+
+    def _no_resume(self, t):
+        self._tell(t, "File %s failed: nothing more after the direct connection broke" % t.name)
+        self._finish(t, "failed", "no data after the broken direct connection", bye=True)
+
+    def on_nak(self, remote, h):
+        """The receiver's NAK after a broken direct connection: go on from AckSize."""
+        t = self.find(remote, h.session)
+        if t is None or t.direction != "out" or not t.accepted:
+            return log.info("bot: NAK from %s for session %d ignored", remote, h.session)
+        if h.ack_id not in (0, t.data_ident) or h.ack_size > t.size:
+            return log.warning("bot: NAK from %s on %s for Identifier %d, offset %d", remote,
+                               t.name, h.ack_id, h.ack_size)
+        log.info("bot: NAK from %s: %s goes on at byte %d", remote, t.name, h.ack_size)
+        if t.resume is not None and not t.resume.done():
+            return t.resume.set_result(h.ack_size)
+        t.nak_offset = h.ack_size
+        if t.dc is not None:
+            t.dc.close()               # the peer lost it first; _send_dc stops
+        if t.all_sent:
+            t.all_sent = False
+            t.task = asyncio.get_running_loop().create_task(self._go_on(t))
 
     def on_dc_packet(self, dc, h, body):
         t = dc.t
@@ -726,6 +777,8 @@ class FileSessions:
         t.sha1.update(body)
         t.received += len(body)
         self._later(t, IDLE_TIMEOUT, lambda: self._idle(t))
+        if bridge == "dc" and t.received < t.size and self._breaks(t, t.received):
+            return
         if t.received < t.size:
             return
         self._send_p2p(t, p2p.ack_for(t.endpoint._next_ident(), t.first))
@@ -831,11 +884,45 @@ class FileSessions:
         if self.direct != "off" and await self._offer_dc(t):
             t.bridge = "dc"
             await self._send_dc(t)
+            if not t.done and (t.dc is None or t.dc.closed):
+                return await self._go_on(t)     # it broke mid-way
         else:
             await self._send_sb(t)
+        self._all_sent(t)
+
+    def _all_sent(self, t):
         if not t.done:
             t.all_sent = True
             self._later(t, FINAL_ACK_WAIT, lambda: self._no_final_ack(t))
+
+    def _breaks(self, t, crossed):
+        """--bot-dc-break: resets the direct connection once `crossed` bytes passed it."""
+        if not self.dc_break or t.dc_broken or crossed < self.dc_break or t.dc is None:
+            return False
+        t.dc_broken = True
+        log.info("bot: breaks the direct connection for %s after %d bytes (--bot-dc-break)",
+                 t.name, crossed)
+        t.dc.abort()
+        return True
+
+    async def _go_on(self, t):
+        """After a broken direct connection: the rest over the switchboard from the offset of
+        the receiver's NAK (or its ACK ends the transfer meanwhile)."""
+        offset = t.nak_offset
+        if offset is None:
+            t.resume = asyncio.get_running_loop().create_future()
+            try:
+                offset = await asyncio.wait_for(t.resume, RESUME_WAIT)
+            except asyncio.TimeoutError:
+                self._tell(t, "Could not send %s: no word after the direct connection broke"
+                           % t.name)
+                return self._finish(t, "failed", "no NAK after the broken connection", bye=True)
+            finally:
+                t.resume = None
+        t.nak_offset = None
+        t.bridge = "dc+sb"
+        await self._send_sb(t, offset)
+        self._all_sent(t)
 
     def _no_final_ack(self, t):
         self._tell(t, "Could not send %s: no ACK within %g s" % (t.name, FINAL_ACK_WAIT))
@@ -875,17 +962,20 @@ class FileSessions:
             return False
         return await self._connect(t, targets)
 
-    async def _send_sb(self, t):
-        """The data in 1202-byte chunks, footer 2, paced by the reader's switchboard socket."""
+    async def _send_sb(self, t, start=0):
+        """The data in 1202-byte chunks, footer 2, paced by the reader's switchboard socket;
+        from `start` in the same message when it goes on after a broken connection."""
         endpoint = t.endpoint
-        t.data_ident = endpoint._next_ident()
-        ack_id = secrets.randbits(32)
-        for offset in range(0, t.size, SB_CHUNK):
+        if t.data_ident is None:
+            t.data_ident = endpoint._next_ident()
+            t.data_ack = secrets.randbits(32)
+        for offset in range(start, t.size, SB_CHUNK):
             if t.done:
                 return
             piece = t.data[offset:offset + SB_CHUNK]
             endpoint._send(t.remote, p2p.Header(t.sid, t.data_ident, offset, t.size, len(piece),
-                                                 FILE_FLAGS, ack_id, 0, 0), piece, FILE_APP_ID)
+                                                 FILE_FLAGS, t.data_ack, 0, 0), piece,
+                           FILE_APP_ID)
             await self._paced(endpoint)
 
     async def _paced(self, endpoint):
@@ -899,14 +989,15 @@ class FileSessions:
     async def _send_dc(self, t):
         dc = t.dc
         t.data_ident = t.endpoint._next_ident()
-        ack_id = secrets.randbits(32)
+        t.data_ack = secrets.randbits(32)
         for offset in range(0, t.size, DC_CHUNK):
-            if t.done or dc.closed:
+            if t.done or dc.closed or self._breaks(t, offset):
                 return
             piece = t.data[offset:offset + DC_CHUNK]
             dc.send(p2p.Header(t.sid, t.data_ident, offset, t.size, len(piece), FILE_FLAGS,
-                               ack_id, 0, 0), piece)
+                               t.data_ack, 0, 0), piece)
             try:
                 await dc.writer.drain()
             except (ConnectionError, OSError):
+                dc.close()
                 return
