@@ -195,10 +195,14 @@ void file_finch_save_cancelled(World& w) {
   w.wait_received("alice", "bob", 1);
 }
 
-// One side cancels once the receiver has `fraction` of a 4 MiB file; the other sees it.
+// One side cancels over the switchboard once the receiver has `fraction` of a 2 MiB file: the
+// other sees a cancelled transfer (not a hang), the part written is not the file, and the
+// conversation goes on.
 void cancel_midway(World& w, bool by_sender, double fraction) {
   Prepared a;
-  STEP(prepare(w, 4 * kMiB, "cancelled.bin", a));
+  for (const char* who : {"alice", "bob"})
+    purple_account_set_bool(w.account(who), "direct_connections", FALSE);
+  STEP(prepare(w, 2 * kMiB, "cancelled.bin", a));
   send_file(w, "alice", "bob", a.path);
   const auto want = static_cast<std::size_t>(fraction * static_cast<double>(a.data.size()));
   STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "passes " + std::to_string(want) + " bytes",
@@ -213,11 +217,21 @@ void cancel_midway(World& w, bool by_sender, double fraction) {
   STEP(wait_xfer(w, other, other_type, 0, "ends as cancelled by the peer", [](PurpleXfer* x) {
     return purple_xfer_get_status(x) == PURPLE_XFER_STATUS_CANCEL_REMOTE;
   }));
-  w.check(purple_xfer_get_bytes_sent(xfer(w, "bob", PURPLE_XFER_RECEIVE)) < a.data.size(),
-          "bob received the whole file although it was cancelled");
+  STEP(w.check(is_cancelled(mine), "the cancelling side ended as " + describe(mine)));
+  PurpleXfer* receiving = xfer(w, "bob", PURPLE_XFER_RECEIVE);
+  w.check(!is_done(receiving) && purple_xfer_get_bytes_sent(receiving) < a.data.size(),
+          "bob's transfer after the cancel: " + describe(receiving));
+  const std::string kept = read_file(xfer_ui().download_dir + "/cancelled.bin");
+  w.check(kept.size() < a.data.size(),
+          "bob kept " + std::to_string(kept.size()) + " bytes of a cancelled file");
+  // The conversation goes on both ways.
+  STEP(w.send_im("alice", "bob", "after the cancel"));
+  STEP(w.wait_received("bob", "alice", 1));
+  STEP(w.send_im("bob", "alice", "still here"));
+  w.wait_received("alice", "bob", 1);
 }
 
-void file_cancel_by_sender(World& w) { cancel_midway(w, true, 0.1); }
+void file_cancel_by_sender(World& w) { cancel_midway(w, true, 0.3); }
 void file_cancel_by_receiver(World& w) { cancel_midway(w, false, 0.3); }
 
 // The server closes the switchboard after relaying a few hundred MSGs: both transfers end
