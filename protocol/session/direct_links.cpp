@@ -397,6 +397,7 @@ dc::LocalSide DirectLinks::local_side(bool can_listen) const {
   dc::LocalSide local;
   local.enabled = enabled();
   local.can_listen = can_listen;
+  local.local_peers = local_peers_;
   return local;
 }
 
