@@ -4,7 +4,10 @@
 #include <debug.h>
 #include <request.h>
 
+#include <sys/types.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -143,9 +146,27 @@ bool XferTable::start(Entry& entry) {
   return ok;
 }
 
+// The engine goes back to where the receiver is after a broken direct connection. Only a file
+// libpurple reads itself can go back; a UI that feeds the bytes (ui_read) cannot.
+bool XferTable::seek(Entry& entry, std::uint64_t offset) {
+  FILE* file = entry.xfer->dest_fp;
+  if (file == nullptr || offset > static_cast<std::uint64_t>(G_MAXINT64) ||
+      fseeko(file, static_cast<off_t>(offset), SEEK_SET) != 0) {
+    purple_debug_warning("msnp", "cannot go back to byte %" G_GUINT64_FORMAT " of the file\n",
+                         static_cast<guint64>(offset));
+    return false;
+  }
+  entry.next_offset = offset;
+  return true;
+}
+
 void XferTable::handle(const ev::FileDataWanted& wanted) {
   Entry* entry = find(wanted.id);
   if (entry == nullptr || !start(*entry)) return;
+  if (wanted.offset != entry->next_offset && !seek(*entry, wanted.offset)) {
+    purple_xfer_cancel_local(entry->xfer);
+    return;
+  }
   std::string bytes(wanted.max_len, '\0');
   const gssize got =
       purple_xfer_read_file(entry->xfer, reinterpret_cast<guchar*>(bytes.data()), bytes.size());
@@ -155,6 +176,7 @@ void XferTable::handle(const ev::FileDataWanted& wanted) {
     return;
   }
   bytes.resize(static_cast<std::size_t>(got));
+  entry->next_offset = wanted.offset + bytes.size();
   const ev::FileTransferId id = wanted.id;
   const Status status = account_.act([&](Client& client, TimePoint now) {
     return client.provide_file_data(id, std::move(bytes), now);

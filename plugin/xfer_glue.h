@@ -57,16 +57,18 @@ class XferTable {
     XferTable* table = nullptr;
     PurpleXfer* xfer = nullptr;
     std::optional<ev::FileTransferId> id;
-    bool started = false;      // purple_xfer_start ran (the local file is open)
-    bool engine_done = false;  // the engine forgot the id: nothing more goes to it
-    bool accepted = false;     // receiving: the user chose where to save it (init ran)
-    bool denied = false;       // request_denied ran
-    int spare_refs = 0;        // taken for a repeated denial's unrefs until the next idle
-    guint release_source = 0;  // drops spare_refs and forgets the entry
+    bool started = false;           // purple_xfer_start ran (the local file is open)
+    std::uint64_t next_offset = 0;  // sending: where the last read of the file ended
+    bool engine_done = false;       // the engine forgot the id: nothing more goes to it
+    bool accepted = false;          // receiving: the user chose where to save it (init ran)
+    bool denied = false;            // request_denied ran
+    int spare_refs = 0;             // taken for a repeated denial's unrefs until the next idle
+    guint release_source = 0;       // drops spare_refs and forgets the entry
   };
 
   Entry& adopt(PurpleXfer* xfer, std::optional<ev::FileTransferId> id);
   Entry* find(ev::FileTransferId id);
+  bool seek(Entry& entry, std::uint64_t offset);
   void forget(Entry& entry);
   void tell_engine_cancel(Entry& entry);
   bool start(Entry& entry);

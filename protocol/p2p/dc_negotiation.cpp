@@ -43,12 +43,32 @@ bool is_ipv4(std::string_view text) {
   }
 }
 
+// The first octet and the second of a literal is_ipv4() address.
+std::pair<unsigned, unsigned> leading_octets(std::string_view host) {
+  unsigned first = 0;
+  std::size_t i = 0;
+  for (; i < host.size() && host[i] != '.'; ++i) first = first * 10 + static_cast<unsigned>(host[i] - '0');
+  unsigned second = 0;
+  for (++i; i < host.size() && host[i] != '.'; ++i) second = second * 10 + static_cast<unsigned>(host[i] - '0');
+  return {first, second};
+}
+
+// Where a peer's answer may send our connect (endpoints_to_try()).
+bool may_connect_to(std::string_view host, bool local_peers) {
+  const auto [first, second] = leading_octets(host);
+  if (first == 169 && second == 254) return false;  // link-local: the LAN's devices
+  const bool local_only = first == 127 || first == 0 || first >= 224;
+  return !local_only || local_peers;
+}
+
 void add_endpoints(const std::vector<std::string>& hosts, std::optional<std::uint16_t> port,
-                   std::vector<Endpoint>& out) {
+                   bool local_peers, std::vector<Endpoint>& out) {
   if (!port || *port == 0) return;
   for (const auto& host : hosts) {
+    if (out.size() == kMaxEndpoints) return;
     Endpoint endpoint{host, *port};
-    if (is_ipv4(host) && std::find(out.begin(), out.end(), endpoint) == out.end())
+    if (is_ipv4(host) && may_connect_to(host, local_peers) &&
+        std::find(out.begin(), out.end(), endpoint) == out.end())
       out.push_back(std::move(endpoint));
   }
 }
@@ -71,8 +91,8 @@ ResponseAnswer listen_instead(const LocalSide& local, const std::optional<Nonce>
 
 ResponseAnswer connect_to(const slp::TransportResponse& response,
                           const std::optional<Nonce>& our_nonce, bool reverse_invite,
-                          const Nonce& fresh) {
-  auto endpoints = endpoints_to_try(response);
+                          const Nonce& fresh, bool local_peers) {
+  auto endpoints = endpoints_to_try(response, local_peers);
   if (endpoints.empty()) return NoDirectConnection{};
   if (!response.hashed_nonce.empty()) {
     auto peer_hash = parse_guid(response.hashed_nonce);
@@ -153,17 +173,24 @@ ResponseAnswer answer_transport_response(const slp::TransportResponse& response,
                                          const std::optional<Nonce>& our_nonce,
                                          const Nonce& fresh) {
   if (!local.enabled || response.bridge != "TCPv1") return NoDirectConnection{};
-  if (response.listening) return connect_to(response, our_nonce, reverse_invite, fresh);
+  if (response.listening)
+    return connect_to(response, our_nonce, reverse_invite, fresh, local.local_peers);
   // Nobody listens on the other side: offer to listen ourselves, once.
   if (reverse_invite) return NoDirectConnection{};
   return listen_instead(local, our_nonce, fresh);
 }
 
-std::vector<Endpoint> endpoints_to_try(const slp::TransportResponse& response) {
+std::vector<Endpoint> endpoints_to_try(const slp::TransportResponse& response,
+                                       bool local_peers) {
   std::vector<Endpoint> endpoints;
-  add_endpoints(response.internal_addresses, response.internal_port, endpoints);
-  add_endpoints(response.external_addresses, response.external_port, endpoints);
+  add_endpoints(response.internal_addresses, response.internal_port, local_peers, endpoints);
+  add_endpoints(response.external_addresses, response.external_port, local_peers, endpoints);
   return endpoints;
+}
+
+bool is_loopback_host(std::string_view host) {
+  return ascii::iequals(host, "localhost") || host == "::1" ||
+         (is_ipv4(host) && leading_octets(host).first == 127);
 }
 
 }  // namespace msn::p2p::dc

@@ -6,6 +6,7 @@
 // DirectConnection with the resulting HandshakeConfig.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -47,7 +48,14 @@ struct LocalSide {
   bool enabled = true;           // the user allows direct connections
   bool can_listen = true;        // a listening socket can be opened
   bool have_connection = false;  // a direct connection with this peer exists already
+  // The notification server is on loopback (a local test server): peers are local programs,
+  // so loopback and the other local-only targets are theirs to name.
+  bool local_peers = false;
 };
+
+// Addresses a peer's transrespbody makes us connect to, at most (the plugin's internal and
+// external pair, with room for a second interface each).
+inline constexpr std::size_t kMaxEndpoints = 4;
 
 // Listen, then send `kind`/`advertised` with the socket's addresses (listening_body()).
 struct ListenPlan {
@@ -85,7 +93,13 @@ ResponseAnswer answer_transport_response(const slp::TransportResponse& response,
                                          const std::optional<Nonce>& our_nonce, const Nonce& fresh);
 
 // The peer's addresses to try: internal ones (internal port) first, then external ones
-// (external port); only dotted IPv4 addresses with a port, each endpoint once.
-std::vector<Endpoint> endpoints_to_try(const slp::TransportResponse& response);
+// (external port); only dotted IPv4 addresses with a port, each endpoint once, at most
+// kMaxEndpoints. A peer may not aim us at this machine or at what is not one host: loopback
+// (127/8), "this network" (0/8), multicast (224/4), reserved and broadcast (240/4) are
+// skipped unless `local_peers`; link-local (169.254/16) always.
+std::vector<Endpoint> endpoints_to_try(const slp::TransportResponse& response,
+                                       bool local_peers = false);
+// Whether a server host name is this machine: "localhost", a 127/8 literal or "::1".
+bool is_loopback_host(std::string_view host);
 
 }  // namespace msn::p2p::dc

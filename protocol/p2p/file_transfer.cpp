@@ -94,6 +94,22 @@ void FileSender::on_control(Link& link, const Header& header, TimePoint /*now*/)
   if (acknowledges(header, data_->identifier) && sent_ == size_) finish(FileFailure::kNone);
 }
 
+std::optional<std::uint64_t> FileSender::resume_offset(const Header& header) const {
+  if (state_ != TransferState::kTransferring || !data_ || header.session_id != seeds_.session_id ||
+      (header.flags & flags::kNak) == 0 || (header.flags & (flags::kAck | flags::kClose)) != 0)
+    return std::nullopt;
+  // AckID 0: a receiver that lost the connection before the first chunk knows no Identifier.
+  if (header.ack_id != data_->identifier && header.ack_id != 0) return std::nullopt;
+  if (header.ack_size > sent_) return std::nullopt;
+  return header.ack_size;
+}
+
+void FileSender::resume_from(std::uint64_t offset, TimePoint now) {
+  if (state_ != TransferState::kTransferring || offset > sent_) return;
+  sent_ = offset;
+  deadline_ = now + kFileProgressTimeout;
+}
+
 void FileSender::on_timer(Link& link, TimePoint now) {
   if (deadline_ && now >= *deadline_) close(link, TransferState::kFailed, FileFailure::kTimeout);
 }
@@ -177,6 +193,7 @@ std::optional<std::string> FileReceiver::on_chunk(Link& link, const Packet& chun
     return std::nullopt;
   }
   identifier_ = h.identifier;
+  data_ack_id_ = h.ack_id;
   received_ += h.length;
   deadline_ = now + kFileProgressTimeout;
   if (received_ == context_.size) {
@@ -184,6 +201,19 @@ std::optional<std::string> FileReceiver::on_chunk(Link& link, const Packet& chun
     close(link, TransferState::kDone, FileFailure::kNone);
   }
   return chunk.data;
+}
+
+bool FileReceiver::ask_to_resume(Link& link) {
+  if (state_ != TransferState::kTransferring || received_ >= context_.size) return false;
+  Header nak;
+  nak.session_id = request_.session_id;
+  nak.total_size = context_.size;
+  nak.flags = flags::kNak;
+  nak.ack_id = identifier_.value_or(0);
+  nak.ack_unique_id = data_ack_id_;
+  nak.ack_size = received_;
+  link.send_control(nak);
+  return true;
 }
 
 void FileReceiver::on_timer(Link& link, TimePoint now) {

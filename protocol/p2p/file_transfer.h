@@ -58,6 +58,12 @@ class FileSender {
   // a socket, "all sent" says nothing of what the peer has, and a receiver that cancels sends
   // BYE alone (every receiver that takes a direct connection ACKs).
   void require_ack() { ack_required_ = true; }
+  // The receiver's NAK for this session (flag 0x1, AckSize = the bytes it holds): the offset
+  // to go on from, or nullopt when `header` is no such NAK or asks for bytes never sent.
+  std::optional<std::uint64_t> resume_offset(const Header& header) const;
+  // Goes on from `offset` (a resume_offset()): the next wanted() chunk starts there, in the
+  // same message, so the receiver takes it as the next chunk in order.
+  void resume_from(std::uint64_t offset, TimePoint now);
 
   TransferState state() const { return state_; }
   FileFailure failure() const { return failure_; }
@@ -97,6 +103,10 @@ class FileReceiver {
   std::optional<std::string> on_chunk(Link& link, const Packet& chunk, TimePoint now);
   void on_timer(Link& link, TimePoint now);
   std::optional<TimePoint> next_deadline() const { return deadline_; }
+  // The bridge carrying the data broke: queues a NAK asking the sender to go on from the
+  // bytes we hold (AckID = the data message's Identifier, AckSize = received()). False when
+  // nothing is missing or the transfer is not running.
+  bool ask_to_resume(Link& link);
 
   TransferState state() const { return state_; }
   FileFailure failure() const { return failure_; }
@@ -114,6 +124,7 @@ class FileReceiver {
   std::string bye_branch_;
   std::uint64_t received_ = 0;
   std::optional<std::uint32_t> identifier_;  // of the data message, from its first chunk
+  std::uint32_t data_ack_id_ = 0;            // and its AckID
   TransferState state_ = TransferState::kIdle;
   FileFailure failure_ = FileFailure::kNone;
   std::optional<TimePoint> deadline_;

@@ -47,6 +47,13 @@ void Link::acknowledge(const Header& whole) {
   outbox_.push_back(make_ack_packet(whole, next_identifier_++));
 }
 
+void Link::send_control(Header header) {
+  header.identifier = next_identifier_++;
+  header.offset = 0;
+  header.length = 0;
+  outbox_.push_back(Packet{header, {}, app_id::kSignalling});
+}
+
 OutgoingMessage Link::begin_stream(std::uint32_t session_id, std::uint32_t flags,
                                    std::uint32_t footer) {
   return OutgoingMessage{session_id, next_identifier_++, flags, random_(), footer, {}};

@@ -47,6 +47,8 @@ class Link {
   void unstream_session(std::uint32_t session_id) { streamed_.erase(session_id); }
   // Queues the one ACK of a streamed message (`whole` as make_ack() wants it).
   void acknowledge(const Header& whole);
+  // Queues a bare control packet (a NAK) with our next Identifier.
+  void send_control(Header header);
   // A message whose data the caller produces piecewise: begin_stream() takes its Identifier
   // and AckID, send_chunk() queues the chunk at `offset` of `total` bytes.
   OutgoingMessage begin_stream(std::uint32_t session_id, std::uint32_t flags, std::uint32_t footer);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "crypto/crypto.h"
+#include "p2p/dc_negotiation.h"
 
 namespace msn {
 
@@ -18,6 +19,7 @@ Client::Client(Settings settings)
   pictures_.set_application(&files_);
   files_.set_links(&pictures_);
   files_.enable_direct(&ids_, settings_.direct_connections);
+  files_.direct().allow_local_peers(p2p::dc::is_loopback_host(settings_.server));
   pictures_.add_application(&objects_);
   objects_.set_links(&pictures_);
 }

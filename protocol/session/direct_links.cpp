@@ -341,6 +341,12 @@ Status DirectLinks::send(Id id, const p2p::Packet& packet, TimePoint now) {
 
 std::vector<DirectLinks::Id> DirectLinks::take_broken() { return std::exchange(broken_, {}); }
 
+void DirectLinks::abandon(Id id, const std::string& why) {
+  const auto it = slots_.find(id);
+  if (it == slots_.end() || it->second.path == Path::kSwitchboard) return;
+  to_switchboard(it->second, why);
+}
+
 void DirectLinks::forget(Id id, TimePoint now) {
   const auto it = slots_.find(id);
   if (it == slots_.end()) return;
@@ -391,6 +397,7 @@ dc::LocalSide DirectLinks::local_side(bool can_listen) const {
   dc::LocalSide local;
   local.enabled = enabled();
   local.can_listen = can_listen;
+  local.local_peers = local_peers_;
   return local;
 }
 

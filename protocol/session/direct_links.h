@@ -51,6 +51,9 @@ class DirectLinks {
   void configure(ConnectionIds* ids, bool enabled, Random random);
   void set_links(P2pLinks* links) { links_ = links; }
   bool enabled() const { return enabled_ && ids_ != nullptr && random_; }
+  // The notification server is on loopback: a peer may name loopback addresses (the local
+  // test server's peers are programs on this machine). Off: dc::endpoints_to_try() skips them.
+  void allow_local_peers(bool allow) { local_peers_ = allow; }
 
   // We send the file of session `id` and the peer accepted it: offers a connection on the
   // session's Call-ID (transreqbody INVITE). The data waits until it is up, 5 s at most.
@@ -82,8 +85,12 @@ class DirectLinks {
   // Data packets the connection of `id` takes now (0 unless Path::kDirect).
   std::size_t room(Id id) const;
   Status send(Id id, const p2p::Packet& packet, TimePoint now);
-  // Sessions whose established connection broke (the manager ends them), once each.
+  // Sessions whose established connection broke (the manager resumes them over the
+  // switchboard), once each.
   std::vector<Id> take_broken();
+  // The session's data goes over the switchboard from now on: the peer asked for that (its
+  // NAK after it lost the connection, which we may not have noticed yet).
+  void abandon(Id id, const std::string& why);
   // The session is over: its connection closes, a receiver's after kDirectLinger (the peer
   // may still be waiting for our ACK, which goes over the switchboard).
   void forget(Id id, TimePoint now);
@@ -134,6 +141,7 @@ class DirectLinks {
   ConnectionIds* ids_ = nullptr;
   P2pLinks* links_ = nullptr;
   bool enabled_ = false;
+  bool local_peers_ = false;
   Random random_;
   std::map<Id, Slot> slots_;
   std::vector<Id> broken_;

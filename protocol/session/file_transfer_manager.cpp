@@ -118,6 +118,11 @@ Status FileTransferManager::provide_data(ev::FileTransferId id, std::string byte
   if (it == transfers_.end() || !it->second.sender)
     return make_error(Errc::kInvalidArgument, "no file we send with that id");
   Transfer& t = it->second;
+  if (t.stale_answer) {
+    // Asked before the transfer went back to the receiver's offset: asked again from there.
+    t.stale_answer = false;
+    return Status::ok();
+  }
   if (bytes.empty() || bytes.size() > t.asked)
     return make_error(Errc::kInvalidArgument, "not the bytes asked for");
   t.buffer.erase(0, t.head);
@@ -134,6 +139,7 @@ void FileTransferManager::pump(const BridgeRoom& room, TimePoint now) {
   std::map<std::string, std::size_t> rooms;
   for (auto& [id, t] : transfers_) {
     if (!t.sender || t.sender->state() != TransferState::kTransferring) continue;
+    if (t.resume_by) continue;  // nothing goes out until the receiver says where to go on
     switch (direct_.path(id)) {
       case DirectLinks::Path::kDirect:
         feed_direct(id, t, now);
@@ -168,23 +174,6 @@ void FileTransferManager::feed_direct(ev::FileTransferId id, Transfer& t, TimePo
   }
   if (sent) progress(id, t, t.sender->sent(), false);
   ask_for_more(id, t);
-}
-
-// A direct connection that broke with data under way: P2Pv1 cannot resume a half-sent
-// message, so the session ends (BYE over the switchboard) as a lost connection.
-void FileTransferManager::end_broken(TimePoint now) {
-  for (const ev::FileTransferId id : direct_.take_broken()) {
-    const auto it = transfers_.find(id);
-    if (it == transfers_.end() || finished(state_of(it->second))) continue;
-    Transfer& t = it->second;
-    if (p2p::Link* link = links_->link(t.peer)) {
-      if (t.sender) t.sender->cancel(*link);
-      if (t.receiver) t.receiver->cancel(*link);
-      links_->flush_link(t.peer);
-    }
-    t.lost = true;
-  }
-  settle(now);
 }
 
 // Chunks from the buffer while the bridge takes them; then more asked of the UI, a few chunks
@@ -308,8 +297,10 @@ void FileTransferManager::on_chunk(const std::string& key, p2p::Link& link,
     if (t.key != key || !t.receiver || t.receiver->session_id() != chunk.header.session_id)
       continue;
     const std::uint64_t offset = t.receiver->received();
-    if (auto bytes = t.receiver->on_chunk(link, chunk, now); bytes && !bytes->empty())
+    if (auto bytes = t.receiver->on_chunk(link, chunk, now); bytes && !bytes->empty()) {
+      t.resume_by.reset();  // the data goes on (after a broken direct connection)
       events_.push_back(ev::FileData{id, offset, std::move(*bytes)});
+    }
     progress(id, t, t.receiver->received(), t.receiver->state() == TransferState::kDone);
     links_->flush_link(t.peer);
     break;
@@ -347,7 +338,8 @@ bool FileTransferManager::on_slp(const std::string& key, p2p::Link& link,
 void FileTransferManager::on_control(const std::string& key, p2p::Link& link,
                                      const p2p::Header& header, TimePoint now) {
   for (auto& [id, t] : transfers_) {
-    if (t.key == key && t.sender) t.sender->on_control(link, header, now);
+    if (t.key != key || !t.sender || on_resume_request(id, t, header, now)) continue;
+    t.sender->on_control(link, header, now);
   }
   settle(now);
 }
@@ -374,6 +366,7 @@ bool FileTransferManager::busy(const std::string& key) const {
 
 void FileTransferManager::on_timer(TimePoint now) {
   direct_.on_timer(now);
+  give_up_resuming(now);
   for (auto& [id, t] : transfers_) {
     p2p::Link* link = links_->link(t.peer);
     if (link == nullptr) continue;
@@ -387,8 +380,10 @@ void FileTransferManager::on_timer(TimePoint now) {
 std::optional<TimePoint> FileTransferManager::next_deadline() const {
   std::optional<TimePoint> earliest = direct_.next_deadline();
   for (const auto& [id, t] : transfers_) {
-    const auto d = t.sender ? t.sender->next_deadline() : t.receiver->next_deadline();
-    if (d && (!earliest || *d < *earliest)) earliest = d;
+    for (const auto d :
+         {t.sender ? t.sender->next_deadline() : t.receiver->next_deadline(), t.resume_by}) {
+      if (d && (!earliest || *d < *earliest)) earliest = d;
+    }
   }
   return earliest;
 }

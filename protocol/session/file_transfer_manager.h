@@ -30,6 +30,10 @@
 
 namespace msn {
 
+// A direct connection broke mid-way: how long the sender waits for the receiver's NAK (the
+// offset it holds), and the receiver for the data to go on, before the transfer ends as lost.
+inline constexpr Duration kFileResumeWait = seconds(10);
+
 struct FileConfig {
   std::size_t max_per_peer = 4;  // transfers with one contact at once, both directions
   std::size_t max_total = 16;    // and with everyone
@@ -113,6 +117,10 @@ class FileTransferManager final : public P2pApplication {
     std::size_t asked = 0;       // sender: bytes asked of the UI and not yet given
     std::uint64_t reported = 0;  // bytes in the last FileProgress
     bool lost = false;           // the carrier went away
+    // A direct connection broke mid-way: the sender waits for the receiver's NAK, the
+    // receiver for the data to go on, until then (the transfer ends as lost after it).
+    std::optional<TimePoint> resume_by;
+    bool stale_answer = false;  // sender: the UI's pending answer is for a dropped offset
   };
 
   bool room_for_one_more(const std::string& key) const;
@@ -124,6 +132,10 @@ class FileTransferManager final : public P2pApplication {
   void feed(ev::FileTransferId id, Transfer& t, std::size_t& room, TimePoint now);
   void feed_direct(ev::FileTransferId id, Transfer& t, TimePoint now);
   void end_broken(TimePoint now);
+  void resume_after_break(Transfer& t, TimePoint now);
+  bool on_resume_request(ev::FileTransferId id, Transfer& t, const p2p::Header& header,
+                         TimePoint now);
+  void give_up_resuming(TimePoint now);
   std::optional<ev::FileTransferId> by_call_id(const std::string& key,
                                                const std::string& call_id) const;
   void ask_for_more(ev::FileTransferId id, Transfer& t);

@@ -179,9 +179,10 @@ class Peer:
 class Bot(Peer):
     echo = True
 
-    def __init__(self, email, friendly, direct="listen", file_max=ft.DEFAULT_MAX_SIZE):
+    def __init__(self, email, friendly, direct="listen", file_max=ft.DEFAULT_MAX_SIZE,
+                 dc_break=0):
         super().__init__(email, friendly, "bot:" + email.lower(), cell=3)
-        self.files = ft.FileSessions(email, direct, file_max)
+        self.files = ft.FileSessions(email, direct, file_max, dc_break)
         self.caps = CAPS
         self.psm = PSM
         self.asked = {}                # user lower -> SHA1D last requested

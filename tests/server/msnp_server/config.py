@@ -35,6 +35,7 @@ class Config:
     bot_direct: str = "listen"                      # the bot's direct connections (ft.py)
     bot_file_max: int = 200 * 1024 * 1024           # largest file the bot takes (ft.py)
     presence_flood: int = 0                         # NLNs before the first ADL OK (presence.py)
+    bot_dc_break: int = 0                           # its direct connections break after (dc.py)
 
 
 def _friends(p, a, accounts):
@@ -155,6 +156,10 @@ def parser():
     p.add_argument("--bot-file-max", type=_nonneg(int), default=200 * 1024 * 1024,
                    metavar="BYTES", help="largest file the bot accepts; a bigger one is "
                    "accepted, then closed with BYE (default 209715200)")
+    p.add_argument("--bot-dc-break", type=_nonneg(int), default=0, metavar="BYTES",
+                   help="the bot's direct connection for a file breaks (reset) once this many "
+                   "file bytes crossed it, either way; the file then goes on over the "
+                   "switchboard from where the receiver's NAK says (default 0: never)")
     p.add_argument("--contact-pictures", action="store_true",
                    help="the generated contacts (--contacts) are online peers, each with its "
                         "own display picture served over P2P (bot.py, p2p.py)")
@@ -200,4 +205,4 @@ def parse(argv=None):
                   friends=_friends(p, a, seen), contact_names=a.contact_names,
                   rsi_metadata=a.rsi_metadata, contact_pictures=a.contact_pictures,
                   bot_direct=a.bot_direct, bot_file_max=a.bot_file_max,
-                  presence_flood=a.presence_flood)
+                  presence_flood=a.presence_flood, bot_dc_break=a.bot_dc_break)

@@ -67,7 +67,8 @@ def _fmt_host(host):
 
 async def serve(cfg):
     server = Server(cfg)
-    server.bot = bot.Bot(cfg.bot, cfg.bot_name, cfg.bot_direct, cfg.bot_file_max) \
+    server.bot = bot.Bot(cfg.bot, cfg.bot_name, cfg.bot_direct, cfg.bot_file_max,
+                         cfg.bot_dc_break) \
         if cfg.bot else None
     server.switchboard = sb.Switchboard(server)
     server.oim = oim.OimService(server)

@@ -406,6 +406,8 @@ class Endpoint:
             log.info("%s: P2P error flags 0x%x from %s (session %d)", self.me, h.flags, sender,
                      h.session)
             return self._abort_session(remote, h.session)
+        if h.flags == FLAG_NAK and h.length == 0 and self.files is not None:
+            return self.files.on_nak(remote, h)    # go on after a broken direct connection
         if h.flags & (FLAG_NAK | FLAG_RAK | FLAG_DC) and h.length == 0:
             return                     # control packets: nothing to send back
         if h.session != 0 and self.files is not None and self.files.takes(remote, h.session):

@@ -227,6 +227,63 @@ void test_endpoints_are_literal_ipv4(void** /*state*/) {
   assert_int_equal(dc::endpoints_to_try(r).size(), 2);
 }
 
+// A peer's answer aims our connect at no more than 4 endpoints, never at this machine or at
+// what is not one host (unless the server itself is local), never at link-local addresses.
+void test_endpoints_a_peer_may_name(void** /*state*/) {
+  slp::TransportResponse r;
+  r.internal_addresses = {"198.51.100.1", "198.51.100.2", "198.51.100.3",
+                          "198.51.100.4", "198.51.100.5", "198.51.100.6"};
+  r.internal_port = 5000;
+  r.external_addresses = {"203.0.113.9"};
+  r.external_port = 6000;
+  const std::vector<Endpoint> first_four = {{"198.51.100.1", 5000},
+                                            {"198.51.100.2", 5000},
+                                            {"198.51.100.3", 5000},
+                                            {"198.51.100.4", 5000}};
+  assert_true(dc::endpoints_to_try(r) == first_four);
+  assert_true(dc::endpoints_to_try(r, true) == first_four);
+
+  const std::vector<std::string> local_only = {"127.0.0.1", "127.255.0.9",    "0.0.0.0",
+                                               "0.1.2.3",   "224.0.0.1",      "239.255.255.250",
+                                               "240.0.0.1", "255.255.255.255"};
+  r.internal_addresses = {"169.254.1.1"};
+  r.internal_addresses.insert(r.internal_addresses.end(), local_only.begin(), local_only.end());
+  r.external_addresses = {"10.0.0.1", "169.254.0.1", "192.168.1.2"};
+  // Private LAN addresses are another host; the rest is refused.
+  const std::vector<Endpoint> lan = {{"10.0.0.1", 6000}, {"192.168.1.2", 6000}};
+  assert_true(dc::endpoints_to_try(r) == lan);
+  // A local server: loopback and the rest become possible (four at most), link-local never.
+  const std::vector<Endpoint> local = {
+      {"127.0.0.1", 5000}, {"127.255.0.9", 5000}, {"0.0.0.0", 5000}, {"0.1.2.3", 5000}};
+  assert_true(dc::endpoints_to_try(r, true) == local);
+  r.internal_addresses = {"169.254.1.1", "255.255.255.255"};
+  r.external_addresses = {"169.254.0.1"};
+  const std::vector<Endpoint> broadcast = {{"255.255.255.255", 5000}};
+  assert_true(dc::endpoints_to_try(r, true) == broadcast);
+
+  // The plan follows: a peer that names only loopback gets no connection unless local.
+  slp::TransportResponse loopback = transcript_response();
+  loopback.internal_addresses = {"127.0.0.1"};
+  loopback.external_addresses = {"127.0.0.1"};
+  dc::ResponseAnswer answer;
+  assert_non_null(std::get_if<dc::NoDirectConnection>(
+      &(answer = dc::answer_transport_response(loopback, false, LocalSide{}, kShared, kFresh))));
+  LocalSide local_server;
+  local_server.local_peers = true;
+  const auto* plan = std::get_if<ConnectPlan>(
+      &(answer = dc::answer_transport_response(loopback, false, local_server, kShared, kFresh)));
+  assert_non_null(plan);
+  assert_string_equal(plan->endpoints.at(0).host.c_str(), "127.0.0.1");
+}
+
+void test_loopback_host(void** /*state*/) {
+  for (const char* yes : {"localhost", "LocalHost", "127.0.0.1", "127.1.2.3", "::1"})
+    assert_true(dc::is_loopback_host(yes));
+  for (const char* no : {"", "messenger.hotmail.com", "128.0.0.1", "10.0.0.1", "localhost.",
+                         "127.0.0.1.example.com", "0127.0.0.1", "::2"})
+    assert_false(dc::is_loopback_host(no));
+}
+
 // The plans of both sides, wired together, complete the handshake.
 bool handshake_completes(const dc::HandshakeConfig& listening,
                          const dc::HandshakeConfig& connecting) {
@@ -279,6 +336,8 @@ int main() {
       cmocka_unit_test(test_bodies_match_transcript),
       cmocka_unit_test(test_answers_to_a_request),
       cmocka_unit_test(test_answers_to_a_response),
+      cmocka_unit_test(test_endpoints_a_peer_may_name),
+      cmocka_unit_test(test_loopback_host),
       cmocka_unit_test(test_endpoints_are_literal_ipv4),
       cmocka_unit_test(test_plans_fit_together),
   };

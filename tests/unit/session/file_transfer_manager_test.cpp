@@ -76,9 +76,12 @@ struct World {
   // Decides whether a packet reaches the other side (tests drop or alter some).
   std::function<bool(p2p::Packet&, bool to_bob)> wire = [](auto&, bool) { return true; };
 
-  void ui(Side& side) {
+  // Whether the UI gave data (the next pump has something to send).
+  bool ui(Side& side) {
+    bool gave = false;
     for (auto& event : side.files.take_events()) {
       if (const auto* wanted = std::get_if<ev::FileDataWanted>(&event)) {
+        gave = true;
         side.largest_ask = std::max(side.largest_ask, wanted->max_len);
         assert_true(side.files
                         .provide_data(wanted->id,
@@ -93,6 +96,7 @@ struct World {
       }
       side.events.push_back(std::move(event));
     }
+    return gave;
   }
 
   bool carry(Side& from, Side& to, bool towards_bob) {
@@ -419,6 +423,12 @@ struct DcWorld : World {
   std::map<std::uint16_t, End> listeners;
   std::map<End, End> peer_of;
   std::size_t dc_bytes = 0;
+  // The connection breaks once this many bytes crossed it: the next `lost_sends` sends vanish
+  // (in flight when it broke), then the receiver's end closes, and the sender's too unless
+  // `sender_notices` is false (its writes then go nowhere until it gives the socket up).
+  std::optional<std::size_t> break_after;
+  int lost_sends = 5;
+  bool sender_notices = true;
 
   DcWorld() {
     alice.files.enable_direct(&alice_ids, true);
@@ -449,6 +459,7 @@ struct DcWorld : World {
       } else if (const auto* send = std::get_if<msn::out::Send>(&output)) {
         const auto it = peer_of.find(End{&side, send->conn});
         if (it == peer_of.end()) continue;
+        if (break_after && dc_bytes >= *break_after && breaks(side, send->conn)) continue;
         dc_bytes += send->bytes.size();
         it->second.first->files.direct().on_data(it->second.second, send->bytes, now);
         side.files.direct().on_drained(send->conn);
@@ -467,16 +478,27 @@ struct DcWorld : World {
     return !outputs.empty() || !received.empty();
   }
 
+  // A send lost to the break (true), or the one that goes through once it is over.
+  bool breaks(Side& side, msn::ConnectionId conn) {
+    if (lost_sends-- > 0) return true;
+    break_after.reset();
+    const End mine{&side, conn};
+    const End there = peer_of.at(mine);
+    peer_of.erase(mine);
+    peer_of.erase(there);
+    there.first->files.direct().on_closed(there.second, now);
+    if (sender_notices) side.files.direct().on_closed(conn, now);
+    return true;
+  }
+
   void run(int rounds = 100000) {
     for (int i = 0; i < rounds; ++i) {
       alice.files.pump([this](std::string_view) { return room; }, now);
       bob.files.pump([this](std::string_view) { return room; }, now);
-      ui(alice);
-      ui(bob);
-      bool moved = carry(alice, bob, true) | carry(bob, alice, false);
+      bool moved = ui(alice) | ui(bob);
+      moved |= carry(alice, bob, true) | carry(bob, alice, false);
       moved |= sockets(alice) | sockets(bob);
-      ui(alice);
-      ui(bob);
+      moved |= ui(alice) | ui(bob);
       if (!moved) return;
     }
   }
@@ -537,6 +559,54 @@ void test_no_socket_in_time_falls_back(void** /*state*/) {
   assert_int_equal(w.sb_data_bytes(), size);
 }
 
+// The offsets of the NAKs among `packets`.
+std::vector<std::uint64_t> naks(const std::vector<p2p::Packet>& packets) {
+  std::vector<std::uint64_t> out;
+  for (const auto& p : packets)
+    if (p.header.flags == p2p::flags::kNak) out.push_back(p.header.ack_size);
+  return out;
+}
+
+// The connection breaks with bytes in flight: bob says what he holds, alice goes on from there
+// over the switchboard, and the file arrives whole with nobody told of the break.
+void test_broken_connection_goes_on_over_the_switchboard(void** /*state*/) {
+  for (const bool sender_notices : {true, false}) {
+    DcWorld w;
+    w.break_after = 100 * 1024;
+    w.sender_notices = sender_notices;
+    const std::size_t size = 300 * 1024 + 5;
+    w.offer(size);
+    w.run();
+    // Bob held what crossed before the lost sends (the handshake and headers aside).
+    const auto held = naks(w.to_alice);
+    assert_int_equal(held.size(), 1);
+    assert_true(held[0] >= 90 * 1024 && held[0] < 100 * 1024);
+    assert_completed(w);
+    // What bob held did not come again; the rest came over the switchboard.
+    assert_int_equal(w.sb_data_bytes(), size - held[0]);
+  }
+}
+
+// A peer that never says where to go on (or never goes on): after kFileResumeWait both ends
+// give up as a lost connection, and nothing is reported complete.
+void test_broken_connection_without_resume_ends(void** /*state*/) {
+  DcWorld w;
+  w.break_after = 50 * 1024;
+  w.wire = [](p2p::Packet& p, bool) { return p.header.flags != p2p::flags::kNak; };
+  w.offer(200 * 1024);
+  w.run();
+  w.later(msn::seconds(9));
+  assert_true(w.alice.all<ev::FileEnded>().empty() && w.bob.all<ev::FileEnded>().empty());
+  w.later(msn::seconds(1));
+  for (Side* side : {&w.alice, &w.bob}) {
+    assert_int_equal(side->all<ev::FileEnded>().size(), 1);
+    assert_int_equal(static_cast<int>(side->all<ev::FileEnded>()[0].reason),
+                     static_cast<int>(ev::FileEndReason::kConnectionLost));
+    assert_true(side->all<ev::FileCompleted>().empty());
+  }
+  assert_true(w.bob.incoming == w.alice.outgoing.substr(0, w.bob.incoming.size()));
+}
+
 }  // namespace
 
 int main() {
@@ -555,6 +625,8 @@ int main() {
       cmocka_unit_test(test_direct_connection_carries_the_file),
       cmocka_unit_test(test_refused_connection_falls_back),
       cmocka_unit_test(test_no_socket_in_time_falls_back),
+      cmocka_unit_test(test_broken_connection_goes_on_over_the_switchboard),
+      cmocka_unit_test(test_broken_connection_without_resume_ends),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
