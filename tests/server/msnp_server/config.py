@@ -32,7 +32,7 @@ class Config:
     contact_names: str = "stress"                   # style of generated names (contacts.py)
     rsi_metadata: str = "element"                   # how rsi GetMetadata answers (oim.py)
     contact_pictures: bool = False                  # generated contacts online with pictures
-    bot_direct: str = "listen"                      # the bot's direct connections (ft.py)
+    bot_direct: str = "listen"                      # the bot's direct connections (dc.py)
     bot_file_max: int = 200 * 1024 * 1024           # largest file the bot takes (ft.py)
     presence_flood: int = 0                         # NLNs before the first ADL OK (presence.py)
     bot_dc_break: int = 0                           # its direct connections break after (dc.py)
