@@ -11,28 +11,17 @@ namespace harness {
 // integration_ink.cpp. Declared here, not in integration.h: every scenario file includes that
 // header, and a change there rebuilds them all.
 std::vector<IntegrationScenario> ink_scenarios();
-<<<<<<< HEAD
 std::vector<IntegrationScenario> flood_scenarios();  // integration_flood.cpp
-=======
-// integration_media.cpp, likewise.
-std::vector<IntegrationScenario> media_scenarios();
->>>>>>> mediawire
+std::vector<IntegrationScenario> media_scenarios();  // integration_media.cpp
 
 namespace {
 
 std::vector<IntegrationScenario> build() {
   std::vector<IntegrationScenario> list;
-<<<<<<< HEAD
-  for (auto* part : {contact_scenarios, conversation_scenarios, ux_integration_scenarios,
-                     picture_scenarios, file_scenarios, emoticon_scenarios, ink_scenarios,
-                     flood_scenarios, lifetime_scenarios,
-                     ui_path_scenarios, reliability_scenarios}) {
-=======
   for (auto* part :
        {contact_scenarios, conversation_scenarios, ux_integration_scenarios, picture_scenarios,
-        file_scenarios, emoticon_scenarios, ink_scenarios, media_scenarios, lifetime_scenarios,
-        ui_path_scenarios, reliability_scenarios}) {
->>>>>>> mediawire
+        file_scenarios, emoticon_scenarios, ink_scenarios, media_scenarios, flood_scenarios,
+        lifetime_scenarios, ui_path_scenarios, reliability_scenarios}) {
     for (IntegrationScenario& s : part()) list.push_back(std::move(s));
   }
   return list;
