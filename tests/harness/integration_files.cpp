@@ -17,6 +17,7 @@
 
 #include "integration.h"
 #include "purple_env.h"
+#include "shown_media.h"
 #include "ui_xfers.h"
 
 namespace harness {
@@ -37,15 +38,6 @@ std::string make_file(const std::string& path, std::size_t size, unsigned seed) 
   }
   std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(size));
   return data;
-}
-
-std::string read_file(const std::string& path) {
-  gchar* contents = nullptr;
-  gsize length = 0;
-  if (!g_file_get_contents(path.c_str(), &contents, &length, nullptr)) return {};
-  std::string out(contents, length);
-  g_free(contents);
-  return out;
 }
 
 std::string sha1_of(const std::string& data) {

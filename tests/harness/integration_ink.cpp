@@ -15,6 +15,7 @@
 
 #include "integration.h"
 #include "purple_env.h"
+#include "shown_media.h"
 
 namespace harness {
 namespace {
@@ -45,42 +46,6 @@ Decoded decode_png(const std::string& png) {
     if (rgba[i + 3] > 128 && rgba[i] + rgba[i + 1] + rgba[i + 2] < 3 * 128) ++out.dark;
   }
   return out;
-}
-
-// The bytes of each <img id="N"> written to a conversation, copied from the image store while
-// the line is written (the plugin drops its reference right after), in order.
-struct ShownImages {
-  std::vector<std::string> images;
-  int handle = 0;  // the signal handle
-
-  ShownImages() {
-    void* conversations = purple_conversations_get_handle();
-    purple_signal_connect(conversations, "wrote-im-msg", &handle, PURPLE_CALLBACK(wrote_im), this);
-    purple_signal_connect(conversations, "wrote-chat-msg", &handle, PURPLE_CALLBACK(wrote_im),
-                          this);
-  }
-  ~ShownImages() { purple_signals_disconnect_by_handle(&handle); }
-  ShownImages(const ShownImages&) = delete;
-  ShownImages& operator=(const ShownImages&) = delete;
-
-  static void wrote_im(PurpleAccount*, const char*, const char* message, PurpleConversation*,
-                       PurpleMessageFlags, void* data) {
-    auto* self = static_cast<ShownImages*>(data);
-    const std::string html = message != nullptr ? message : "";
-    for (auto at = html.find("<img id=\""); at != std::string::npos;
-         at = html.find("<img id=\"", at + 1)) {
-      PurpleStoredImage* image = purple_imgstore_find_by_id(std::atoi(html.c_str() + at + 9));
-      self->images.emplace_back(
-          image != nullptr ? std::string(static_cast<const char*>(purple_imgstore_get_data(image)),
-                                         purple_imgstore_get_size(image))
-                           : std::string());
-    }
-  }
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // alice signed in with the bot available.
@@ -131,17 +96,7 @@ void ink_from_bot(World& w) {
   // Ink that cannot be read: a notice, and the conversation goes on.
   STEP(w.send_im("alice", kBot, "ink broken"));
   const std::string notice = "sent you ink that could not be shown";
-  STEP(w.wait(
-      "the notice about unreadable ink",
-      [&] {
-        for (const WrittenLine& l : ui_events().lines) {
-          if (l.account == w.account("alice") && (l.flags & PURPLE_MESSAGE_SYSTEM) != 0 &&
-              l.html.find(notice) != std::string::npos)
-            return true;
-        }
-        return false;
-      },
-      [&] { return w.describe_lines("alice"); }));
+  STEP(wait_system_line(w, "alice", notice) != nullptr);
   const std::size_t before = w.received_from("alice", kBot).size();
   STEP(w.send_im("alice", kBot, "still there?"));
   STEP(w.wait_received("alice", kBot, before + 1));

@@ -16,46 +16,13 @@
 
 #include "integration.h"
 #include "purple_env.h"
+#include "shown_media.h"
 #include "ui_xfers.h"
 
 namespace harness {
 namespace {
 
 constexpr const char* kBot = "media@example.com";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// The bytes of each <img id="N"> written to a conversation, copied while the line is written
-// (the plugin drops its reference right after), in order.
-struct ShownImages {
-  std::vector<std::string> images;
-  int handle = 0;
-
-  ShownImages() {
-    purple_signal_connect(purple_conversations_get_handle(), "wrote-im-msg", &handle,
-                          PURPLE_CALLBACK(wrote), this);
-  }
-  ~ShownImages() { purple_signals_disconnect_by_handle(&handle); }
-  ShownImages(const ShownImages&) = delete;
-  ShownImages& operator=(const ShownImages&) = delete;
-
-  static void wrote(PurpleAccount*, const char*, const char* message, PurpleConversation*,
-                    PurpleMessageFlags, void* data) {
-    auto* self = static_cast<ShownImages*>(data);
-    const std::string html = message != nullptr ? message : "";
-    for (auto at = html.find("<img id=\""); at != std::string::npos;
-         at = html.find("<img id=\"", at + 1)) {
-      PurpleStoredImage* image = purple_imgstore_find_by_id(std::atoi(html.c_str() + at + 9));
-      self->images.emplace_back(
-          image != nullptr ? std::string(static_cast<const char*>(purple_imgstore_get_data(image)),
-                                         purple_imgstore_get_size(image))
-                           : std::string());
-    }
-  }
-};
 
 // alice signed in with the bot available; accepted files land in the state dir's "downloads".
 bool meet_bot(World& w) {
@@ -65,25 +32,6 @@ bool meet_bot(World& w) {
   if (!w.sign_in("alice")) return false;
   w.add_buddy("alice", kBot, "Bots", "");
   return w.wait_status("alice", kBot, "available");
-}
-
-// Waits for alice's system line holding `text`; nullptr (and a failure) when none came.
-const WrittenLine* wait_system_line(World& w, const std::string& text) {
-  const WrittenLine* found = nullptr;
-  w.wait(
-      "a line \"" + text + "\"",
-      [&] {
-        for (const WrittenLine& l : ui_events().lines) {
-          if (l.account == w.account("alice") && (l.flags & PURPLE_MESSAGE_SYSTEM) != 0 &&
-              l.html.find(text) != std::string::npos) {
-            found = &l;
-            return true;
-          }
-        }
-        return false;
-      },
-      [&] { return w.describe_lines("alice"); });
-  return found;
 }
 
 // The one file offered to alice, once saved; -> its bytes ("" and a failure otherwise).
@@ -133,7 +81,7 @@ void wink_from_bot(World& w) {
   ShownImages shown;
   STEP(meet_bot(w));
   STEP(w.send_im("alice", kBot, "wink"));
-  const WrittenLine* line = wait_system_line(w, "sent you a wink: Test wink");
+  const WrittenLine* line = wait_system_line(w, "alice", "sent you a wink: Test wink");
   STEP(line != nullptr);
   w.check(line->html.find("<img id=\"") != std::string::npos,
           "the wink line has no <img>: \"" + line->html + "\"");
@@ -153,7 +101,7 @@ void voice_from_bot(World& w) {
   STEP(meet_bot(w));
   STEP(w.send_im("alice", kBot, "voice"));
   // media.py's clip: 150 frames of 20 ms.
-  STEP(wait_system_line(w, "sent you a voice clip (3 s)") != nullptr);
+  STEP(wait_system_line(w, "alice", "sent you a voice clip (3 s)") != nullptr);
   const std::string wav = saved_file(w, ".wav");
   STEP(w.check(wav.size() >= 44 && wav.rfind("RIFF", 0) == 0 && wav.compare(8, 4, "WAVE") == 0,
                "the saved clip is no WAV file"));
@@ -174,7 +122,7 @@ void voice_from_bot(World& w) {
 void wink_bad_from_bot(World& w) {
   STEP(meet_bot(w));
   STEP(w.send_im("alice", kBot, "bad wink"));
-  STEP(wait_system_line(w, "sent you a wink that could not be shown") != nullptr);
+  STEP(wait_system_line(w, "alice", "sent you a wink that could not be shown") != nullptr);
   w.check(xfers_of(w.account("alice"), PURPLE_XFER_RECEIVE).empty(),
           "a file was offered for a wink that could not be read");
   const std::size_t before = w.received_from("alice", kBot).size();
@@ -191,7 +139,7 @@ void media_in_finch(World& w) {
   xfer_ui().finch_file_dialog = true;
   STEP(meet_bot(w));
   STEP(w.send_im("alice", kBot, "wink"));
-  const WrittenLine* line = wait_system_line(w, "sent you a wink: Test wink");
+  const WrittenLine* line = wait_system_line(w, "alice", "sent you a wink: Test wink");
   STEP(line != nullptr);
   w.check(line->html.find("<img") == std::string::npos,
           "Finch got an <img> for the wink: \"" + line->html + "\"");
@@ -200,7 +148,7 @@ void media_in_finch(World& w) {
 
   xfer_ui().answer = XferAnswer::kCancelSave;
   STEP(w.send_im("alice", kBot, "voice"));
-  STEP(wait_system_line(w, "sent you a voice clip (3 s)") != nullptr);
+  STEP(wait_system_line(w, "alice", "sent you a voice clip (3 s)") != nullptr);
   STEP(w.wait(
       "the voice clip's offer cancelled",
       [&] {
