@@ -104,10 +104,15 @@ std::optional<std::uint64_t> FileSender::resume_offset(const Header& header) con
   return header.ack_size;
 }
 
-void FileSender::resume_from(std::uint64_t offset, TimePoint now) {
-  if (state_ != TransferState::kTransferring || offset > sent_) return;
+bool FileSender::resume_from(std::uint64_t offset, Link& link, TimePoint now) {
+  if (state_ != TransferState::kTransferring || offset > sent_) return false;
+  if (++resumes_ > kMaxFileResumes) {
+    close(link, TransferState::kFailed, FileFailure::kPeerError);
+    return false;
+  }
   sent_ = offset;
   deadline_ = now + kFileProgressTimeout;
+  return true;
 }
 
 void FileSender::on_timer(Link& link, TimePoint now) {

@@ -33,6 +33,11 @@ enum class FileFailure {
 // after 120 s, we say so sooner).
 inline constexpr Duration kFileProgressTimeout = seconds(60);
 
+// A sender goes back to a receiver's offset at most this often per transfer: a connection
+// breaks once or twice, while a peer that keeps asking for the file again would have us send
+// it without end.
+inline constexpr unsigned kMaxFileResumes = 4;
+
 // Sender: INVITE with the file's Context, then the data as one message in 1202-byte chunks
 // (flags 0x1000030, footer 2), done at the P2P ACK of the last byte (or a BYE after it).
 class FileSender {
@@ -62,8 +67,9 @@ class FileSender {
   // to go on from, or nullopt when `header` is no such NAK or asks for bytes never sent.
   std::optional<std::uint64_t> resume_offset(const Header& header) const;
   // Goes on from `offset` (a resume_offset()): the next wanted() chunk starts there, in the
-  // same message, so the receiver takes it as the next chunk in order.
-  void resume_from(std::uint64_t offset, TimePoint now);
+  // same message, so the receiver takes it as the next chunk in order. After kMaxFileResumes
+  // it ends the session instead (kPeerError) and returns false.
+  bool resume_from(std::uint64_t offset, Link& link, TimePoint now);
 
   TransferState state() const { return state_; }
   FileFailure failure() const { return failure_; }
@@ -85,6 +91,7 @@ class FileSender {
   FileFailure failure_ = FileFailure::kNone;
   std::optional<TimePoint> deadline_;
   bool ack_required_ = false;
+  unsigned resumes_ = 0;
 };
 
 // Receiver: built from a file INVITE; waits for accept()/decline(), then passes on each chunk.

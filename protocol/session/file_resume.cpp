@@ -44,11 +44,16 @@ void FileTransferManager::resume_after_break(Transfer& t, TimePoint now) {
 bool FileTransferManager::on_resume_request(ev::FileTransferId id, Transfer& t,
                                             const p2p::Header& header, TimePoint now) {
   const auto offset = t.sender->resume_offset(header);
-  if (!offset) return false;
+  p2p::Link* link = links_->link(t.peer);
+  if (!offset || link == nullptr) return false;
   // The receiver may notice the broken connection before we do: from now on the data goes
   // over the switchboard whatever the connection still seems to be.
   direct_.abandon(id, "the peer asked to go on over the switchboard");
-  t.sender->resume_from(*offset, now);
+  if (!t.sender->resume_from(*offset, *link, now)) {
+    links_->flush_link(t.peer);
+    log(LogLevel::kWarning, "files: " + t.peer + " asked to go back in the file too often");
+    return true;
+  }
   t.resume_by.reset();
   t.stale_answer = t.asked != 0;
   t.asked = 0;

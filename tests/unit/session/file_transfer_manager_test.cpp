@@ -607,6 +607,49 @@ void test_broken_connection_without_resume_ends(void** /*state*/) {
   assert_true(w.bob.incoming == w.alice.outgoing.substr(0, w.bob.incoming.size()));
 }
 
+// The file data bytes alice sent over the switchboard (every chunk, resent ones included).
+std::size_t file_bytes_sent(const World& w) {
+  std::size_t n = 0;
+  for (const auto& p : w.to_bob)
+    if (p.header.flags == 0x1000030) n += p.header.length;
+  return n;
+}
+
+// A receiver's NAK sends the sender back to the offset it names; a peer that keeps asking for
+// the file again gets it a bounded number of times, then the transfer ends as its error.
+void test_resumes_are_bounded(void** /*state*/) {
+  DcWorld w;
+  w.refuse = true;  // the file goes over the switchboard
+  std::optional<p2p::Packet> data_ack;
+  // Bob's ACK of the whole file, and all he sends after it (the BYE), never reach alice: she
+  // waits for them with the file sent.
+  w.wire = [&](p2p::Packet& p, bool to_bob) {
+    if (to_bob) return true;
+    if (!data_ack && p.header.session_id != 0 && p.header.flags == p2p::flags::kAck) data_ack = p;
+    return !data_ack;
+  };
+  const std::size_t size = 3 * 1202;
+  w.offer(size);
+  w.run();
+  assert_true(data_ack.has_value());
+  assert_int_equal(file_bytes_sent(w), size);
+  p2p::Packet nak = *data_ack;
+  nak.header.flags = p2p::flags::kNak;
+  nak.header.ack_size = 0;
+  for (unsigned i = 1; i <= p2p::kMaxFileResumes; ++i) {
+    w.alice.pictures.on_packet(kBob, p2p::serialize_switchboard_body(nak), w.now);
+    w.run();
+    assert_int_equal(file_bytes_sent(w), (i + 1) * size);
+    assert_true(w.alice.all<ev::FileEnded>().empty());
+  }
+  w.alice.pictures.on_packet(kBob, p2p::serialize_switchboard_body(nak), w.now);
+  w.run();
+  assert_int_equal(file_bytes_sent(w), (p2p::kMaxFileResumes + 1) * size);
+  assert_int_equal(w.alice.all<ev::FileEnded>().size(), 1);
+  assert_int_equal(static_cast<int>(w.alice.all<ev::FileEnded>()[0].reason),
+                   static_cast<int>(ev::FileEndReason::kPeerError));
+}
+
 }  // namespace
 
 int main() {
@@ -627,6 +670,7 @@ int main() {
       cmocka_unit_test(test_no_socket_in_time_falls_back),
       cmocka_unit_test(test_broken_connection_goes_on_over_the_switchboard),
       cmocka_unit_test(test_broken_connection_without_resume_ends),
+      cmocka_unit_test(test_resumes_are_bounded),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
