@@ -191,7 +191,9 @@ void apply_wink_received(Account& account, const ev::WinkReceived& event) {
   const std::string who = escape_markup(display_name_of(account, event.from));
   std::string html = wink_text(who, escape_markup(event.name));
   int image = 0;
-  if (ui_shows_images() && !event.thumbnail.empty()) {
+  // In a 1:1 conversation libpurple's own "is offering to send file" line, written right
+  // after this one, shows the thumbnail; it writes nothing into a group chat.
+  if (event.chat && ui_shows_images() && !event.thumbnail.empty()) {
     image = store_image(event.thumbnail, event.thumbnail_mime);
     if (image != 0) html += printf_string("<br><img id=\"%d\">", image);
   }

@@ -16,8 +16,9 @@ void copy_images(PurpleAccount*, const char*, const char* message, PurpleConvers
                  PurpleMessageFlags, void* data) {
   auto* shown = static_cast<ShownImages*>(data);
   const std::string html = message != nullptr ? message : "";
-  for (auto at = html.find("<img id=\""); at != std::string::npos;
-       at = html.find("<img id=\"", at + 1)) {
+  // Ours write <img id="N">, libpurple's file-offer line <img id='N'>.
+  for (auto at = html.find("<img id="); at != std::string::npos;
+       at = html.find("<img id=", at + 1)) {
     PurpleStoredImage* image = purple_imgstore_find_by_id(std::atoi(html.c_str() + at + 9));
     shown->images.emplace_back(
         image != nullptr ? std::string(static_cast<const char*>(purple_imgstore_get_data(image)),
