@@ -178,7 +178,10 @@ void apply_object_failed(Account& account, const ev::ObjectFetchFailed& failed) 
   }
 }
 
-void announce_own_emoticons(Account& account, const std::string& to, const std::string& html) {
+namespace {
+
+// The user's custom smileys (Pidgin's Smiley Manager) that `html` uses.
+std::vector<Client::OwnEmoticon> used_emoticons(const std::string& html) {
   std::vector<Client::OwnEmoticon> used;
   GList* smileys = purple_smileys_get_all();
   for (GList* item = smileys; item != nullptr; item = item->next) {
@@ -193,11 +196,29 @@ void announce_own_emoticons(Account& account, const std::string& to, const std::
     used.push_back(Client::OwnEmoticon{shortcut, std::move(data), animated});
   }
   g_list_free(smileys);
-  if (used.empty()) return;
-  const Status status = account.act(
-      [&](Client& client, TimePoint now) { return client.send_emoticons(to, used, now); });
+  return used;
+}
+
+void log_unannounced(const Status& status) {
   if (!status.is_ok())
     purple_debug_info("msnp", "emoticons not announced: %s\n", status.error().detail.c_str());
+}
+
+}  // namespace
+
+void announce_own_emoticons(Account& account, const std::string& to, const std::string& html) {
+  const std::vector<Client::OwnEmoticon> used = used_emoticons(html);
+  if (used.empty()) return;
+  log_unannounced(account.act(
+      [&](Client& client, TimePoint now) { return client.send_emoticons(to, used, now); }));
+}
+
+void announce_own_emoticons_in_chat(Account& account, ConversationId chat,
+                                    const std::string& html) {
+  const std::vector<Client::OwnEmoticon> used = used_emoticons(html);
+  if (used.empty()) return;
+  log_unannounced(account.act(
+      [&](Client& client, TimePoint now) { return client.send_chat_emoticons(chat, used, now); }));
 }
 
 }  // namespace msn::plugin

@@ -41,6 +41,7 @@ void apply_object_received(Account& account, const ev::ObjectReceived& received)
 void apply_object_failed(Account& account, const ev::ObjectFetchFailed& failed);
 // The user's custom smileys whose shortcut is in `html`, announced to `to` before the message.
 void announce_own_emoticons(Account& account, const std::string& to, const std::string& html);
+void announce_own_emoticons_in_chat(Account& account, ConversationId chat, const std::string& html);
 
 // The cache file of an object: "<hex of the SHA-1>.img"; empty when `sha1d` is not base64 of 20
 // bytes (the peer's text never reaches a path).

@@ -238,6 +238,7 @@ int prpl_chat_send(PurpleConnection* gc, int id, const char* message,
     if (!chat)
       return -ENOTCONN;
     const std::string html = text_or_empty(message);
+    announce_own_emoticons_in_chat(account, *chat, html);  // ahead of the message, as in 1:1
     Status status = account.act([&](Client& client, TimePoint now) {
       return client.chat_send(*chat, html, now);
     });

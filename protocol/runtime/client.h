@@ -133,6 +133,9 @@ class Client {
   };
   Status send_emoticons(std::string_view to, const std::vector<OwnEmoticon>& emoticons,
                         TimePoint now);
+  // The same ahead of the next text in a group chat.
+  Status send_chat_emoticons(ConversationId chat, const std::vector<OwnEmoticon>& emoticons,
+                             TimePoint now);
 
   // File transfers (client_files.cpp; events FileOffered ... FileEnded in session/event.h).
   // Offers a file to an online contact over the switchboard; its bytes are asked for with
@@ -195,6 +198,7 @@ class Client {
   bool route_p2p(TimePoint now);
   static PictureConfig picture_config(const Settings& settings);
   static ObjectConfig object_config(const Settings& settings);
+  std::vector<wire::MimeMessage> emoticon_announcements(const std::vector<OwnEmoticon>& emoticons);
   void pump_files(TimePoint now);
   // Winks and voice clips (client_media.cpp).
   bool route_media(TimePoint now);

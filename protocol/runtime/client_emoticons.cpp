@@ -39,8 +39,8 @@ Status Client::fetch_object(std::string_view peer, std::string_view msnobj, Time
 
 // Static and animated ones go in separate messages (WLM remembers per shortcut which kind it
 // was); each pair is added while the message stays within one MSG.
-Status Client::send_emoticons(std::string_view to, const std::vector<OwnEmoticon>& emoticons,
-                              TimePoint now) {
+std::vector<wire::MimeMessage> Client::emoticon_announcements(
+    const std::vector<OwnEmoticon>& emoticons) {
   std::vector<std::pair<std::string, std::string>> pairs[2];
   std::size_t bytes[2] = {0, 0};
   std::size_t taken = 0;
@@ -65,7 +65,19 @@ Status Client::send_emoticons(std::string_view to, const std::vector<OwnEmoticon
     if (!pairs[kind].empty())
       messages.push_back(announcement(kind == 1, p2p::make_emoticon_announcement(pairs[kind])));
   }
-  auto status = conversations_.send_emoticons(to, std::move(messages), now);
+  return messages;
+}
+
+Status Client::send_emoticons(std::string_view to, const std::vector<OwnEmoticon>& emoticons,
+                              TimePoint now) {
+  auto status = conversations_.send_emoticons(to, emoticon_announcements(emoticons), now);
+  settle(now);
+  return status;
+}
+
+Status Client::send_chat_emoticons(ConversationId chat, const std::vector<OwnEmoticon>& emoticons,
+                                   TimePoint now) {
+  auto status = conversations_.send_chat_emoticons(chat, emoticon_announcements(emoticons), now);
   settle(now);
   return status;
 }

@@ -40,7 +40,22 @@ Status ConversationManager::send_emoticons(std::string_view to,
   auto found = one_to_one(to, true);
   if (!found) return found.error();
   Conversation& conv = *found.value();
-  if (peer_offline(conv) || messages.empty()) return Status::ok();
+  if (peer_offline(conv)) return Status::ok();
+  return queue_payloads(conv, std::move(messages), now);
+}
+
+Status ConversationManager::send_chat_emoticons(ConversationId chat,
+                                                std::vector<wire::MimeMessage> messages,
+                                                TimePoint now) {
+  if (shut_down_ || !ns_.online()) return make_error(Errc::kInvalidArgument, "not signed in");
+  Conversation* conv = find(chat);
+  if (conv == nullptr || !conv->chat) return make_error(Errc::kInvalidArgument, "no such chat");
+  return queue_payloads(*conv, std::move(messages), now);
+}
+
+Status ConversationManager::queue_payloads(Conversation& conv,
+                                           std::vector<wire::MimeMessage> messages, TimePoint now) {
+  if (messages.empty()) return Status::ok();
   if (conv.waiting.size() + messages.size() > config_.max_pending_messages)
     return make_error(Errc::kLimit, "too many messages waiting for the conversation");
   conv.closing = false;

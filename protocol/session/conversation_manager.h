@@ -110,6 +110,9 @@ class ConversationManager {
   // sent to a contact known to be offline (offline messages carry no emoticons).
   Status send_emoticons(std::string_view to, std::vector<wire::MimeMessage> messages,
                         TimePoint now);
+  // The same for a group chat: everybody in it gets them ahead of the next text.
+  Status send_chat_emoticons(ConversationId chat, std::vector<wire::MimeMessage> messages,
+                             TimePoint now);
 
   // ---- P2P (conv_p2p.cpp) ----
   // A P2P packet's binary body for `peer`, over the 1:1 switchboard with them (the one open,
@@ -254,6 +257,8 @@ class ConversationManager {
   // Custom emoticons (conv_emoticons.cpp).
   void emoticons_received(const Conversation& conv, const ev::OtherMessageReceived& message);
   bool send_payload_item(Board& board, const Item& item, TimePoint now);
+  Status queue_payloads(Conversation& conv, std::vector<wire::MimeMessage> messages,
+                        TimePoint now);
   // Ink (conv_ink.cpp).
   void ink_received(const Conversation& conv, const ev::OtherMessageReceived& message);
   // Winks, voice clips, action messages (conv_media.cpp).

@@ -36,6 +36,12 @@ IntegrationScenario make_scenario(std::string name, std::function<void(World&)> 
 // Every integration scenario: those of each theme's file below, and of lifetime.cpp,
 // ui_paths.cpp and reliability.cpp.
 const std::vector<IntegrationScenario>& integration_scenarios();
+// Group chats (integration_chat.cpp): "Initiate Chat" on a buddy as Pidgin's menu does it, the
+// chat `who` joined first, and a wait until `others` are in it.
+bool start_chat(World& w, std::string_view who, std::string_view with);
+PurpleConversation* chat_of(World& w, std::string_view who);
+bool wait_in_chat(World& w, std::string_view who, const std::vector<std::string>& others);
+
 std::vector<IntegrationScenario> contact_scenarios();         // integration_contacts.cpp
 std::vector<IntegrationScenario> conversation_scenarios();    // integration_chat.cpp
 std::vector<IntegrationScenario> ux_integration_scenarios();  // integration_ux.cpp

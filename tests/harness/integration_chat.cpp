@@ -288,7 +288,11 @@ void bot_echo(World& w) {
   w.check(typed, "the bot's typing notice before its answer was not shown");
 }
 
+}  // namespace
+
 // ---- group chat ----
+
+namespace {
 
 PurpleMenuAction* find_chat_action(GList* menu) {
   for (GList* item = menu; item != nullptr; item = item->next) {
@@ -298,6 +302,18 @@ PurpleMenuAction* find_chat_action(GList* menu) {
   }
   return nullptr;
 }
+
+std::set<std::string> chat_users(PurpleConversation* conv) {
+  std::set<std::string> users;
+  if (conv == nullptr) return users;
+  for (GList* item = purple_conv_chat_get_users(purple_conversation_get_chat_data(conv));
+       item != nullptr; item = item->next)
+    users.insert(lower_ascii(text_or_empty(
+        purple_conv_chat_cb_get_name(static_cast<PurpleConvChatBuddy*>(item->data)))));
+  return users;
+}
+
+}  // namespace
 
 // "Initiate Chat" from the buddy's context menu, as in Pidgin.
 bool start_chat(World& w, std::string_view who, std::string_view with) {
@@ -328,16 +344,6 @@ PurpleConversation* chat_of(World& w, std::string_view who) {
   return nullptr;
 }
 
-std::set<std::string> chat_users(PurpleConversation* conv) {
-  std::set<std::string> users;
-  if (conv == nullptr) return users;
-  for (GList* item = purple_conv_chat_get_users(purple_conversation_get_chat_data(conv));
-       item != nullptr; item = item->next)
-    users.insert(lower_ascii(text_or_empty(
-        purple_conv_chat_cb_get_name(static_cast<PurpleConvChatBuddy*>(item->data)))));
-  return users;
-}
-
 bool wait_in_chat(World& w, std::string_view who, const std::vector<std::string>& others) {
   return w.wait(
       address_of(who) + " is in a chat with the others",
@@ -352,6 +358,8 @@ bool wait_in_chat(World& w, std::string_view who, const std::vector<std::string>
         return text + "\n" + describe_ui_events(w.account(who));
       });
 }
+
+namespace {
 
 void chat_three(World& w) {
   STEP(w.sign_in("alice") && w.sign_in("bob") && w.sign_in("carol"));

@@ -118,6 +118,33 @@ void emoticon_both_ways(World& w) {
                                       std::to_string(kBobSmiley.size()) + ")");
 }
 
+// In a group chat everybody gets the announcement ahead of the text, and fetches the image
+// from its creator.
+void emoticon_in_chat(World& w) {
+  add_store_smiley(":alice:", kAliceSmiley);
+  STEP(w.sign_in("alice") && w.sign_in("bob") && w.sign_in("carol"));
+  STEP(w.befriend("alice", "bob") && w.befriend("alice", "carol"));
+  STEP(start_chat(w, "alice", "bob"));
+  STEP(w.wait(
+      "alice has a chat open", [&] { return chat_of(w, "alice") != nullptr; },
+      [&] { return describe_ui_events(w.account("alice")); }));
+  serv_chat_invite(w.connection("alice"),
+                   purple_conv_chat_get_id(purple_conversation_get_chat_data(chat_of(w, "alice"))),
+                   "Join us", address_of("carol").c_str());
+  STEP(wait_in_chat(w, "bob", {"alice", "carol"}) && wait_in_chat(w, "carol", {"alice", "bob"}));
+  w.note("alice says \"look :alice: here\" in the chat");
+  purple_conv_chat_send(purple_conversation_get_chat_data(chat_of(w, "alice")),
+                        "look :alice: here");
+  for (const char* who : {"bob", "carol"}) {
+    STEP(w.wait_received(who, "alice", 1, kDefaultWait, PURPLE_CONV_TYPE_CHAT));
+    const std::string chat = purple_conversation_get_name(chat_of(w, who));
+    const std::string data = wait_smiley(w, who, chat, ":alice:");
+    w.check(data == kAliceSmiley, std::string(who) + " got " + std::to_string(data.size()) +
+                                      " bytes for :alice: in the chat (want " +
+                                      std::to_string(kAliceSmiley.size()) + ")");
+  }
+}
+
 void emoticon_cached(World& w) {
   const std::string image = fake_png('c', 1500);
   add_store_smiley(":cat:", image);
@@ -168,6 +195,8 @@ std::vector<IntegrationScenario> emoticon_scenarios() {
   list.push_back(make_scenario("emoticon-from-bot", emoticon_from_bot, {"--bot", kBot}, {"alice"}));
   list.push_back(make_scenario("emoticon-both-ways", emoticon_both_ways));
   list.push_back(make_scenario("emoticon-cached", emoticon_cached));
+  list.push_back(
+      make_scenario("emoticon-in-chat", emoticon_in_chat, {}, {"alice", "bob", "carol"}));
   list.push_back(make_scenario("emoticon-bad-announcement", emoticon_bad_announcement,
                                {"--bot", kBot}, {"alice"}));
   return list;

@@ -374,6 +374,33 @@ void test_start_chat_invite_and_fan_out(void** state) {
   assert_int_equal(s.pending_events(), 0);
 }
 
+// Emoticons announced in a chat go out on its switchboard ahead of the text that uses them.
+void test_chat_emoticons_go_before_the_text(void** state) {
+  auto& s = fx(state);
+  auto chat = s.manager().start_chat(kBob, s.now());
+  s.collect();
+  assert_true(chat.is_ok());
+  s.take_one<ev::ChatStarted>();
+  const ConnectionId sb = s.open_outgoing(s.expect_xfr());
+  s.take_one<ev::ChatParticipantJoined>();
+  std::vector<msn::wire::MimeMessage> announcements(1);
+  announcements[0].set_header("MIME-Version", "1.0");
+  announcements[0].set_header("Content-Type", "text/x-mms-emoticon");
+  announcements[0].body = ":cat:\t<msnobj/>\t";
+  assert_true(
+      s.manager().send_chat_emoticons(chat.value(), std::move(announcements), s.now()).is_ok());
+  assert_true(s.manager().chat_send(chat.value(), "a :cat:", s.now()).is_ok());
+  s.collect();
+  const SentMsg announced = s.expect_msg(sb);
+  assert_true(announced.payload.find("Content-Type: text/x-mms-emoticon") != std::string::npos);
+  assert_bytes_equal(announced.body(), ":cat:\t<msnobj/>\t");
+  assert_bytes_equal(announced.ack, "N");
+  const SentMsg text = s.expect_msg(sb);
+  assert_bytes_equal(text.body(), "a :cat:");
+  // Only a chat takes them this way.
+  assert_false(s.manager().send_chat_emoticons(chat.value() + 100, {}, s.now()).is_ok());
+}
+
 void test_invitation_with_several_people_is_a_chat(void** state) {
   auto& s = fx(state);
   const ConnectionId sb = s.invited();
@@ -687,6 +714,7 @@ int main() {
       CASE(test_typing_and_nudges_both_ways),
       CASE(test_third_person_joining_makes_a_chat),
       CASE(test_start_chat_invite_and_fan_out),
+      CASE(test_chat_emoticons_go_before_the_text),
       CASE(test_invitation_with_several_people_is_a_chat),
       CASE(test_offline_contact_gets_an_offline_message_with_lock_key),
       CASE(test_recipient_unavailable_on_cal_goes_offline),
