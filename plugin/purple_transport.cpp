@@ -26,6 +26,8 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // a big answer (a 50 MB address book) arrives faster than it is handled, and reading until
 // the TLS layer is empty would hold the loop for seconds.
 constexpr std::size_t kMaxTlsReadPerWakeUp = 4 * kReadChunk;
+// The same bound for plain TCP, where the level-triggered watch brings the rest.
+constexpr std::size_t kMaxPlainReadPerWakeUp = 4 * kReadChunk;
 // After a failed write, how long the bytes the peer sent before it went away may take to be
 // read before the connection is reported closed anyway.
 constexpr guint kDrainAfterWriteFailureMs = 1000;
@@ -446,22 +448,33 @@ void PurpleTransport::on_ssl_readable(gpointer data, PurpleSslConnection*,
 }
 
 void PurpleTransport::handle_plain_readable(Connection& conn) {
-  // One read per wake-up: the watch is level-triggered, so the rest comes on the next one and
-  // other sources get their turn in between.
-  ssize_t n = ::read(conn.fd, read_buffer_.data(), read_buffer_.size());
-  if (n < 0) {
-    int error = errno;
-    if (!would_block(error))
-      report_closed(conn, conn.write_error ? *conn.write_error
-                                           : transport_error("read failed: " + errno_text(error)));
-    return;
+  // While reads fill the buffer more is waiting: it is read in the same wake-up (a file over
+  // the switchboard brings a window of MSGs or ACKs at once), up to a bound, so that other
+  // sources still get their turn; the watch is level-triggered and brings the rest.
+  const ConnectionId id = conn.id;
+  for (std::size_t total = 0; total < kMaxPlainReadPerWakeUp;) {
+    Connection* current = find(id);
+    if (current == nullptr || current->fd < 0) return;
+    const ssize_t n = ::read(current->fd, read_buffer_.data(), read_buffer_.size());
+    if (n < 0) {
+      const int error = errno;
+      if (!would_block(error))
+        report_closed(*current, current->write_error
+                                    ? *current->write_error
+                                    : transport_error("read failed: " + errno_text(error)));
+      return;
+    }
+    if (n == 0) {
+      report_closed(*current, current->write_error
+                                  ? *current->write_error
+                                  : transport_error("connection closed by the server"));
+      return;
+    }
+    const auto got = static_cast<std::size_t>(n);
+    if (!deliver(id, std::string_view(read_buffer_.data(), got)) || got < read_buffer_.size())
+      return;
+    total += got;
   }
-  if (n == 0) {
-    report_closed(conn, conn.write_error ? *conn.write_error
-                                         : transport_error("connection closed by the server"));
-    return;
-  }
-  (void)deliver(conn.id, std::string_view(read_buffer_.data(), static_cast<std::size_t>(n)));
 }
 
 void PurpleTransport::handle_ssl_readable(Connection& conn) {

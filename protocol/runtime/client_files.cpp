@@ -8,10 +8,10 @@
 namespace msn {
 namespace {
 
-// P2P packets per contact that may wait for the switchboard's ACK: its window (4) on the wire
-// and as many queued behind, so that the next chunk is always ready when an ACK frees a place,
-// yet a file never fills the switchboard's queues.
-constexpr std::size_t kBridgeBacklog = 8;
+// P2P packets per contact that may wait for the switchboard's ACK: its window on the wire and
+// as many queued behind, so that the next chunks are always ready when ACKs free places, yet a
+// file never fills the switchboard's queues.
+constexpr std::size_t kBridgeBacklog = 2 * kDefaultP2pWindow;
 
 }  // namespace
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "runtime/driver.h"
 
+#include "runtime/output_batch.h"
+
 #include <utility>
 #include <variant>
 
@@ -89,7 +91,7 @@ void Driver::pump() {
   pumping_ = true;
   do {
     repump_ = false;
-    for (auto& output : client_.take_outputs()) {
+    for (auto& output : coalesce_sends(client_.take_outputs())) {
       std::visit([this](auto& o) { perform(o); }, output);
       if (!*alive) return;
     }

@@ -38,7 +38,7 @@ struct FileConfig {
   std::size_t max_per_peer = 4;  // transfers with one contact at once, both directions
   std::size_t max_total = 16;    // and with everyone
   // Chunks of a file we send buffered in the engine at most (asked of the UI ahead).
-  std::size_t buffered_chunks = 4;
+  std::size_t buffered_chunks = 32;
   std::uint64_t progress_step = 64 * 1024;  // FileProgress at most once per this many bytes
 };
 

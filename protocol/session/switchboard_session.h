@@ -66,6 +66,10 @@ struct SwitchboardTimeouts {
 // Empty if the system has no randomness to give (the message then goes without an id).
 std::string random_message_id();
 
+// P2P MSGs (ack D) on the wire without their ACK at once, by default. See docs/protocol/p2p.md
+// ("Transport message") for why this many.
+inline constexpr std::size_t kDefaultP2pWindow = 32;
+
 struct SwitchboardConfig {
   std::string account;  // our Passport name, for USR/ANS and TypingUser
   SwitchboardTimeouts timeouts;
@@ -74,7 +78,7 @@ struct SwitchboardConfig {
   // Makes the Message-ID of each new text message; tests inject a deterministic one.
   std::function<std::string()> new_message_id = random_message_id;
   // P2P MSGs (ack D) on the wire without their ACK at once, and waiting in all.
-  std::size_t p2p_window = 4;
+  std::size_t p2p_window = kDefaultP2pWindow;
   std::size_t max_p2p_backlog = 512;
 };
 

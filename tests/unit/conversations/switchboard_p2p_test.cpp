@@ -30,6 +30,16 @@ std::string msg_d(int trid, const std::string& dest, const std::string& b) {
 
 ScriptedSwitchboard& sb(void** state) { return *static_cast<ScriptedSwitchboard*>(*state); }
 
+// A window of four, so that the order of signalling, data and texts shows in a short script.
+struct SmallWindow : ScriptedSwitchboard {
+  SmallWindow() : ScriptedSwitchboard(small_window_config()) {}
+  static msn::SwitchboardConfig small_window_config() {
+    auto config = msn::test::alice_config();
+    config.p2p_window = 4;
+    return config;
+  }
+};
+
 // send_p2p straight on the session, then the outputs and events collected.
 void send_p2p(ScriptedSwitchboard& s, const std::string& b, bool signalling) {
   assert_true(s.sb().send_p2p("bob@example.com", b, signalling, s.now()).is_ok());
@@ -78,7 +88,8 @@ void test_window_signalling_first_text_never_waits(void** state) {
   assert_int_equal(s.sb().p2p_backlog(), 8);
   s.feed("CAL 2 RINGING 11752013\r\nJOI bob@example.com Bob 2789003324\r\n");
   // Four data MSGs on the wire, no more.
-  for (int i = 0; i < 4; ++i) s.expect_send(msg_d(3 + i, "bob@example.com", body(static_cast<char>('a' + i))));
+  for (int i = 0; i < 4; ++i)
+    s.expect_send(msg_d(3 + i, "bob@example.com", body(static_cast<char>('a' + i))));
   s.expect_no_output();
   // A signalling packet queued now overtakes the data still waiting.
   send_p2p(s, body('S'), true);
@@ -100,6 +111,28 @@ void test_window_signalling_first_text_never_waits(void** state) {
   s.take<ev::MessageNotDelivered>();
 }
 
+// The default window: that many data MSGs on the wire and no more; the ACKs of one read let out
+// as many queued MSGs as they free places, in the order queued.
+void test_default_window_holds(void** state) {
+  auto& s = sb(state);
+  open_incoming(s);
+  constexpr std::size_t kWindow = msn::kDefaultP2pWindow;
+  assert_int_equal(msn::SwitchboardConfig{}.p2p_window, kWindow);
+  for (std::size_t i = 0; i < kWindow + 8; ++i)
+    send_p2p(s, body(static_cast<char>('a' + i % 26)), false);
+  for (std::size_t i = 0; i < kWindow; ++i)
+    s.expect_send(
+        msg_d(static_cast<int>(2 + i), "bob@example.com", body(static_cast<char>('a' + i % 26))));
+  s.expect_no_output();
+  assert_int_equal(s.sb().p2p_backlog(), kWindow + 8);
+  s.feed("ACK 2\r\nACK 3\r\nACK 4\r\n");
+  for (std::size_t i = kWindow; i < kWindow + 3; ++i)
+    s.expect_send(
+        msg_d(static_cast<int>(2 + i), "bob@example.com", body(static_cast<char>('a' + i % 26))));
+  s.expect_no_output();
+  assert_int_equal(s.sb().p2p_backlog(), kWindow + 5);
+}
+
 void test_limits_and_close(void** state) {
   auto& s = sb(state);
   open_incoming(s);
@@ -109,7 +142,8 @@ void test_limits_and_close(void** state) {
   const auto over = s.sb().send_p2p("bob@example.com", body('a'), false, s.now());
   assert_false(over.is_ok());
   assert_int_equal(static_cast<int>(over.error().code), static_cast<int>(msn::Errc::kLimit));
-  for (int i = 0; i < 4; ++i) s.expect_send();
+  for (std::size_t i = 0; i < msn::kDefaultP2pWindow; ++i) s.expect_send();
+  s.expect_no_output();
   s.closed();
   assert_int_equal(s.sb().p2p_backlog(), 0);
   s.take_one<ev::SwitchboardClosed>();
@@ -121,7 +155,8 @@ void test_limits_and_close(void** state) {
 int main() {
   const struct CMUnitTest tests[] = {
       MSN_OWNED_TEST(test_p2p_for_us_handed_on, ScriptedSwitchboard),
-      MSN_OWNED_TEST(test_window_signalling_first_text_never_waits, ScriptedSwitchboard),
+      MSN_OWNED_TEST(test_window_signalling_first_text_never_waits, SmallWindow),
+      MSN_OWNED_TEST(test_default_window_holds, ScriptedSwitchboard),
       MSN_OWNED_TEST(test_limits_and_close, ScriptedSwitchboard),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
