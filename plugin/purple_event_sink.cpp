@@ -240,8 +240,12 @@ void PurpleEventSink::handle(const ev::ListOperationFailed& failed) {
 
 void PurpleEventSink::handle(const ev::ContactCacheUpdated& cache) {
   // Stored with the account (accounts.xml) and handed back in Settings at the next sign-in.
-  purple_account_set_string(purple_connection_get_account(gc_), kOptionContactCache,
-                            cache.blob.c_str());
+  // The same snapshot again (a sign-in that found nothing changed) is not stored: every store
+  // has libpurple rewrite accounts.xml, megabytes for a big book.
+  PurpleAccount* account = purple_connection_get_account(gc_);
+  const char* stored = purple_account_get_string(account, kOptionContactCache, nullptr);
+  if (stored != nullptr && cache.blob == stored) return;
+  purple_account_set_string(account, kOptionContactCache, cache.blob.c_str());
 }
 
 void PurpleEventSink::handle(const ev::PresenceChanged& changed) {

@@ -190,6 +190,24 @@ Status ResponseParser::feed(std::string_view bytes) {
     extra_bytes_ = extra_bytes_ || !bytes.empty();
     return Status::ok();
   }
+  // Body bytes that arrive while no partial line is held go straight into the body: a big
+  // answer (megabytes of address book) is then copied once, not first into buffer_ as well.
+  // What is left (the next chunk-size line, say) takes the usual way through advance().
+  if (pos_ == buffer_.size()) {
+    if (state_ == State::kBody || state_ == State::kChunkData) {
+      const std::size_t n = std::min(bytes.size(), body_remaining_);
+      response_.body.append(bytes.substr(0, n));
+      bytes.remove_prefix(n);
+      body_remaining_ -= n;
+      if (body_remaining_ == 0)
+        state_ = state_ == State::kBody ? State::kDone : State::kChunkDataEnd;
+    } else if (state_ == State::kUntilClose) {
+      if (bytes.size() > limits_.max_body_bytes - response_.body.size())
+        return enter_failed(limit("response body over the limit"));
+      response_.body.append(bytes);
+      return Status::ok();
+    }
+  }
   buffer_.append(bytes);
   Status status = advance();
   if (!status.is_ok())

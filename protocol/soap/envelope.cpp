@@ -230,6 +230,8 @@ bool XmlAttributes::has(std::string_view local_name) const {
 // XmlStreamHandler, keeping the element path and the current element's text.
 class StreamParser {
  public:
+  static constexpr std::size_t kParseChunkBytes = 32 * 1024;
+
   StreamParser(XmlStreamHandler& handler, const ParseLimits& limits)
       : handler_(handler), limits_(limits) {}
 
@@ -286,8 +288,11 @@ class StreamParser {
     if (fed_ > limits_.max_bytes)
       return make_error(Errc::kLimit, "XML: document of more than " +
                                           std::to_string(limits_.max_bytes) + " bytes");
-    // xmlParseChunk takes an int: a huge piece goes in parts.
-    constexpr std::size_t kMaxPiece = 1u << 30;
+    // libxml2 copies each piece into its own input buffer before parsing it: pieces of a few
+    // tens of KiB keep that buffer small and in the cache, where a 256 KiB piece grows it to
+    // that size (fresh pages, a copy that misses the cache) for every piece of a big answer.
+    // (xmlParseChunk takes an int, too.)
+    constexpr std::size_t kMaxPiece = kParseChunkBytes;
     while (!chunk.empty() && !stopped()) {
       const std::size_t n = std::min(chunk.size(), kMaxPiece);
       xmlParseChunk(push_.get(), chunk.data(), static_cast<int>(n), 0);

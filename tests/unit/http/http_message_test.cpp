@@ -418,6 +418,40 @@ void test_declared_sizes_are_not_allocated(void** /*state*/) {
   assert_true(msn::test::largest_allocation() < 4096);
 }
 
+// Body bytes go straight into the body when no partial line is waiting: the line buffer (a
+// std::string, so seen by the tracker) never holds a copy of a big body. Framed by length,
+// by chunks and by the end of the connection.
+void test_body_bypasses_the_line_buffer(void** /*state*/) {
+  const std::string body(1 << 20, 'b');
+  struct Case {
+    std::string head;
+    std::string tail;
+    bool close;
+  };
+  const Case cases[] = {
+      {"HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n", "", false},
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n", "\r\n0\r\n\r\n", false},
+      {"HTTP/1.0 200 OK\r\n\r\n", "", true},
+  };
+  for (const Case& c : cases) {
+    std::size_t largest = 0;
+    bool ok = false;
+    {
+      ResponseParser parser;
+      ok = parser.feed(c.head).is_ok();
+      msn::test::reset_largest_allocation();
+      // Two pieces, the way a transport hands over what each read returned.
+      ok = ok && parser.feed(std::string_view(body).substr(0, 4096)).is_ok() &&
+           parser.feed(std::string_view(body).substr(4096)).is_ok();
+      largest = msn::test::largest_allocation();
+      ok = ok && parser.feed(c.tail).is_ok() && (!c.close || parser.finish().is_ok()) &&
+           parser.done() && parser.take().body == body;
+    }
+    assert_true(ok);
+    assert_true(largest < 4096);
+  }
+}
+
 void test_errors_are_sticky_and_later_bytes_ignored(void** /*state*/) {
   {
     ResponseParser parser;
@@ -492,6 +526,7 @@ int main() {
       cmocka_unit_test(test_header_limit),
       cmocka_unit_test(test_body_limits),
       cmocka_unit_test(test_declared_sizes_are_not_allocated),
+      cmocka_unit_test(test_body_bypasses_the_line_buffer),
       cmocka_unit_test(test_errors_are_sticky_and_later_bytes_ignored),
       cmocka_unit_test(test_many_small_feeds_stay_linear),
   };
