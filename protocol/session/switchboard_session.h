@@ -9,6 +9,7 @@
 //   sb_send.cpp              MSG out (texts, typing, nudges, payloads), ACK, NAK
 //   sb_receive.cpp           MSG in (decoded into events, chunked messages joined)
 //   sb_p2p.cpp               P2P MSGs: handed to the owner, sent through a small window
+//   sb_handback.cpp          what was never written, taken back before leaving
 //
 // Driving contract (the same as NotificationSession): call start_outgoing() or
 // start_incoming(), feed on_connected/on_data/on_closed/on_timer, then drain take_outputs()
