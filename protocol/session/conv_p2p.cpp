@@ -39,9 +39,11 @@ std::size_t ConversationManager::p2p_backlog(std::string_view peer) const {
   return backlog;
 }
 
-// What waits goes to the switchboard once it is ready (its own window paces it from there).
+// What waits goes to the switchboard once it is ready (its own window paces it from there),
+// and once a switchboard we left still finishing P2P with the peer is closed: the peer gets
+// the packets in the order we made them.
 void ConversationManager::hand_over_p2p(Conversation& conv, Board& board, TimePoint now) {
-  if (!board.session->is_ready()) return;
+  if (!board.session->is_ready() || p2p_draining(conv.peer, board)) return;
   while (!conv.p2p_waiting.empty()) {
     auto& [body, signalling] = conv.p2p_waiting.front();
     if (auto status = board.session->send_p2p(conv.peer, std::move(body), signalling, now);
@@ -58,10 +60,18 @@ void ConversationManager::p2p_received(Board& /*board*/, ev::P2pReceived receive
 }
 
 // A switchboard that carried P2P is gone: the sessions on it cannot finish (P2Pv1 over the
-// switchboard never resends), and the P2P layer decides what to try again.
-void ConversationManager::p2p_board_closed(Board& board, TimePoint /*now*/) {
+// switchboard never resends), and the P2P layer decides what to try again. Unless we left it
+// for another one and it closed cleanly: what it had not written went to the other one
+// (take_back), and what it had written was answered before the OUT, so nothing was lost and
+// what waited for it goes out now.
+void ConversationManager::p2p_board_closed(Board& board, bool clean, TimePoint now) {
   if (board.p2p_peer.empty()) return;
-  p2p_notices_.push_back(P2pNotice{std::exchange(board.p2p_peer, {}), {}, true});
+  std::string peer = std::exchange(board.p2p_peer, {});
+  if (board.retired && clean) {
+    if (auto conv = one_to_one(peer, false)) pump(*conv.value(), now);
+    return;
+  }
+  p2p_notices_.push_back(P2pNotice{std::move(peer), {}, true});
 }
 
 // No switchboard for the conversation: its P2P packets are dropped (their sessions are over).

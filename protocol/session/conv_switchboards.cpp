@@ -173,8 +173,12 @@ void ConversationManager::place_invitation(Board& board, TimePoint now) {
   // sides instead.
   if (conv->sb && *conv->sb != board.session->conn()) {
     Board* ours = board_for(*conv->sb);
-    if (!conv->chat && ours != nullptr && ours->session->accepts_messages() &&
-        ascii::to_lower(config_.account) < ascii::to_lower(conv->peer)) {
+    const bool crossed = !conv->chat && ours != nullptr && ours->session->accepts_messages();
+    const bool keep_ours = ascii::to_lower(config_.account) < ascii::to_lower(conv->peer);
+    if (crossed)
+      log(LogLevel::kInfo, "conversation: two switchboards with " + conv->peer + "; keeping " +
+                               (keep_ours ? "ours" : "theirs") + " (the lower address opened it)");
+    if (crossed && keep_ours) {
       board.conversation = conv->id;
       return;
     }
@@ -190,6 +194,7 @@ void ConversationManager::retire(Conversation& conv, TimePoint now) {
   if (!conv.sb) return;
   if (Board* board = board_for(*conv.sb)) {
     board->retired = true;
+    take_back(conv, *board);
     board->session->leave(now);
   }
   conv.sb.reset();
@@ -260,8 +265,8 @@ void ConversationManager::handle(Board& board, SwitchboardEvent event, TimePoint
     leave_if_done(*conv, now);
   } else if (auto* not_delivered = std::get_if<ev::MessageNotDelivered>(&event)) {
     handle_not_delivered(board, std::move(*not_delivered), now);
-  } else if (std::holds_alternative<ev::SwitchboardClosed>(event)) {
-    p2p_board_closed(board, now);
+  } else if (auto* closed = std::get_if<ev::SwitchboardClosed>(&event)) {
+    p2p_board_closed(board, !closed->error, now);
     handle_closed(board.session->conn(), now);
   }
 }

@@ -25,6 +25,7 @@
 //   conv_switchboards.cpp     a switchboard per conversation (XFR SB asked, RNG answered,
 //                             the send window) and what each switchboard event means
 //   conv_p2p.cpp              P2P packets to and from a contact over the 1:1 switchboard
+//   conv_handback.cpp         what a switchboard we give up still had goes over the next one
 //   conv_delivery.cpp         refused switchboards, messages not delivered (resent once or
 //                             reported), duplicates dropped, offline messages
 #pragma once
@@ -251,8 +252,11 @@ class ConversationManager {
   // P2P (conv_p2p.cpp).
   void hand_over_p2p(Conversation& conv, Board& board, TimePoint now);
   void p2p_received(Board& board, ev::P2pReceived received);
-  void p2p_board_closed(Board& board, TimePoint now);
+  void p2p_board_closed(Board& board, bool clean, TimePoint now);
   void p2p_refused(Conversation& conv);
+  // A switchboard given up for another one with the same people (conv_handback.cpp).
+  void take_back(Conversation& conv, Board& board);
+  bool p2p_draining(std::string_view peer, const Board& except) const;
 
   // Custom emoticons (conv_emoticons.cpp).
   void emoticons_received(const Conversation& conv, const ev::OtherMessageReceived& message);

@@ -175,7 +175,7 @@ wire::TrId SwitchboardSession::send_msg(const wire::MimeMessage& message, AckMod
 void SwitchboardSession::handle_ack(const wire::Command& command, bool delivered, TimePoint now) {
   const auto trid = wire::parse_u32(command.arg(0));  // "ACK trid", "NAK trid" or "{code} trid"
   if (!trid) return;
-  if (p2p_answered(*trid, delivered, now)) return;
+  if (p2p_answered(*trid, delivered, now)) return finish_leaving_if_done();
   const auto it = awaiting_ack_.find(*trid);
   if (it == awaiting_ack_.end()) {
     if (!delivered &&

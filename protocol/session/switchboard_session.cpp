@@ -138,7 +138,7 @@ void SwitchboardSession::on_data(ConnectionId conn, std::string_view bytes, Time
 void SwitchboardSession::on_closed(ConnectionId conn, const Error& why, TimePoint /*now*/) {
   if (!owns(conn)) return;
   connected_ = false;  // nothing more can be written
-  if (state_ == State::kLeaving && awaiting_ack_.empty()) {
+  if (state_ == State::kLeaving && awaiting_ack_.empty() && p2p_in_flight_.empty()) {
     end(std::nullopt, false);
     return;
   }
@@ -260,7 +260,8 @@ void SwitchboardSession::start_leaving(NotDeliveredReason for_queued) {
 }
 
 void SwitchboardSession::finish_leaving_if_done() {
-  if (state_ == State::kLeaving && awaiting_ack_.empty()) end(std::nullopt, true);
+  if (state_ == State::kLeaving && awaiting_ack_.empty() && p2p_in_flight_.empty())
+    end(std::nullopt, true);
 }
 
 void SwitchboardSession::leave(TimePoint /*now*/) {

@@ -9,6 +9,7 @@
 //   sb_send.cpp              MSG out (texts, typing, nudges, payloads), ACK, NAK
 //   sb_receive.cpp           MSG in (decoded into events, chunked messages joined)
 //   sb_p2p.cpp               P2P MSGs: handed to the owner, sent through a small window
+//   sb_handback.cpp          what was never written, taken back before leaving
 //
 // Driving contract (the same as NotificationSession): call start_outgoing() or
 // start_incoming(), feed on_connected/on_data/on_closed/on_timer, then drain take_outputs()
@@ -39,6 +40,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -157,9 +159,18 @@ class SwitchboardSession {
   // Invites one more person (CAL): a multi-party conversation. Queued until signed in.
   Status invite(std::string email, TimePoint now);
 
-  // Leaves politely: no new messages; OUT once every sent message has its ACK or NAK (each
-  // bounded by the ack timeout). Unsent (queued) messages end as not delivered (kClosed).
+  // Leaves politely: no new messages; OUT once every sent message, P2P included, has its ACK
+  // or NAK (each bounded by the ack timeout). Unsent (queued) messages end as not delivered
+  // (kClosed); unsent P2P is dropped unless taken first (take_unsent()).
   void leave(TimePoint now);
+  // What was queued but never written, taken out for another switchboard to carry (this one is
+  // about to be left): P2P packets (body, signalling) in the order they would have gone,
+  // signalling first, and the nudges queued until someone joins (sb_handback.cpp).
+  struct Unsent {
+    std::vector<std::pair<std::string, bool>> p2p;
+    std::size_t nudges = 0;
+  };
+  Unsent take_unsent();
   // Ends now: OUT if signed in, Close, and every unresolved message not delivered (kClosed).
   void close(TimePoint now);
 

@@ -281,19 +281,20 @@ void file_sign_out_mid_way(World& w) {
 constexpr const char* kBot = "echo@example.com";
 
 // alice signed in with the bot available on her list; accepted files land in "downloads".
-bool meet_bot(World& w) {
+bool meet_bot(World& w, const char* bot = kBot) {
   xfer_ui().answer = XferAnswer::kAccept;
   xfer_ui().download_dir = w.state_dir() + "/downloads";
   g_mkdir_with_parents(xfer_ui().download_dir.c_str(), 0700);
-  return w.sign_in("alice") && w.add_buddy("alice", kBot, "Bots", "") &&
-         w.wait_status("alice", kBot, "available");
+  return w.sign_in("alice") && w.add_buddy("alice", bot, "Bots", "") &&
+         w.wait_status("alice", bot, "available");
 }
 
 // The first line the bot said to alice that starts with `prefix`, waited for.
 std::optional<std::string> bot_says(World& w, const std::string& prefix,
-                                    milliseconds timeout = milliseconds(20000)) {
+                                    milliseconds timeout = milliseconds(20000),
+                                    const char* bot = kBot) {
   auto find = [&]() -> std::optional<std::string> {
-    for (const WrittenLine* line : w.received_from("alice", kBot)) {
+    for (const WrittenLine* line : w.received_from("alice", bot)) {
       std::string text = plain_text(line->html);
       if (text.rfind(prefix, 0) == 0) return text;
     }
@@ -453,8 +454,8 @@ void big_both_ways(World& w, bool direct, std::size_t mib) {
   const std::string b_data = make_file(b_path, mib * kMiB, 7);
   const auto started = std::chrono::steady_clock::now();
   send_file(w, "alice", "bob", a.path);
-  // Bob starts once alice's data flows: two switchboards opened at the same moment cross, and
-  // the engine closes one with its P2P (a race of its own, not what this measures).
+  // Bob starts once alice's data flows: both transfers share one switchboard from the start
+  // (this measures throughput; file-crossing-switchboards is two opened at the same moment).
   STEP(wait_xfer(w, "bob", PURPLE_XFER_RECEIVE, 0, "starts",
                  [](PurpleXfer* x) { return purple_xfer_get_bytes_sent(x) > 0; }));
   send_file(w, "bob", "alice", b_path);
@@ -476,6 +477,59 @@ void big_both_ways(World& w, bool direct, std::size_t mib) {
       "no direct connection was established both ways");
   w.check(debug_lines_with("the switchboard carries the data") == 0,
           "a transfer fell back to the switchboard");
+}
+
+// A bot whose address is lower than alice's: the switchboard it opens is the one both keep.
+constexpr const char* kCrossBot = "aardvark@example.com";
+
+// alice sends the bot a file; seeing its INVITE in alice's switchboard, the bot opens one of
+// its own to her at once and sends her a file there (--bot-cross): two switchboards cross,
+// and alice gives up hers (the bot's address is the lower one) with her file's data on the
+// wire. Both files arrive whole, both transfers complete, and a text goes each way once.
+void file_crossing_switchboards(World& w) {
+  allow_direct(w, "alice", false);
+  STEP(meet_bot(w, kCrossBot));
+  const std::string path = w.state_dir() + "/crossing.bin";
+  const std::string data = make_file(path, 256 * 1024, 11);
+  send_file(w, "alice", kCrossBot, path);
+  const std::optional<std::string> offer =
+      bot_says(w, "Sending you ", milliseconds(20000), kCrossBot);
+  STEP(offer.has_value());
+  char name[64] = {};
+  unsigned long size = 0;
+  char hex[41] = {};
+  STEP(w.check(std::sscanf(offer->c_str(), "Sending you %63[^:]: %lu bytes, SHA-1 %40[0-9a-f]",
+                           name, &size, hex) == 3,
+               "the bot announced \"" + *offer + "\""));
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_SEND, 0, "completes", is_done));
+  STEP(wait_xfer(w, "alice", PURPLE_XFER_RECEIVE, 0, "completes", is_done));
+  const std::string got = read_file(xfer_ui().download_dir + "/" + name);
+  w.check(got.size() == size && sha1_of(got) == hex,
+          std::string(name) + " saved as " + std::to_string(got.size()) + " bytes, SHA-1 " +
+              sha1_of(got) + " (announced " + std::to_string(size) + ", " + hex + ")");
+  const std::string want = "Got your file crossing.bin: " + std::to_string(data.size()) +
+                           " bytes, SHA-1 " + sha1_of(data);
+  const std::optional<std::string> said =
+      bot_says(w, "Got your file", milliseconds(20000), kCrossBot);
+  STEP(said.has_value());
+  w.check(*said == want, "the bot said \"" + *said + "\", not \"" + want + "\"");
+  for (const char* direction : {"in", "out"}) {
+    const std::optional<ServerFile> record = bot_file_record(w, direction);
+    STEP(record.has_value());
+    w.check(record->outcome == "completed" && record->bridge == "sb",
+            std::string("the bot's ") + direction + " transfer: " + record->outcome + " over " +
+                record->bridge);
+  }
+  w.check(debug_lines_with("two switchboards with " + std::string(kCrossBot)) >= 1,
+          "the switchboards never crossed");
+  // A text each way, after the crossing: shown once.
+  STEP(w.send_im("alice", kCrossBot, "after the crossing"));
+  STEP(bot_says(w, "You said: after the crossing", milliseconds(10000), kCrossBot).has_value());
+  w.run_for(milliseconds(300));
+  std::size_t echoes = 0;
+  for (const WrittenLine* line : w.received_from("alice", kCrossBot))
+    echoes += plain_text(line->html) == "You said: after the crossing" ? 1 : 0;
+  w.check(echoes == 1, "the echo was shown " + std::to_string(echoes) + " times");
 }
 
 // 50 MiB both ways over the switchboard did not finish within the scenario's 50 s under
@@ -510,6 +564,9 @@ std::vector<IntegrationScenario> file_scenarios() {
   list.push_back(make_scenario("file-dc-alice-bob", file_dc_alice_bob));
   list.push_back(make_scenario("file-8mib-sb", file_8mib_sb));
   list.push_back(make_scenario("file-50mib-dc", file_50mib_dc));
+  list.push_back(make_scenario("file-crossing-switchboards", file_crossing_switchboards,
+                               {"--bot", kCrossBot, "--bot-cross", "128", "--bot-direct", "off"},
+                               {"alice"}));
   list.push_back(make_scenario("file-dc-break-fallback", file_dc_break_fallback,
                                {"--bot", kBot, "--bot-dc-break", "300000"}, {"alice"}));
   return list;

@@ -36,7 +36,7 @@ import os
 import uuid
 from collections import namedtuple
 
-from . import contacts, emoticons, ft, ink, media, p2p, sb
+from . import contacts, cross, emoticons, ft, ink, media, p2p, sb
 
 log = logging.getLogger("msnp.bot")
 
@@ -180,9 +180,14 @@ class Bot(Peer):
     echo = True
 
     def __init__(self, email, friendly, direct="listen", file_max=ft.DEFAULT_MAX_SIZE,
-                 dc_break=0):
+                 dc_break=0, cross_kib=0):
         super().__init__(email, friendly, "bot:" + email.lower(), cell=3)
         self.files = ft.FileSessions(email, direct, file_max, dc_break)
+        # --bot-cross: a file offered in a switchboard the user opened makes the bot open one
+        # of its own at once (cross.py).
+        self.cross_kib = cross_kib
+        self.files.on_accepted = lambda endpoint, remote: cross.file_offered(
+            self, endpoint.owner, remote)
         self.caps = CAPS
         self.psm = PSM
         self.asked = {}                # user lower -> SHA1D last requested
@@ -216,6 +221,7 @@ class Bot(Peer):
         service = server.switchboard
         session = sb.Session(service)
         member = BotMember(self, session)
+        member.opened_by_bot = True
         member.fetch_on_join = (account.email, msnobj)
         session.members.append(member)
         cookie = service.new_cookie("rng", account.email, session)
@@ -239,10 +245,17 @@ class BotMember:
         self.chunks = {}          # (sender, Message-ID) -> [headers, {index: body}, total]
         self.timers = set()
         self.fetch_on_join = None  # (email, msnobj) when the bot rang someone for a picture
+        self.opened_by_bot = False  # the bot rang the user into this switchboard
+        self.file_on_join = None   # (email, KiB): the file the bot sends here (cross.py)
+        self.crossed = False       # the bot opened its own switchboard against this one
         self.endpoint = p2p.Endpoint(bot.email, bot.picture, bot.msnobj, self.say, self.later,
                                      bot.p2p_sessions, bot.files)
         self.endpoint.tell = self.tell
         self.endpoint.backlog = self.backlog
+        self.endpoint.owner = self
+        self.endpoint.reaches = self.reaches
+        if bot.files is not None:
+            bot.files.endpoints.append(self.endpoint)
         if getattr(bot, "emoticon", None) is not None:
             self.endpoint.objects[bot.emoticon_msnobj] = bot.emoticon
 
@@ -251,6 +264,10 @@ class BotMember:
     def send(self, line, payload=None):
         """Lines addressed to the bot: a JOI of the user it rang starts the picture request."""
         tokens = line.split(" ")
+        if tokens[0] == "JOI" and self.file_on_join is not None and len(tokens) >= 2 \
+                and tokens[1].lower() == self.file_on_join[0].lower():
+            self.later(0, lambda: cross.joined(self, tokens[1]))
+            return
         if tokens[0] != "JOI" or self.fetch_on_join is None or len(tokens) < 2:
             return
         email, msnobj = self.fetch_on_join
@@ -271,10 +288,15 @@ class BotMember:
         self.timers.clear()
 
     def give_up_ringing(self, email):
-        if self.fetch_on_join is not None:
+        if self.fetch_on_join is not None or self.file_on_join is not None:
             log.info("bot: %s did not answer the RNG within %g s", email, RING_TIMEOUT)
-            self.fetch_on_join = None
+            self.fetch_on_join = self.file_on_join = None
             self.session.end()
+
+    def reaches(self, email):
+        """Whether `email` can be reached through this switchboard now."""
+        return (not self.session.ended and self in self.session.members
+                and self.session.member(email) is not None)
 
     def fetched(self, email, data, ok, why):
         """The picture request to `email` is over: record it and say so in the switchboard."""

@@ -36,6 +36,7 @@ class Config:
     bot_file_max: int = 200 * 1024 * 1024           # largest file the bot takes (ft.py)
     presence_flood: int = 0                         # NLNs before the first ADL OK (presence.py)
     bot_dc_break: int = 0                           # its direct connections break after (dc.py)
+    bot_cross: int = 0                              # KiB the bot sends crossing (cross.py)
 
 
 def _friends(p, a, accounts):
@@ -83,6 +84,14 @@ def _nonneg(kind):
             raise argparse.ArgumentTypeError("must not be negative: %s" % text)
         return v
     return conv
+
+
+def _cross_kib(text):
+    """--bot-cross: 0 (off) or the KiB of the bot's file, as `file N` takes them."""
+    v = int(text)
+    if not 0 <= v <= 10 * 1024:
+        raise argparse.ArgumentTypeError("must be 0 (off) to 10240 KiB: %s" % text)
+    return v
 
 
 def _fault(text):
@@ -156,6 +165,10 @@ def parser():
     p.add_argument("--bot-file-max", type=_nonneg(int), default=200 * 1024 * 1024,
                    metavar="BYTES", help="largest file the bot accepts; a bigger one is "
                    "accepted, then closed with BYE (default 209715200)")
+    p.add_argument("--bot-cross", type=_cross_kib, default=0, metavar="KIB",
+                   help="a file offered to the bot in a switchboard the user opened makes the "
+                        "bot open its own switchboard to them at once and send bot-file-KIB.bin "
+                        "there: two crossed switchboards (cross.py; default 0, off)")
     p.add_argument("--bot-dc-break", type=_nonneg(int), default=0, metavar="BYTES",
                    help="the bot's direct connection for a file breaks (reset) once this many "
                    "file bytes crossed it, either way; the file then goes on over the "
@@ -205,4 +218,5 @@ def parse(argv=None):
                   friends=_friends(p, a, seen), contact_names=a.contact_names,
                   rsi_metadata=a.rsi_metadata, contact_pictures=a.contact_pictures,
                   bot_direct=a.bot_direct, bot_file_max=a.bot_file_max,
-                  presence_flood=a.presence_flood, bot_dc_break=a.bot_dc_break)
+                  presence_flood=a.presence_flood, bot_dc_break=a.bot_dc_break,
+                  bot_cross=a.bot_cross)

@@ -211,6 +211,10 @@ class FileSessions(DirectSessions):
         self.max_size = max_size
         self.dc_break = dc_break           # --bot-dc-break: bytes, 0 never
         self.by_call = {}                  # Call-ID -> Transfer (open)
+        # The bot's endpoints in switchboards still open (p2p.Endpoint with `reaches`): a
+        # transfer whose switchboard ends goes on in another one with the same user.
+        self.endpoints = []
+        self.on_accepted = None            # callback(endpoint, remote) after a file's 200 OK
         self.closed = collections.OrderedDict()  # (remote, sid) -> finished Transfer
 
     # -- helpers --
@@ -327,6 +331,8 @@ class FileSessions(DirectSessions):
                                                                      self.max_size))
             return self._finish(t, "failed", "over the size limit", bye=True)
         self._later(t, IDLE_TIMEOUT, lambda: self._idle(t))
+        if self.on_accepted is not None:
+            self.on_accepted(endpoint, remote)
 
     def _check_invite(self, remote, slp):
         if slp.address("to") != self.me.lower():
@@ -456,10 +462,22 @@ class FileSessions(DirectSessions):
             self._finish(t, "failed", "error flags")
 
     def endpoint_closed(self, endpoint):
-        """The switchboard of `endpoint` ended: its transfers without a direct connection
-        end too (P2Pv1 has no resume)."""
+        """The switchboard of `endpoint` ended: its transfers without a direct connection go
+        on in another switchboard the bot shares with their user (a P2P session belongs to the
+        two peers, not to a switchboard: two crossed ones, cross.py), else end (P2Pv1 has no
+        resume)."""
+        if endpoint in self.endpoints:
+            self.endpoints.remove(endpoint)
         for t in [t for t in self.by_call.values() if t.endpoint is endpoint]:
             if t.dc is not None and not t.dc.closed and t.bridge == "dc":
+                continue
+            other = next((e for e in reversed(self.endpoints)
+                          if getattr(e, "reaches", None) is not None and e.reaches(t.remote)),
+                         None)
+            if other is not None:
+                log.info("bot: file %s with %s goes on in another switchboard", t.name,
+                         t.remote)
+                t.endpoint = other
                 continue
             self._finish(t, "failed", "the switchboard closed")
 
@@ -511,13 +529,13 @@ class FileSessions(DirectSessions):
     async def _send_sb(self, t, start=0):
         """The data in 1202-byte chunks, footer 2, paced by the reader's switchboard socket;
         from `start` in the same message when it goes on after a broken connection."""
-        endpoint = t.endpoint
         if t.data_ident is None:
-            t.data_ident = endpoint._next_ident()
+            t.data_ident = t.endpoint._next_ident()
             t.data_ack = secrets.randbits(32)
         for offset in range(start, t.size, SB_CHUNK):
             if t.done:
                 return
+            endpoint = t.endpoint      # it may move to another switchboard (endpoint_closed)
             piece = t.data[offset:offset + SB_CHUNK]
             endpoint._send(t.remote, p2p.Header(t.sid, t.data_ident, offset, t.size, len(piece),
                                                  FILE_FLAGS, t.data_ack, 0, 0), piece,

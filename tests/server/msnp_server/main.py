@@ -68,7 +68,7 @@ def _fmt_host(host):
 async def serve(cfg):
     server = Server(cfg)
     server.bot = bot.Bot(cfg.bot, cfg.bot_name, cfg.bot_direct, cfg.bot_file_max,
-                         cfg.bot_dc_break) \
+                         cfg.bot_dc_break, cfg.bot_cross) \
         if cfg.bot else None
     server.switchboard = sb.Switchboard(server)
     server.oim = oim.OimService(server)
