@@ -45,6 +45,7 @@ SwitchboardConfig ConversationManager::switchboard_config() const {
   config.max_pending_messages = std::max<std::size_t>(config_.send_window, 1) + 8;  // + queued nudges
   config.max_participants = config_.max_participants;
   config.new_message_id = config_.new_message_id;
+  config.p2p_window = config_.p2p_window;
   return config;
 }
 

@@ -70,6 +70,7 @@ struct ConversationConfig {
   // conversation: if the switchboard drops, only these few are resent (once), and the others
   // go to the next switchboard as first tries.
   std::size_t send_window = 16;
+  std::size_t p2p_window = kDefaultP2pWindow;  // P2P MSGs without their ACK, per switchboard
   std::size_t max_switchboards = 300;      // open sessions, invitations included
   std::size_t max_participants = 100;
   std::size_t max_offline_store_queue = 100;

@@ -90,6 +90,7 @@ inline ConversationConfig alice_conversations() {
   config.web_services_url = "https://msn.example.net";
   config.max_pending_messages = 5;
   config.send_window = 3;
+  config.p2p_window = 4;  // the scripts count MSGs on the wire against a small window
   return config;
 }
 
