@@ -21,8 +21,8 @@ Fixture& fx(void** state) { return msn::test::fixture<Fixture>(state); }
 
 constexpr std::string_view kBob = "bob@example.com";
 
-void ack(Fixture& s, ConnectionId conn, const SentMsg& msg) { s.feed(conn, "ACK " + std::to_string(msg.trid) + "\r\n"); }
-void nak(Fixture& s, ConnectionId conn, const SentMsg& msg) { s.feed(conn, "NAK " + std::to_string(msg.trid) + "\r\n"); }
+using msn::test::ack;
+using msn::test::nak;
 
 // ---- sending over a switchboard -------------------------------------------------------------
 

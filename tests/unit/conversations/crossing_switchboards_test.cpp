@@ -37,9 +37,7 @@ SentMsg expect_p2p(Fixture& s, ConnectionId conn, const std::string& body) {
   return msg;
 }
 
-void ack(Fixture& s, ConnectionId conn, const SentMsg& msg) {
-  s.feed(conn, "ACK " + std::to_string(msg.trid) + "\r\n");
-}
+using msn::test::ack;
 
 std::string p2p_from(std::string_view from, const std::string& body) {
   return msn::test::peer_msg_line(from, "Peer",

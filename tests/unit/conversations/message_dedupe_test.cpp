@@ -30,7 +30,7 @@ constexpr std::string_view kBob = "bob@example.com";
 constexpr std::string_view kCarol = "carol@example.net";
 constexpr std::string_view kId = "{1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F0}";
 
-void ack(Fixture& s, ConnectionId conn, const SentMsg& msg) { s.feed(conn, "ACK " + std::to_string(msg.trid) + "\r\n"); }
+using msn::test::ack;
 
 // The value of a payload's Message-ID header; empty when it has none.
 std::string message_id_of(const std::string& payload) {

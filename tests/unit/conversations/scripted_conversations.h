@@ -241,4 +241,12 @@ class ScriptedConversations : public EventQueue<Event>, public OutputQueue {
   std::deque<WebCall> calls_;
 };
 
+// The switchboard's answer to a MSG we sent: delivered (ACK) or not (NAK).
+inline void ack(ScriptedConversations& s, ConnectionId conn, const SentMsg& msg) {
+  s.feed(conn, "ACK " + std::to_string(msg.trid) + "\r\n");
+}
+inline void nak(ScriptedConversations& s, ConnectionId conn, const SentMsg& msg) {
+  s.feed(conn, "NAK " + std::to_string(msg.trid) + "\r\n");
+}
+
 }  // namespace msn::test
