@@ -3,19 +3,26 @@
 // 50,000 contacts, starts the local server with --contacts N, signs one account in and prints
 //   - the wall time from the sign-in call until the account is connected AND the buddy list
 //     holds all N contacts,
-//   - the longest main-loop stall in that window: the largest gap between two runs of a
+//   - the longest main-loop stall: the largest gap between two runs of a
 //     1 ms high-priority GLib timeout, i.e. the longest time the UI could not react,
-//   - the CPU time (user + system, getrusage) the process spent in that window: libpurple, the
-//     plugin and its TLS; the server is another process and not counted,
-//   - the growth of the peak resident set (VmHWM) over that window.
+//   - the CPU time (user + system, getrusage) the process spent from the sign-in call until the
+//     sign-in's work has ended, i.e. including what follows the listing (the end of the
+//     buddy-list sync, the contact cache; see sign_in), and in brackets until listed: libpurple,
+//     the plugin and its TLS; the server is another process and not counted,
+//   - the longest stall and the growth of the peak resident set (VmHWM) over that time.
 // Each size runs in a fresh child process (this program again, with --size N), so that one
 // size's heap does not hide the next one's growth. Not a test: run by hand on an optimised,
 // unsanitised build, e.g.
 //   meson setup build-rel --buildtype=release && meson compile -C build-rel
 //   build-rel/tests/bench/signin_bench [--sizes 100,1000,5000] [--repeat N]
-// After each size's sign-ins it prints, for reference, what libpurple alone spends on a buddy
-// list of that size (buddies added directly, no plugin, no network, each new contact inserted
-// after the group's last one: libpurple's linear path).
+// After each sign-in it measures, for reference, what libpurple alone spends on a buddy list of
+// that size (buddies added directly, no plugin, no network, each new contact inserted after the
+// group's last one: libpurple's linear path), and after each size's rounds it prints the median
+// of each and their ratio.
+// With --returning 1 each child signs in twice and measures the second sign-in: the one a user
+// makes every day, with the contact cache and the buddy list the first one left (the list is
+// then asked for its changes only). SIGNIN_BENCH_VERBOSE=1 in the environment has the children
+// print libpurple's and the plugin's debug lines to stderr (run one child alone to see them).
 // Aims: no main-loop stall over 100 ms at any size; 5,000 contacts within twice what libpurple
 // alone spends on them (the reference line); memory proportional to the book.
 #include <blist.h>
@@ -28,6 +35,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,10 +62,11 @@ struct Options {
   std::string plugin_dir = MSNP_PLUGIN_DIR;
   std::string server = MSNP_SERVER;
   std::vector<int> sizes = {0, 100, 1000, 5000, 50000};
-  int size = -1;   // >= 0: the child that measures one size
-  int repeat = 1;  // runs per size (each its own child)
-  bool baseline = false;  // child: libpurple alone holding N buddies, no sign-in
+  int size = -1;            // >= 0: the child that measures one size
+  int repeat = 1;           // runs per size (each its own child)
+  bool baseline = false;    // child: libpurple alone holding N buddies, no sign-in
   int stall_stacks_ms = 0;  // > 0: print the main thread's stacks during stalls this long
+  bool returning = false;   // measure a second sign-in, with what the first one left
 };
 
 bool parse_sizes(const std::string& text, std::vector<int>& sizes) {
@@ -74,20 +83,20 @@ bool parse_sizes(const std::string& text, std::vector<int>& sizes) {
 bool parse_options(int argc, char** argv, Options& options) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (i + 1 >= argc)
-      return false;
+    if (i + 1 >= argc) return false;
     std::string value = argv[++i];
     if (arg == "--plugin-dir")
       options.plugin_dir = value;
     else if (arg == "--server")
       options.server = value;
     else if (arg == "--sizes") {
-      if (!parse_sizes(value, options.sizes))
-        return false;
+      if (!parse_sizes(value, options.sizes)) return false;
     } else if (arg == "--size")
       options.size = std::atoi(value.c_str());
     else if (arg == "--baseline")
       options.baseline = value == "1";
+    else if (arg == "--returning")
+      options.returning = value == "1";
     else if (arg == "--stall-stacks")
       options.stall_stacks_ms = std::max(0, std::atoi(value.c_str()));
     else if (arg == "--repeat")
@@ -130,17 +139,122 @@ gboolean stall_tick(gpointer data) {
   const gint64 cpu = thread_cpu_us();
   meter->longest_cpu_us = std::max(meter->longest_cpu_us, cpu - meter->last_cpu_us);
   meter->last_cpu_us = cpu;
-  if (meter->sampler != nullptr)
-    meter->sampler->tick();
+  if (meter->sampler != nullptr) meter->sampler->tick();
   return TRUE;
 }
 
-// The child: one sign-in with `size` contacts; prints one result line.
+// What one sign-in cost.
+struct SignInFigures {
+  double wall_ms = 0;        // until connected with every contact listed
+  double listed_cpu_ms = 0;  // CPU until then
+  double cpu_ms = 0;         // CPU until the sign-in's work ended (see sign_in)
+  StallMeter meter;
+  long hwm_before = 0, hwm_after = 0, rss_before = 0;
+};
+
+// After every contact is listed the sign-in still works: the buddy-list sync's last phases
+// (stale buddies, privacy lists, releasing what it held) and the contact cache writer. That
+// work counts: the sign-in has ended once the main thread has used less than kIdleCpuUs of CPU
+// in each of kIdleWindows consecutive windows of kWindowUs (only the stall ticker runs then).
+constexpr gint64 kWindowUs = 20000;
+constexpr gint64 kIdleCpuUs = 1000;
+constexpr int kIdleWindows = 15;
+
+// Signs `account` in (enables it) and runs the main loop until the sign-in has ended.
+bool sign_in(harness::PurpleEnv& env, PurpleAccount* account, std::size_t want,
+             const Options& options, SignInFigures& figures) {
+  figures.hwm_before = proc_status_kib("VmHWM");
+  figures.rss_before = proc_status_kib("VmRSS");
+  const double cpu_before = cpu_ms();
+  const Clock::time_point start = Clock::now();
+  purple_account_set_enabled(account, harness::harness_ui_id(), TRUE);  // signs in
+  // Enabling again after a sign-out does not connect (the presence went offline with it);
+  // a UI started again would connect the account from its saved status.
+  if (purple_account_is_disconnected(account)) purple_account_connect(account);
+  StallMeter& meter = figures.meter;
+  meter.restart();
+  std::unique_ptr<bench::StallSampler> sampler;
+  if (options.stall_stacks_ms > 0) {
+    sampler = std::make_unique<bench::StallSampler>(options.stall_stacks_ms);
+    meter.sampler = sampler.get();
+  }
+  guint ticker = g_timeout_add_full(G_PRIORITY_HIGH, kTickMs, &stall_tick, &meter, nullptr);
+  bool listed = false;
+  double check_ms = 0;  // spent counting buddies, taken off the CPU figures
+  Clock::time_point listed_at;
+  while (!listed && Clock::now() - start < kSignInBound && env.observed().errors.empty()) {
+    g_main_context_iteration(nullptr, TRUE);
+    if (purple_account_is_connected(account)) {
+      const double before = cpu_ms();
+      listed = distinct_buddies(account) >= want;
+      check_ms += cpu_ms() - before;
+      meter.restart();
+      if (sampler != nullptr) sampler->tick();
+    }
+  }
+  listed_at = Clock::now();
+  figures.listed_cpu_ms = cpu_ms() - cpu_before - check_ms;
+  // The rest of the sign-in's work, until the main loop has been idle for a while.
+  double ended_cpu = cpu_ms();
+  int idle_windows = 0;
+  while (listed && idle_windows < kIdleWindows && Clock::now() - start < kSignInBound) {
+    const gint64 window_end = g_get_monotonic_time() + kWindowUs;
+    const gint64 window_cpu = thread_cpu_us();
+    while (g_get_monotonic_time() < window_end) g_main_context_iteration(nullptr, TRUE);
+    if (thread_cpu_us() - window_cpu < kIdleCpuUs) {
+      ++idle_windows;
+    } else {
+      idle_windows = 0;
+      ended_cpu = cpu_ms();
+    }
+  }
+  figures.cpu_ms = ended_cpu - cpu_before - check_ms;
+  figures.hwm_after = proc_status_kib("VmHWM");
+  g_source_remove(ticker);
+  meter.sampler = nullptr;
+  figures.wall_ms = std::chrono::duration<double, std::milli>(listed_at - start).count();
+  if (!listed) {
+    std::fprintf(stderr,
+                 "signin_bench: %zu contacts: not signed in with all of them (%s, %zu "
+                 "buddies)\n",
+                 want,
+                 env.observed().errors.empty() ? "time bound"
+                                               : env.observed().errors.front().description.c_str(),
+                 distinct_buddies(account));
+  }
+  return listed;
+}
+
+void print_figures(const char* what, int size, const SignInFigures& f) {
+  std::printf(
+      "%6d contacts: %s %8.1f ms wall, %8.1f ms CPU (%.1f ms until listed), longest stall "
+      "%6.1f ms (%6.1f ms of main-thread CPU), peak RSS +%6.1f MB (VmHWM %ld -> %ld KiB, VmRSS "
+      "before %ld KiB)\n",
+      size, what, f.wall_ms, f.cpu_ms, f.listed_cpu_ms,
+      static_cast<double>(f.meter.longest_us) / 1000.0,
+      static_cast<double>(f.meter.longest_cpu_us) / 1000.0,
+      static_cast<double>(f.hwm_after - f.hwm_before) / 1024.0, f.hwm_before, f.hwm_after,
+      f.rss_before);
+}
+
+// Signs out and waits until libpurple has closed the connection.
+bool sign_out(PurpleAccount* account) {
+  purple_account_set_enabled(account, harness::harness_ui_id(), FALSE);
+  const Clock::time_point start = Clock::now();
+  while (!purple_account_is_disconnected(account) && Clock::now() - start < kSignInBound)
+    g_main_context_iteration(nullptr, TRUE);
+  // Let the server see the connection close before the next sign-in.
+  const Clock::time_point settle = Clock::now();
+  while (Clock::now() - settle < milliseconds(200)) g_main_context_iteration(nullptr, FALSE);
+  return purple_account_is_disconnected(account);
+}
+
+// The child: one sign-in with `size` contacts (with --returning 1, a second one after it, with
+// the contact cache and the buddy list the first one left); prints one result line.
 int measure(const Options& options) {
   TempDir user_dir;
   TempDir state_dir;
-  if (user_dir.path().empty() || state_dir.path().empty())
-    return 1;
+  if (user_dir.path().empty() || state_dir.path().empty()) return 1;
   harness::ServerProcess server;
   std::string error;
   const std::string email = "alice@example.com";
@@ -151,8 +265,9 @@ int measure(const Options& options) {
     std::fprintf(stderr, "signin_bench: %s\n", error.c_str());
     return 1;
   }
-  harness::PurpleEnv env(
-      {.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir, .quiet = true});
+  harness::PurpleEnv env({.user_dir = user_dir.path(),
+                          .plugin_dir = options.plugin_dir,
+                          .quiet = std::getenv("SIGNIN_BENCH_VERBOSE") == nullptr});
   if (!env.ok(error) || !env.trust_ca(server.address().ca_path, error)) {
     std::fprintf(stderr, "signin_bench: %s\n", error.c_str());
     return 1;
@@ -161,54 +276,21 @@ int measure(const Options& options) {
   PurpleAccount* account = harness::create_account(email, "secret", address.ns_host,
                                                    address.ns_port, address.web_url, {});
   const std::size_t want = static_cast<std::size_t>(options.size);
-
-  const long hwm_before = proc_status_kib("VmHWM");
-  const long rss_before = proc_status_kib("VmRSS");
-  const double cpu_before = cpu_ms();
-  const Clock::time_point start = Clock::now();
-  purple_account_set_enabled(account, harness::harness_ui_id(), TRUE);  // signs in
-  StallMeter meter;
-  std::unique_ptr<bench::StallSampler> sampler;
-  if (options.stall_stacks_ms > 0) {
-    sampler = std::make_unique<bench::StallSampler>(options.stall_stacks_ms);
-    meter.sampler = sampler.get();
+  SignInFigures first;
+  if (!sign_in(env, account, want, options, first)) return 1;
+  if (!options.returning) {
+    print_figures("sign-in", options.size, first);
+    return 0;
   }
-  guint ticker = g_timeout_add_full(G_PRIORITY_HIGH, kTickMs, &stall_tick, &meter, nullptr);
-  bool done = false;
-  double check_ms = 0;  // spent counting buddies, taken off the CPU figure
-  while (!done && Clock::now() - start < kSignInBound && env.observed().errors.empty()) {
-    g_main_context_iteration(nullptr, TRUE);
-    if (purple_account_is_connected(account)) {
-      const double before = cpu_ms();
-      done = distinct_buddies(account) >= want;
-      check_ms += cpu_ms() - before;
-      meter.restart();
-      if (sampler != nullptr)
-        sampler->tick();
-    }
-  }
-  const Clock::time_point end = Clock::now();
-  const double cpu_after = cpu_ms();
-  const long hwm_after = proc_status_kib("VmHWM");
-  g_source_remove(ticker);
-  if (!done) {
-    std::fprintf(stderr, "signin_bench: %d contacts: not signed in with all of them (%s, %zu "
-                 "buddies)\n", options.size,
-                 env.observed().errors.empty() ? "time bound"
-                                               : env.observed().errors.front().description.c_str(),
-                 distinct_buddies(account));
+  if (!sign_out(account)) {
+    std::fprintf(stderr, "signin_bench: the sign-out did not end\n");
     return 1;
   }
-  const double wall_ms =
-      std::chrono::duration<double, std::milli>(end - start).count();
-  std::printf(
-      "%6d contacts: sign-in %8.1f ms wall, %8.1f ms CPU, longest stall %6.1f ms "
-      "(%6.1f ms of main-thread CPU), peak RSS +%6.1f MB (VmHWM %ld -> %ld KiB, VmRSS before "
-      "%ld KiB)\n",
-      options.size, wall_ms, cpu_after - cpu_before - check_ms,
-      static_cast<double>(meter.longest_us) / 1000.0,
-      static_cast<double>(meter.longest_cpu_us) / 1000.0,
-      static_cast<double>(hwm_after - hwm_before) / 1024.0, hwm_before, hwm_after, rss_before);
+  // libpurple forgot the password at the sign-out (the account does not remember it).
+  purple_account_set_password(account, "secret");
+  SignInFigures again;
+  if (!sign_in(env, account, want, options, again)) return 1;
+  print_figures("returning sign-in", options.size, again);
   return 0;
 }
 
@@ -217,8 +299,7 @@ int measure(const Options& options) {
 // itself needs for such a list is a floor no plugin can go below.
 int measure_baseline(const Options& options) {
   TempDir user_dir;
-  if (user_dir.path().empty())
-    return 1;
+  if (user_dir.path().empty()) return 1;
   harness::PurpleEnv env(
       {.user_dir = user_dir.path(), .plugin_dir = options.plugin_dir, .quiet = true});
   std::string error;
@@ -232,7 +313,7 @@ int measure_baseline(const Options& options) {
   const double cpu_before = cpu_ms();
   const char* groups[] = {"Friends", "Family", "Work", "Gamers"};
   PurpleBlistNode* last[4] = {};  // each group's last contact: the insertion point
-  gint64 longest_us = 0;           // the slowest single contact: a stall no slicing can split
+  gint64 longest_us = 0;          // the slowest single contact: a stall no slicing can split
   for (int i = 0; i < options.size; ++i) {
     const gint64 contact_started = g_get_monotonic_time();
     char name[64];
@@ -264,38 +345,90 @@ int measure_baseline(const Options& options) {
   return 0;
 }
 
-// The parent: one child per size and repetition, their lines in order.
+// Runs this program again as one child measuring one thing (a sign-in, or libpurple alone);
+// returns its output, or nothing if it failed.
+std::optional<std::string> run_child(const char* self, const Options& options, int size,
+                                     bool baseline) {
+  const std::string size_text = std::to_string(size);
+  std::vector<const char*> argv = {self,
+                                   "--plugin-dir",
+                                   options.plugin_dir.c_str(),
+                                   "--server",
+                                   options.server.c_str(),
+                                   "--size",
+                                   size_text.c_str(),
+                                   "--baseline",
+                                   baseline ? "1" : "0",
+                                   "--returning",
+                                   options.returning ? "1" : "0",
+                                   nullptr};
+  gchar* out = nullptr;
+  gint status = 0;
+  GError* error = nullptr;
+  if (!g_spawn_sync(nullptr, const_cast<gchar**>(argv.data()), nullptr, G_SPAWN_STDERR_TO_DEV_NULL,
+                    nullptr, nullptr, &out, nullptr, &status, &error)) {
+    std::fprintf(stderr, "signin_bench: %s\n", error->message);
+    g_error_free(error);
+    return std::nullopt;
+  }
+  std::optional<std::string> result;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) result = out != nullptr ? out : "";
+  g_free(out);
+  return result;
+}
+
+// The CPU figure of a child's line ("... sign-in  X ms wall,  Y ms CPU" or "...: Y ms CPU").
+std::optional<double> cpu_of(const std::string& line) {
+  const std::size_t unit = line.find(" ms CPU");
+  if (unit == std::string::npos) return std::nullopt;
+  const std::size_t start = line.find_last_not_of("0123456789.", unit - 1);
+  return std::strtod(line.c_str() + (start == std::string::npos ? 0 : start + 1), nullptr);
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}
+
+// The parent: for each size, `repeat` rounds of one sign-in followed by one libpurple-alone
+// run, each in its own child, their lines in order; then the medians and their ratio. The two
+// alternate because on a shared machine the CPU time of the same work drifts by a factor of
+// two within minutes: a floor measured once, minutes away from the sign-ins, makes the ratio
+// a matter of luck.
 int run_all(const char* self, const Options& options) {
   int failures = 0;
   for (int size : options.sizes) {
-    for (int r = 0; r < options.repeat * 2; ++r) {
-      // The sign-in runs first; the libpurple-only reference once, after them.
-      const bool baseline = r >= options.repeat;
-      if (baseline && r > options.repeat)
-        break;
-      std::string size_text = std::to_string(size);
-      std::vector<const char*> argv = {self, "--plugin-dir", options.plugin_dir.c_str(),
-                                       "--server", options.server.c_str(), "--size",
-                                       size_text.c_str(), "--baseline",
-                                       baseline ? "1" : "0", nullptr};
-      gchar* out = nullptr;
-      gint status = 0;
-      GError* error = nullptr;
-      if (!g_spawn_sync(nullptr, const_cast<gchar**>(argv.data()), nullptr,
-                        G_SPAWN_STDERR_TO_DEV_NULL, nullptr, nullptr, &out, nullptr, &status,
-                        &error)) {
-        std::fprintf(stderr, "signin_bench: %s\n", error->message);
-        g_error_free(error);
-        return 1;
+    std::vector<double> signins;
+    std::vector<double> floors;
+    for (int r = 0; r < options.repeat; ++r) {
+      for (const bool baseline : {false, true}) {
+        // Nothing to add at 0; a returning sign-in adds no buddies.
+        if (baseline && (size == 0 || options.returning)) continue;
+        const std::optional<std::string> out = run_child(self, options, size, baseline);
+        if (!out) {
+          std::printf("%6d contacts: FAILED (run it alone: %s --size %d --baseline %d)\n", size,
+                      self, size, baseline ? 1 : 0);
+          ++failures;
+          continue;
+        }
+        std::fputs(out->c_str(), stdout);
+        if (const std::optional<double> cpu = cpu_of(*out))
+          (baseline ? floors : signins).push_back(*cpu);
       }
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        std::printf("%6d contacts: FAILED (run it alone: %s --size %d)\n", size, self, size);
-        ++failures;
-      } else {
-        std::fputs(out != nullptr ? out : "", stdout);
-      }
-      g_free(out);
     }
+    if (signins.size() < 2) continue;
+    std::printf("%6d contacts: %s CPU median %.1f ms (%.1f to %.1f, %zu runs)", size,
+                options.returning ? "returning sign-in" : "sign-in", median(signins),
+                *std::min_element(signins.begin(), signins.end()),
+                *std::max_element(signins.begin(), signins.end()), signins.size());
+    if (!floors.empty()) {
+      std::printf("; libpurple alone median %.1f ms (%.1f to %.1f); ratio %.2f", median(floors),
+                  *std::min_element(floors.begin(), floors.end()),
+                  *std::max_element(floors.begin(), floors.end()),
+                  median(signins) / median(floors));
+    }
+    std::printf("\n");
   }
   return failures == 0 ? 0 : 1;
 }
@@ -306,10 +439,12 @@ int main(int argc, char** argv) {
   bench::init_process();
   Options options;
   if (!parse_options(argc, argv, options)) {
-    std::fprintf(stderr, "usage: signin_bench [--plugin-dir DIR] [--server PATH] "
-                 "[--sizes N,N,...] [--repeat N]\n"
-                 "       signin_bench --size N --baseline 0 --stall-stacks MS  (one size, with the\n"
-                 "       main thread's stacks on stderr during every stall longer than MS)\n");
+    std::fprintf(
+        stderr,
+        "usage: signin_bench [--plugin-dir DIR] [--server PATH] "
+        "[--sizes N,N,...] [--repeat N] [--returning 1]\n"
+        "       signin_bench --size N --baseline 0 --stall-stacks MS  (one size, with the\n"
+        "       main thread's stacks on stderr during every stall longer than MS)\n");
     return 2;
   }
   if (options.size >= 0) return options.baseline ? measure_baseline(options) : measure(options);
