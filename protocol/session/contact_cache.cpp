@@ -207,17 +207,9 @@ ContactCacheWriter::ContactCacheWriter(std::string_view account, const ContactLi
 }
 
 bool ContactCacheWriter::step(const ContactList& list, std::size_t max_contacts) {
-  if (!ordered_) {
-    // Sorting a big list is a step's worth of work on its own.
-    order_ = list.addresses();
-    ordered_ = true;
-    out_.reserve(out_.size() + order_.size() * 160);
-    if (order_.size() > max_contacts) return false;
-  }
-  const std::size_t end = next_ + std::min(max_contacts, order_.size() - next_);
-  for (; next_ < end; ++next_) {
-    const Contact* c = list.find(order_[next_]);
-    if (c == nullptr) continue;
+  if (!walk_.started) out_.reserve(out_.size() + list.size() * 160);
+  // In address order, the list's own: no sort of the whole book in one step.
+  for (const Contact* c : list.next_contacts(walk_, max_contacts)) {
     const MembershipIds& ids = c->membership_ids;
     add_line(out_, {"contact", enc(c->passport), std::to_string(to_int(c->network)),
                     std::to_string(to_int(c->lists)), enc(c->contact_id), enc(c->display_name),
@@ -225,7 +217,7 @@ bool ContactCacheWriter::step(const ContactList& list, std::size_t max_contacts)
                     enc(ids.reverse), enc(ids.pending), enc(c->invite_message)});
     ++written_;
   }
-  if (next_ < order_.size()) return false;
+  if (!walk_.finished) return false;
   add_line(out_, {"end", std::to_string(groups_), std::to_string(written_)});
   return true;
 }
