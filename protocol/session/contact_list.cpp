@@ -46,9 +46,8 @@ void normalise(ListChanges& changes, const std::unordered_map<std::string, Conta
 }
 
 bool contains_id(const std::vector<std::string>& ids, std::string_view id) {
-  const std::string wanted = ascii::to_lower(id);
   return std::any_of(ids.begin(), ids.end(),
-                     [&](const std::string& g) { return ascii::to_lower(g) == wanted; });
+                     [&](const std::string& g) { return ascii::iequals(g, id); });
 }
 
 }  // namespace
