@@ -309,8 +309,9 @@ bool ContactListSync::step(std::size_t max_contacts, gint64 budget_us) {
   // done in the first slice.
   bool done = false;
   auto has_time = [&] { return g_get_monotonic_time() < slice_end; };
-  if (phase_ == Phase::kContacts) apply_contacts(purple, max_contacts, slice_end);
-  if (phase_ == Phase::kFindStale && has_time()) find_stale(purple);
+  if (phase_ == Phase::kListBuddies) list_buddies(purple);
+  if (phase_ == Phase::kContacts && has_time()) apply_contacts(purple, max_contacts, slice_end);
+  if (phase_ == Phase::kFindStale && has_time()) find_stale(slice_end);
   if (phase_ == Phase::kRemoveStale && has_time()) remove_stale(purple, slice_end);
   if (phase_ == Phase::kPrivacy && has_time()) sync_privacy(purple, slice_end);
   if (phase_ == Phase::kNotify && has_time()) notify_privacy(purple, slice_end);
@@ -350,18 +351,28 @@ void ContactListSync::apply_contacts(PurpleAccount* purple, std::size_t max_cont
   if (next_ == event_.contacts.size()) phase_ = Phase::kFindStale;
 }
 
-// One pass over the account's buddies, then the removals a slice at a time (by name: no
-// libpurple pointer is kept between slices).
-void ContactListSync::find_stale(PurpleAccount* purple) {
+// The buddies the account had before the sync, by name, in one pass (no libpurple pointer is
+// kept between slices): only these can be stale, since every buddy the sync makes is on the
+// server's list and one the user adds meanwhile is on its way there. On a first sign-in there
+// are none, and a big book is not walked a second time. find_stale checks them against the
+// server's list a slice at a time, and remove_stale removes the ones it has no more.
+void ContactListSync::list_buddies(PurpleAccount* purple) {
   GSList* all = purple_find_buddies(purple, nullptr);
+  for (GSList* it = all; it != nullptr; it = it->next)
+    buddy_names_.emplace_back(purple_buddy_get_name(static_cast<PurpleBuddy*>(it->data)));
+  g_slist_free(all);
+  phase_ = Phase::kContacts;
+}
+
+void ContactListSync::find_stale(gint64 slice_end) {
   std::string key;  // one buffer for every lookup: no allocation per buddy
-  for (GSList* it = all; it != nullptr; it = it->next) {
-    const char* name = purple_buddy_get_name(static_cast<PurpleBuddy*>(it->data));
+  for (std::size_t first = next_buddy_; next_buddy_ < buddy_names_.size(); ++next_buddy_) {
+    if (next_buddy_ > first && g_get_monotonic_time() >= slice_end) return;
+    std::string& name = buddy_names_[next_buddy_];
     key.assign(name);
     for (char& c : key) c = ascii::to_lower(c);
-    if (!seen_.contains(key)) stale_.emplace_back(name);
+    if (!seen_.contains(key)) stale_.push_back(std::move(name));
   }
-  g_slist_free(all);
   phase_ = Phase::kRemoveStale;
 }
 
@@ -436,9 +447,10 @@ bool drain(Container& container, gint64 slice_end) {
 }
 
 bool ContactListSync::release(gint64 slice_end) {
-  const bool empty = drain(event_.contacts, slice_end) && drain(seen_, slice_end) &&
-                     drain(permit_, slice_end) && drain(deny_, slice_end) &&
-                     drain(privacy_changes_, slice_end) && drain(tails_, slice_end);
+  const bool empty = drain(event_.contacts, slice_end) && drain(buddy_names_, slice_end) &&
+                     drain(seen_, slice_end) && drain(permit_, slice_end) &&
+                     drain(deny_, slice_end) && drain(privacy_changes_, slice_end) &&
+                     drain(tails_, slice_end);
   // glibc parks small freed blocks and merges them all at the next free of a large block
   // (64 KiB or more), which after a few hundred thousand strings takes longer than a slice may
   // (that free would come with the next big answer or when the sync is destroyed). Freeing a

@@ -54,16 +54,26 @@ class ContactListSync {
   ContactListSync& operator=(const ContactListSync&) = delete;
 
   // Applies up to `max_contacts` more contacts, stopping early once `budget_us` has passed
-  // (always at least one). After the last contact, later slices remove the buddies on no
-  // server list, set the privacy lists, tell the UI about the privacy changes and free what
-  // the sync held. True when the buddy list matches the server's and the sync is spent.
+  // (always at least one; the first slice notes the buddies the account has before that).
+  // After the last contact, later slices remove the buddies on no server list, set the privacy
+  // lists, tell the UI about the privacy changes and free what the sync held. True when the buddy
+  // list matches the server's and the sync is spent.
   bool step(std::size_t max_contacts, gint64 budget_us);
 
  private:
-  enum class Phase { kContacts, kFindStale, kRemoveStale, kPrivacy, kNotify, kRelease };
+  enum class Phase {
+    kListBuddies,
+    kContacts,
+    kFindStale,
+    kRemoveStale,
+    kPrivacy,
+    kNotify,
+    kRelease
+  };
 
   void apply_contacts(PurpleAccount* purple, std::size_t max_contacts, gint64 slice_end);
-  void find_stale(PurpleAccount* purple);
+  void list_buddies(PurpleAccount* purple);
+  void find_stale(gint64 slice_end);
   void remove_stale(PurpleAccount* purple, gint64 slice_end);
   void sync_privacy(PurpleAccount* purple, gint64 slice_end);
   void notify_privacy(PurpleAccount* purple, gint64 slice_end);
@@ -72,8 +82,10 @@ class ContactListSync {
   Account& account_;
   ev::ContactListLoaded event_;
   std::size_t contact_count_;
-  Phase phase_ = Phase::kContacts;
+  Phase phase_ = Phase::kListBuddies;
   std::size_t next_ = 0;
+  std::vector<std::string> buddy_names_;  // the account's buddies before the sync
+  std::size_t next_buddy_ = 0;
   std::vector<std::string> stale_;  // buddies on no server list, by name
   std::size_t next_stale_ = 0;
   int privacy_list_ = 0;  // 0 permit, 1 deny

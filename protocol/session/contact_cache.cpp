@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstdint>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -30,13 +32,38 @@ void add_line(std::string& out, std::initializer_list<std::string_view> fields) 
 
 std::string enc(std::string_view text) { return wire::url_encode(text); }
 
-std::string join_ids(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) {
-    if (!out.empty()) out += ',';
-    out += enc(id);
+// One "contact" line (see the format above), encoded straight into `out`: a big list's blob is
+// written with no string per field.
+void add_contact_line(std::string& out, const Contact& c) {
+  const auto text = [&out](std::string_view value) {
+    out += '\t';
+    wire::append_url_encoded(out, value);
+  };
+  const auto number = [&out](std::uint32_t value) {
+    std::array<char, 16> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+    out += '\t';
+    out.append(digits.data(), end);
+  };
+  out += "contact";
+  text(c.passport);
+  number(to_int(c.network));
+  number(to_int(c.lists));
+  text(c.contact_id);
+  text(c.display_name);
+  text(c.nickname);
+  out += '\t';
+  for (std::size_t i = 0; i < c.group_ids.size(); ++i) {
+    if (i > 0) out += ',';
+    wire::append_url_encoded(out, c.group_ids[i]);
   }
-  return out;
+  const MembershipIds& ids = c.membership_ids;
+  text(ids.allow);
+  text(ids.block);
+  text(ids.reverse);
+  text(ids.pending);
+  text(c.invite_message);
+  out += '\n';
 }
 
 Error malformed(std::size_t line) {
@@ -207,25 +234,13 @@ ContactCacheWriter::ContactCacheWriter(std::string_view account, const ContactLi
 }
 
 bool ContactCacheWriter::step(const ContactList& list, std::size_t max_contacts) {
-  if (!ordered_) {
-    // Sorting a big list is a step's worth of work on its own.
-    order_ = list.addresses();
-    ordered_ = true;
-    out_.reserve(out_.size() + order_.size() * 160);
-    if (order_.size() > max_contacts) return false;
-  }
-  const std::size_t end = next_ + std::min(max_contacts, order_.size() - next_);
-  for (; next_ < end; ++next_) {
-    const Contact* c = list.find(order_[next_]);
-    if (c == nullptr) continue;
-    const MembershipIds& ids = c->membership_ids;
-    add_line(out_, {"contact", enc(c->passport), std::to_string(to_int(c->network)),
-                    std::to_string(to_int(c->lists)), enc(c->contact_id), enc(c->display_name),
-                    enc(c->nickname), join_ids(c->group_ids), enc(ids.allow), enc(ids.block),
-                    enc(ids.reverse), enc(ids.pending), enc(c->invite_message)});
+  if (!walk_.started) out_.reserve(out_.size() + list.size() * 160);
+  // In address order, the list's own: no sort of the whole book in one step.
+  for (const Contact* c : list.next_contacts(walk_, max_contacts)) {
+    add_contact_line(out_, *c);
     ++written_;
   }
-  if (next_ < order_.size()) return false;
+  if (!walk_.finished) return false;
   add_line(out_, {"end", std::to_string(groups_), std::to_string(written_)});
   return true;
 }

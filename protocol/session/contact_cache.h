@@ -50,9 +50,7 @@ class ContactCacheWriter {
 
  private:
   std::string out_;
-  std::vector<std::string> order_;  // lower-cased addresses, sorted by the first step
-  bool ordered_ = false;
-  std::size_t next_ = 0;
+  ContactWalk walk_;  // where the last step stopped, in address order
   std::size_t groups_ = 0;
   std::size_t written_ = 0;
 };

@@ -46,12 +46,28 @@ void normalise(ListChanges& changes, const std::unordered_map<std::string, Conta
 }
 
 bool contains_id(const std::vector<std::string>& ids, std::string_view id) {
-  const std::string wanted = ascii::to_lower(id);
   return std::any_of(ids.begin(), ids.end(),
-                     [&](const std::string& g) { return ascii::to_lower(g) == wanted; });
+                     [&](const std::string& g) { return ascii::iequals(g, id); });
 }
 
 }  // namespace
+
+ContactList::ContactList(const ContactList& other)
+    : contacts_(other.contacts_),
+      by_contact_id_(other.by_contact_id_),
+      groups_(other.groups_),
+      membership_last_change_(other.membership_last_change_),
+      address_book_last_change_(other.address_book_last_change_),
+      cache_key_(other.cache_key_),
+      preferred_host_(other.preferred_host_),
+      own_display_name_(other.own_display_name_) {
+  rebuild_index();
+}
+
+ContactList& ContactList::operator=(const ContactList& other) {
+  if (this != &other) *this = ContactList(other);
+  return *this;
+}
 
 // ---- full sync ---------------------------------------------------------------------------
 
@@ -66,6 +82,7 @@ void ContactList::load(const soap::MembershipResult& membership,
 void ContactList::begin_load(const soap::MembershipResult& membership,
                              const soap::AddressBookResult& address_book) {
   contacts_.clear();
+  by_address_.clear();
   by_contact_id_.clear();
   groups_.clear();
   contacts_.reserve(membership.members.size() + address_book.contacts.size());
@@ -77,7 +94,11 @@ void ContactList::begin_load(const soap::MembershipResult& membership,
 void ContactList::end_load(const soap::MembershipResult& membership,
                            const soap::AddressBookResult& address_book) {
   // Roles that a full result lists only as deleted leave a contact on no list at all.
-  std::erase_if(contacts_, [](const auto& entry) { return entry.second.lists == ListBits::kNone; });
+  for (auto it = contacts_.begin(); it != contacts_.end();) {
+    const auto next = std::next(it);
+    if (it->second.lists == ListBits::kNone) erase_contact(it);
+    it = next;
+  }
 
   membership_last_change_ = membership.last_change;
   address_book_last_change_ = address_book.last_change;
@@ -190,7 +211,7 @@ bool ContactList::erase_if_unlisted(const std::string& key, ListChanges* changes
   const auto it = contacts_.find(key);
   if (it == contacts_.end() || it->second.lists != ListBits::kNone) return false;
   if (!it->second.contact_id.empty()) by_contact_id_.erase(ascii::to_lower(it->second.contact_id));
-  contacts_.erase(it);
+  erase_contact(it);
   if (changes != nullptr) note(&changes->contacts_removed, key);
   return true;
 }
@@ -308,38 +329,38 @@ const Group* ContactList::find_group_by_name(std::string_view name) const {
   return nullptr;
 }
 
-namespace {
-
-// The contacts `keep` accepts, sorted by address (the filter comes before the sort).
-template <typename Keep>
-std::vector<const Contact*> sorted_contacts(
-    const std::unordered_map<std::string, Contact>& contacts, Keep keep) {
-  std::vector<std::pair<const std::string*, const Contact*>> keyed;
-  for (const auto& [key, contact] : contacts)
-    if (keep(contact)) keyed.emplace_back(&key, &contact);
-  std::sort(keyed.begin(), keyed.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+std::vector<const Contact*> ContactList::contacts() const {
   std::vector<const Contact*> out;
-  out.reserve(keyed.size());
-  for (const auto& entry : keyed) out.push_back(entry.second);
+  out.reserve(by_address_.size());
+  for (const auto& entry : by_address_) out.push_back(entry.second);
   return out;
 }
 
-}  // namespace
-
-std::vector<const Contact*> ContactList::contacts() const {
-  return sorted_contacts(contacts_, [](const Contact&) { return true; });
-}
-
 std::vector<const Contact*> ContactList::contacts_on(ListBits list) const {
-  return sorted_contacts(contacts_, [list](const Contact& contact) { return contact.on(list); });
+  std::vector<const Contact*> out;
+  for (const auto& entry : by_address_)
+    if (entry.second->on(list)) out.push_back(entry.second);
+  return out;
 }
 
 std::vector<std::string> ContactList::addresses() const {
   std::vector<std::string> out;
-  out.reserve(contacts_.size());
-  for (const auto& entry : contacts_) out.push_back(entry.first);
-  std::sort(out.begin(), out.end());
+  out.reserve(by_address_.size());
+  for (const auto& entry : by_address_) out.emplace_back(entry.first);
+  return out;
+}
+
+std::vector<const Contact*> ContactList::next_contacts(ContactWalk& walk, std::size_t max) const {
+  std::vector<const Contact*> out;
+  if (walk.finished) return out;
+  auto it = walk.started ? by_address_.upper_bound(walk.last) : by_address_.begin();
+  walk.started = true;
+  out.reserve(std::min(max, by_address_.size()));
+  for (; it != by_address_.end() && out.size() < max; ++it) {
+    out.push_back(it->second);
+    walk.last = it->first;
+  }
+  walk.finished = it == by_address_.end();
   return out;
 }
 
@@ -377,6 +398,18 @@ std::vector<std::string> ContactList::initial_adl_for(std::span<const std::strin
   return wire::build_initial_adl(entries, limits);
 }
 
+std::vector<std::string> ContactList::initial_adl_for(std::span<const Contact* const> contacts,
+                                                      const wire::MlLimits& limits) const {
+  std::vector<wire::MlContact> entries;
+  entries.reserve(contacts.size());
+  for (const Contact* contact : contacts) {
+    if (!has_any(contact->lists, kAnnouncedLists)) continue;
+    entries.push_back(wire::MlContact{contact->passport, contact->lists, contact->network, {}});
+  }
+  if (entries.empty()) return {};
+  return wire::build_initial_adl(entries, limits);
+}
+
 std::vector<std::string> ContactList::unknown_network_addresses() const {
   std::vector<std::string> out;
   for (const auto& [key, contact] : contacts_)
@@ -398,8 +431,19 @@ Contact& ContactList::upsert(const std::string& key, std::string_view address, N
   if (inserted) {
     it->second.passport = std::string(address);
     it->second.network = network;
+    by_address_.emplace(it->first, &it->second);
   }
   return it->second;
+}
+
+void ContactList::erase_contact(std::unordered_map<std::string, Contact>::iterator it) {
+  by_address_.erase(it->first);
+  contacts_.erase(it);
+}
+
+void ContactList::rebuild_index() {
+  by_address_.clear();
+  for (auto& [key, contact] : contacts_) by_address_.emplace(key, &contact);
 }
 
 void ContactList::set_contact_id_index(Contact& contact, const std::string& key,

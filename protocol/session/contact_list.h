@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,8 +33,22 @@ struct ListChanges {
   }
 };
 
+// Where a walk over the contacts in address order stopped (see ContactList::next_contacts).
+struct ContactWalk {
+  std::string last;  // the lower-cased address of the last contact returned
+  bool started = false;
+  bool finished = false;
+};
+
 class ContactList {
  public:
+  ContactList() = default;
+  // A copy gets an address index of its own (the index points into the contact table).
+  ContactList(const ContactList& other);
+  ContactList& operator=(const ContactList& other);
+  ContactList(ContactList&&) = default;
+  ContactList& operator=(ContactList&&) = default;
+
   // Full sync: replaces everything with the union of both results. A contact is kept when it
   // is on at least one list (address book contacts are on FL; dave, only on RL|PL, is kept
   // too). Address book names win over membership display names; group ids naming no group
@@ -78,11 +93,16 @@ class ContactList {
   std::size_t group_count() const { return groups_.size(); }
   // Every contact / group, ordered by lower-cased address / id (deterministic).
   std::vector<const Contact*> contacts() const;
-  // The contacts on `list`, sorted by address: the filter comes before the sort, so that a
-  // handful of matches in a big book costs one pass.
+  // The contacts on `list`, in address order.
   std::vector<const Contact*> contacts_on(ListBits list) const;
   // Every contact's lower-cased address, in the order of contacts().
   std::vector<std::string> addresses() const;
+  // Up to `max` contacts in address order from where `walk` stopped (from the first one on a
+  // new walk), moving it on: a big list is gone through a part at a time, each part costing
+  // what it holds, with no sort of the whole list at once. The list may change between
+  // calls: contacts removed or added ahead of the walk are left out or met in their place,
+  // those added behind it are not met. `walk.finished` once the last contact is returned.
+  std::vector<const Contact*> next_contacts(ContactWalk& walk, std::size_t max) const;
   std::vector<const Group*> groups() const;
 
   // The initial ADL payloads (at least one; see wire::build_initial_adl).
@@ -90,6 +110,9 @@ class ContactList {
   // The initial ADL payloads for some of the contacts (lower-cased addresses; unknown ones
   // skipped): a big list is announced a part at a time. Empty when none is to be announced.
   std::vector<std::string> initial_adl_for(std::span<const std::string> addresses,
+                                           const wire::MlLimits& limits = {}) const;
+  // The same for contacts of this list (pointers from next_contacts, still valid).
+  std::vector<std::string> initial_adl_for(std::span<const Contact* const> contacts,
                                            const wire::MlLimits& limits = {}) const;
   // Contacts of unknown network to announce only after an FQY, sorted.
   std::vector<std::string> unknown_network_addresses() const;
@@ -117,8 +140,14 @@ class ContactList {
   bool erase_if_unlisted(const std::string& key, ListChanges* changes);
   void set_contact_id_index(Contact& contact, const std::string& key, std::string_view id);
   std::vector<std::string> known_groups(const std::vector<std::string>& ids) const;
+  void erase_contact(std::unordered_map<std::string, Contact>::iterator it);
+  void rebuild_index();
 
   std::unordered_map<std::string, Contact> contacts_;           // lower-cased address
+  // contacts_ in address order, kept as contacts come and go, so that an ordered walk never
+  // sorts the whole book in one go. Keys and values point into contacts_'s nodes, which stay
+  // put when the table rehashes.
+  std::map<std::string_view, Contact*> by_address_;
   std::unordered_map<std::string, std::string> by_contact_id_;  // lower-cased id -> address key
   std::unordered_map<std::string, Group> groups_;               // lower-cased id
   std::string membership_last_change_;

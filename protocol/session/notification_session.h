@@ -305,12 +305,13 @@ class NotificationSession {
     void enter(Phase next_phase) {
       phase = next_phase;
       next = 0;
+      walk = {};
     }
     Phase phase = Phase::kMembers;
-    std::size_t next = 0;
+    std::size_t next = 0;  // kMembers, kContacts: the next one of the answer
+    ContactWalk walk;      // kViews, kAnnounce: where the walk over the list stopped
     soap::MembershipResult membership;
     soap::AddressBookResult address_book;
-    std::vector<std::string> order;  // lower-cased addresses, sorted
     ev::ContactListLoaded loaded;
     std::size_t adls_sent = 0;
   };

@@ -176,17 +176,15 @@ void NotificationSession::advance_list_load(TimePoint now) {
         log(LogLevel::kInfo, "contact list: " + std::to_string(list_.size()) + " contacts, " +
                                  std::to_string(list_.group_count()) + " groups");
         for (const Group* group : list_.groups()) load.loaded.groups.push_back(group->name);
-        // Addresses, not pointers: the list may change between steps once it is announced.
-        load.order = list_.addresses();
-        load.loaded.contacts.reserve(load.order.size());
-        budget /= 2;  // the sort above
+        load.loaded.contacts.reserve(list_.size());
         load.enter(ListLoad::Phase::kViews);
         break;
       case ListLoad::Phase::kViews: {
-        for (const std::size_t end = step_end(load.order.size()); load.next < end; ++load.next)
-          if (const Contact* contact = list_.find(load.order[load.next]))
-            load.loaded.contacts.push_back(view_of(*contact));
-        if (load.next < load.order.size()) break;
+        // In address order, the list's own: no sort of the whole book in one step.
+        const auto contacts = list_.next_contacts(load.walk, budget);
+        budget -= contacts.size();
+        for (const Contact* contact : contacts) load.loaded.contacts.push_back(view_of(*contact));
+        if (!load.walk.finished) break;
         events_.push_back(std::move(load.loaded));
         if (!list_.own_display_name().empty()) {
           own_display_name_ = list_.own_display_name();
@@ -198,11 +196,11 @@ void NotificationSession::advance_list_load(TimePoint now) {
         break;
       }
       case ListLoad::Phase::kAnnounce: {
-        const std::size_t first = load.next;
-        const std::size_t end = step_end(load.order.size());
-        load.next = end;
-        announce(list_.initial_adl_for(std::span(load.order).subspan(first, end - first)));
-        if (load.next < load.order.size()) break;
+        // The list as it is now: server notices may have changed it since the views.
+        const auto contacts = list_.next_contacts(load.walk, budget);
+        budget -= contacts.size();
+        announce(list_.initial_adl_for(std::span(contacts)));
+        if (!load.walk.finished) break;
         announce_rest(now);
         list_load_.reset();
         return;

@@ -107,11 +107,17 @@ Entry make_entry(std::string_view address, std::string element) {
   return entry;
 }
 
-void sort_entries(std::vector<Entry>& entries) {
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if (a.domain_key != b.domain_key) return a.domain_key < b.domain_key;
-    return a.local_key < b.local_key;
+// The entries by domain, then local part; pointers are sorted, since a swap of whole entries
+// moves four strings.
+std::vector<const Entry*> sorted_entries(const std::vector<Entry>& entries) {
+  std::vector<const Entry*> order;
+  order.reserve(entries.size());
+  for (const Entry& entry : entries) order.push_back(&entry);
+  std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
+    if (a->domain_key != b->domain_key) return a->domain_key < b->domain_key;
+    return a->local_key < b->local_key;
   });
+  return order;
 }
 
 std::vector<std::string> build_lists(std::span<const MlContact> contacts, const MlLimits& limits,
@@ -152,10 +158,8 @@ std::vector<std::string> build_lists(std::span<const MlContact> contacts, const 
     element += "\" />";
     entries.push_back(make_entry(address, std::move(element)));
   }
-  sort_entries(entries);
-
   MlBatcher batcher(initial ? "<ml l=\"1\">" : "<ml>", limits);
-  for (const Entry& entry : entries) batcher.add(entry);
+  for (const Entry* entry : sorted_entries(entries)) batcher.add(*entry);
   return batcher.finish(initial);
 }
 
@@ -229,9 +233,8 @@ std::vector<std::string> build_fqy(std::span<const std::string> addresses, const
     entries.push_back(make_entry(
         address, "<c n=\"" + soap::escape(std::string_view(address).substr(0, at)) + "\" />"));
   }
-  sort_entries(entries);
   MlBatcher batcher("<ml>", limits);
-  for (const Entry& entry : entries) batcher.add(entry);
+  for (const Entry* entry : sorted_entries(entries)) batcher.add(*entry);
   return batcher.finish(false);
 }
 

@@ -75,13 +75,20 @@ std::string CommandWriter::untracked(std::string_view verb) {
 std::string url_encode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    if (is_unreserved(c))
-      out.push_back(c);
-    else
-      ascii::append_percent_encoded(out, c);
-  }
+  append_url_encoded(out, text);
   return out;
+}
+
+void append_url_encoded(std::string& out, std::string_view text) {
+  // Runs that need no encoding (most text is one) are copied whole, not a byte at a time.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (is_unreserved(text[i])) continue;
+    out.append(text.substr(run, i - run));
+    ascii::append_percent_encoded(out, text[i]);
+    run = i + 1;
+  }
+  out.append(text.substr(run));
 }
 
 std::string url_decode(std::string_view text) {

@@ -36,6 +36,8 @@ class CommandWriter {
 
 // Percent-encodes everything except unreserved characters (A-Z a-z 0-9 - _ . ~).
 std::string url_encode(std::string_view text);
+// url_encode(text) appended to `out`, with no string of its own.
+void append_url_encoded(std::string& out, std::string_view text);
 // Decodes %XX escapes; malformed escapes are kept literally (never fails, never grows input).
 std::string url_decode(std::string_view text);
 

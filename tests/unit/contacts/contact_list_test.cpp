@@ -4,8 +4,10 @@
 // generator's truth, deltas, server ADL/RML and local changes.
 #include "session/contact_list.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -287,6 +289,89 @@ void apply_membership(Fixture& f, const std::string& xml) {
   f.changes = f.list.apply_membership_delta(f.membership->value());
 }
 
+// The lower-cased addresses of `contacts`, in their order.
+std::vector<std::string> keys_of(const std::vector<const Contact*>& contacts) {
+  std::vector<std::string> keys;
+  for (const Contact* c : contacts) keys.push_back(msn::ascii::to_lower(c->passport));
+  return keys;
+}
+
+// A walk a few contacts at a time meets every contact once, in address order, while contacts
+// come and go between the parts: those removed ahead of it (the one it stopped on included)
+// are left out, those added ahead of it are met in their place, those added behind it are not.
+void test_walk_in_parts_with_changes(void** state) {
+  Fixture& f = fx(state);
+  load_generated(f, 500, true);
+  const std::vector<std::string> before = keys_of(f.list.contacts());
+  assert_int_equal(before.size(), f.list.size());
+  assert_true(std::is_sorted(before.begin(), before.end()));
+  assert_true(std::adjacent_find(before.begin(), before.end()) == before.end());
+
+  msn::ContactWalk walk;
+  std::vector<std::string> met;
+  std::set<std::string> removed_ahead, added_ahead;
+  std::size_t parts = 0;
+  while (!walk.finished) {
+    const std::vector<std::string> part = keys_of(f.list.next_contacts(walk, 7));
+    assert_true(part.size() <= 7);
+    met.insert(met.end(), part.begin(), part.end());
+    if (++parts % 5 != 0 || walk.finished) continue;
+    // Behind the walk: added, and one already met removed (it stays met).
+    const std::string behind = "aaa" + std::to_string(parts) + "@behind.example";
+    assert_true(f.list.add_to_lists(behind, Network::kPassport, RL));
+    // The contact the walk stopped on (met already) and the next one of the book: removed.
+    assert_true(f.list.remove_from_lists(walk.last, f.list.find(walk.last)->lists));
+    const auto ahead = std::upper_bound(before.begin(), before.end(), walk.last);
+    if (ahead != before.end() && f.list.find(*ahead) != nullptr) {
+      assert_true(f.list.remove_from_lists(*ahead, f.list.find(*ahead)->lists));
+      removed_ahead.insert(*ahead);
+    }
+    // Ahead of the walk: added, right after where it stopped.
+    const std::string added = walk.last + "x";
+    if (f.list.find(added) == nullptr && msn::is_valid_address(added)) {
+      assert_true(f.list.add_to_lists(added, Network::kPassport, FL));
+      added_ahead.insert(added);
+    }
+  }
+  assert_true(parts > 500 / 7);
+  assert_true(std::is_sorted(met.begin(), met.end()));
+  assert_true(std::adjacent_find(met.begin(), met.end()) == met.end());
+  std::vector<std::string> expected;
+  for (const std::string& key : before)
+    if (removed_ahead.count(key) == 0) expected.push_back(key);
+  expected.insert(expected.end(), added_ahead.begin(), added_ahead.end());
+  std::sort(expected.begin(), expected.end());
+  assert_false(removed_ahead.empty());
+  assert_false(added_ahead.empty());
+  assert_true(met == expected);
+  // A finished walk stays finished; the next walk sees the list as it is now.
+  assert_true(f.list.next_contacts(walk, 7).empty());
+  msn::ContactWalk again;
+  assert_true(keys_of(f.list.next_contacts(again, f.list.size())) == keys_of(f.list.contacts()));
+  assert_true(again.finished);
+}
+
+// A copy has an index of its own: it walks its own contacts after the original is gone.
+void test_copy_walks_its_own_contacts(void** state) {
+  Fixture& f = fx(state);
+  load_generated(f, 100, true);
+  const std::vector<std::string> keys = keys_of(f.list.contacts());
+  auto original = std::make_unique<ContactList>(f.list);
+  ContactList copy = *original;
+  ContactList assigned;
+  assigned = *original;
+  original.reset();
+  for (const ContactList* list : {&copy, &assigned}) {
+    msn::ContactWalk walk;
+    std::vector<std::string> met;
+    while (!walk.finished) {
+      const std::vector<std::string> part = keys_of(list->next_contacts(walk, 9));
+      met.insert(met.end(), part.begin(), part.end());
+    }
+    assert_true(met == keys);
+  }
+}
+
 void test_address_book_delta(void** state) {
   Fixture& f = fx(state);
   load_vectors(f);
@@ -518,6 +603,8 @@ int main() {
       cmocka_unit_test_setup_teardown(test_empty_account, setup, teardown),
       cmocka_unit_test_setup_teardown(test_generated_small_pretty_and_compact, setup, teardown),
       cmocka_unit_test_setup_teardown(test_generated_5000, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_walk_in_parts_with_changes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_copy_walks_its_own_contacts, setup, teardown),
       cmocka_unit_test_setup_teardown(test_address_book_delta, setup, teardown),
       cmocka_unit_test_setup_teardown(test_membership_delta, setup, teardown),
       cmocka_unit_test_setup_teardown(test_address_change_by_contact_id, setup, teardown),

@@ -3,6 +3,8 @@
 // fetch (both calls at once, a generated 5,000-contact book, deltas against the cache, the
 // fallbacks), every kind of intent with its SOAP calls, ADL/RML and events, faults and ticket
 // renewal, the server's notices and error replies.
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -272,6 +274,69 @@ void test_large_book_sign_in(void** state) {
   for (const auto& c : book.contacts) pending += c.on(PL) ? 1 : 0;
   assert_true(pending > 0);
   assert_int_equal(fx.s->take<ev::AuthorizationRequested>().size(), pending);
+}
+
+// Put in place and announced a step at a time, the list comes out whole and in address order,
+// and server notices that change it between the announcement's steps (a contact ahead of it
+// leaving every list, a new one appearing) leave the announcement whole and unrepeated.
+void test_large_book_in_steps_with_changes_between(void** state) {
+  Fx& fx = t::fixture<Fx>(state);
+  const t::GenBook book = t::make_book(5000);
+  fx.s = std::make_unique<t::ScriptedClient>(t::contacts_settings());
+  fx.ns = t::sign_in_until_contacts(*fx);
+  const auto fetch = t::open_list_fetch(*fx);
+  t::answer_web(*fx, fetch.membership, t::find_membership_xml(book, true));
+  t::answer_web(*fx, fetch.address_book, t::ab_find_all_xml(book, false));
+  std::vector<ev::ContactListLoaded> loaded;
+  std::size_t steps = 0;
+  while (loaded.empty()) {
+    assert_true(fx.s->run_one_step());
+    ++steps;
+    loaded = fx.s->take<ev::ContactListLoaded>();
+  }
+  assert_true(steps > 5000 / msn::NotificationSession::kListStep);
+  std::vector<std::string> order;
+  for (const auto& view : loaded[0].contacts) order.push_back(msn::ascii::to_lower(view.address));
+  assert_int_equal(order.size(), book.contacts.size());
+  assert_true(std::adjacent_find(order.begin(), order.end(), std::greater_equal<>()) ==
+              order.end());
+
+  // The pending-only contact last in address order: ahead of the announcement, which has at
+  // most one step's worth of contacts out.
+  std::string last_pending;
+  for (const auto& c : book.contacts)
+    if (c.lists == (RL | PL))
+      last_pending = std::max(last_pending, msn::ascii::to_lower(c.address));
+  assert_false(last_pending.empty());
+  const std::size_t at = last_pending.find('@');
+  const std::string gone = "<ml><d n=\"" + last_pending.substr(at + 1) + "\"><c n=\"" +
+                           last_pending.substr(0, at) + "\" l=\"24\" t=\"1\" /></d></ml>";
+  const std::string added = "<ml><d n=\"zz.example\"><c n=\"zed\" l=\"8\" t=\"1\" /></d></ml>";
+  fx.s->feed(fx.ns, with_payload("RML 0", gone));
+  fx.s->feed(fx.ns, with_payload("ADL 0", added));
+  assert_int_equal(fx.s->take<ev::ContactRemoved>().size(), 1);
+  while (fx.s->run_one_step()) {
+  }
+
+  // The announcement, among what else went out (the membership refresh the ADL 0 asked for).
+  const auto expected = expected_announcement(book);
+  std::map<std::string, int> announced;
+  bool blp = false;
+  while (fx.s->has_output()) {
+    auto output = fx.s->pop();
+    const auto* send = std::get_if<msn::out::Send>(&output);
+    if (send == nullptr || send->conn != fx.ns) continue;
+    const std::string& sent = send->bytes;
+    blp = blp || sent == "BLP 5 AL\r\n";
+    if (sent.rfind("ADL ", 0) != 0) continue;
+    assert_true(blp);
+    auto entries = msn::wire::parse_ml(sent.substr(sent.find("\r\n") + 2));
+    assert_true(entries.is_ok() && !entries->empty());
+    for (const auto& entry : *entries)
+      assert_true(
+          announced.emplace(msn::ascii::to_lower(entry.address), msn::to_int(entry.lists)).second);
+  }
+  assert_true(announced == expected);
 }
 
 // A later sign-in with the cache of an earlier one asks only for changes.
@@ -744,6 +809,7 @@ int main() {
   const struct CMUnitTest tests[] = {
       FX_TEST(test_vector_sign_in_loads_the_list),
       FX_TEST(test_large_book_sign_in),
+      FX_TEST(test_large_book_in_steps_with_changes_between),
       FX_TEST(test_delta_sign_in_with_cache),
       FX_TEST(test_full_sync_required_falls_back),
       FX_TEST(test_corrupt_cache_means_full_fetch),

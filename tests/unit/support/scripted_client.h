@@ -57,6 +57,15 @@ class ScriptedClient : public EventQueue<Event>, public OutputQueue {
     }
     return runs;
   }
+  // Runs the engine's timer once if it is due without the clock moving (one step of such
+  // work); false if it was not due.
+  bool run_one_step() {
+    const auto due = client_.next_deadline();
+    if (!due || *due > now_) return false;
+    client_.on_timer(now_);
+    collect();
+    return true;
+  }
   void connected(ConnectionId conn) {
     client_.on_connected(conn, now_);
     collect();
