@@ -142,30 +142,147 @@ struct RawGroup {
   bool deleted = false;
 };
 
+// The element names the handler looks for, numbered as names() lists them.
+enum Name : int {
+  kOther = 0,
+  kABFindAllResponse,
+  kABFindAllResult,
+  kGroups,
+  kGroup,
+  kGroupId,
+  kGroupInfo,
+  kGroupName,
+  kContacts,
+  kContact,
+  kContactId,
+  kContactInfo,
+  kContactType,
+  kPassportName,
+  kDisplayName,
+  kIsMessengerUser,
+  kGroupIds,
+  kGuid,
+  kAnnotations,
+  kAnnotation,
+  kAnnotationName,
+  kAnnotationValue,
+  kEmails,
+  kContactEmail,
+  kEmail,
+  kContactEmailType,
+  kCapability,
+  kIsMessengerEnabled,
+  kFDeleted,
+  kAb,
+  kLastChange,
+  kDynamicItemLastChanged,
+};
+
+const NameIds& names() {
+  static const NameIds ids{"ABFindAllResponse",
+                           "ABFindAllResult",
+                           "groups",
+                           "Group",
+                           "groupId",
+                           "groupInfo",
+                           "name",
+                           "contacts",
+                           "Contact",
+                           "contactId",
+                           "contactInfo",
+                           "contactType",
+                           "passportName",
+                           "displayName",
+                           "isMessengerUser",
+                           "groupIds",
+                           "guid",
+                           "annotations",
+                           "Annotation",
+                           "Name",
+                           "Value",
+                           "emails",
+                           "ContactEmail",
+                           "email",
+                           "contactEmailType",
+                           "Capability",
+                           "isMessengerEnabled",
+                           "fDeleted",
+                           "ab",
+                           "lastChange",
+                           "DynamicItemLastChanged"};
+  return ids;
+}
+
+// Whether on_end reads the text of an element of this name at this place (the envelope's
+// elements aside). Decided from the path alone, so it holds from the element's start to its end.
+bool text_read(const ElementPath& path, int name) {
+  const int parent = path.mark(1);
+  switch (name) {
+    case kContactType:
+    case kPassportName:
+    case kDisplayName:
+    case kIsMessengerUser:
+      return parent == kContactInfo;
+    case kGuid:
+      return parent == kGroupIds && path.mark(2) == kContactInfo;
+    case kAnnotationName:
+    case kAnnotationValue:
+      return parent == kAnnotation && path.mark(2) == kAnnotations && path.mark(3) == kContactInfo;
+    case kEmail:
+    case kContactEmailType:
+    case kCapability:
+    case kIsMessengerEnabled:
+      return parent == kContactEmail && path.mark(2) == kEmails;
+    case kContactId:
+      return parent == kContact;
+    case kFDeleted:
+      return parent == kContact || parent == kGroup;
+    case kGroupId:
+      return parent == kGroup;
+    case kGroupName:
+      return parent == kGroupInfo && path.mark(2) == kGroup;
+    case kLastChange:
+    case kDynamicItemLastChanged:
+      return parent == kAb && path.mark(2) == kABFindAllResult;
+    default:
+      return false;
+  }
+}
+
+// Whether on_end does something at the end of an element of this name whose text it does not
+// read: the elements that gather an item's fields.
+bool closes_item(int name) {
+  return name == kContact || name == kContactEmail || name == kAnnotation || name == kGroup;
+}
+
+// Every element is marked with its Name when it opens, so that the tests of its end (and of
+// its children) compare numbers, not strings.
 class AbFindAllHandler final : public XmlStreamHandler {
  public:
-  explicit AbFindAllHandler(const ParseLimits& limits) : limits_(limits) {}
+  explicit AbFindAllHandler(const ParseLimits& limits) : limits_(limits), names_(names()) {}
 
   Status on_start(const ElementPath& path, const XmlAttributes& /*attributes*/) override {
     envelope_.on_start(path);
+    const int name = names_.find(path.name());
+    const bool text = envelope_.wants_element(path) || text_read(path, name);
+    mark_element(name, text, text || closes_item(name));
     if (!envelope_.in_body()) return Status::ok();
-    const std::string_view name = path.name();
-    const std::string_view parent = path.up(1);
-    if (path.depth() == 3 && name == "ABFindAllResponse") {
+    const int parent = path.mark(1);
+    if (path.depth() == 3 && name == kABFindAllResponse) {
       response_seen_ = true;
     } else if (!response_seen_) {
       return Status::ok();
-    } else if (name == "Contact" && parent == "contacts") {
+    } else if (name == kContact && parent == kContacts) {
       in_contact_ = true;
       contact_ = RawContact{};
-    } else if (in_contact_ && name == "contactInfo" && parent == "Contact") {
+    } else if (in_contact_ && name == kContactInfo && parent == kContact) {
       contact_.has_info = true;
-    } else if (in_contact_ && name == "ContactEmail" && parent == "emails") {
+    } else if (in_contact_ && name == kContactEmail && parent == kEmails) {
       email_ = RawEmail{};
-    } else if (in_contact_ && name == "Annotation" && parent == "annotations") {
+    } else if (in_contact_ && name == kAnnotation && parent == kAnnotations) {
       annotation_name_.clear();
       annotation_value_.clear();
-    } else if (name == "Group" && parent == "groups") {
+    } else if (name == kGroup && parent == kGroups) {
       in_group_ = true;
       group_ = RawGroup{};
     }
@@ -177,10 +294,10 @@ class AbFindAllHandler final : public XmlStreamHandler {
       return Status::ok();
     if (in_contact_) return contact_end(path, text);
     if (in_group_) return group_end(path, text);
-    const std::string_view name = path.name();
-    if (path.up(1) == "ab" && path.up(2) == "ABFindAllResult") {
-      if (name == "lastChange") result_.last_change = trim(text);
-      if (name == "DynamicItemLastChanged") result_.dynamic_item_last_changed = trim(text);
+    const int name = path.mark();
+    if (path.mark(1) == kAb && path.mark(2) == kABFindAllResult) {
+      if (name == kLastChange) result_.last_change = trim(text);
+      if (name == kDynamicItemLastChanged) result_.dynamic_item_last_changed = trim(text);
     }
     return Status::ok();
   }
@@ -193,45 +310,45 @@ class AbFindAllHandler final : public XmlStreamHandler {
 
  private:
   Status contact_end(const ElementPath& path, std::string_view text) {
-    const std::string_view name = path.name();
-    const std::string_view parent = path.up(1);
-    if (parent == "contactInfo") {
-      if (name == "contactType")
+    const int name = path.mark();
+    const int parent = path.mark(1);
+    if (parent == kContactInfo) {
+      if (name == kContactType)
         contact_.contact_type = trim(text);
-      else if (name == "passportName")
+      else if (name == kPassportName)
         contact_.passport_name = trim(text);
-      else if (name == "displayName")
+      else if (name == kDisplayName)
         contact_.display_name = bounded_name(text);
-      else if (name == "isMessengerUser")
+      else if (name == kIsMessengerUser)
         contact_.is_messenger_user = parse_bool(text);
-    } else if (parent == "groupIds" && name == "guid" && path.up(2) == "contactInfo") {
+    } else if (parent == kGroupIds && name == kGuid && path.mark(2) == kContactInfo) {
       if (contact_.group_ids.size() >= limits_.max_groups_per_contact)
         return make_error(Errc::kLimit, "ABFindAll: too many groups on one contact");
       const std::string_view id = trim(text);
       if (!id.empty()) contact_.group_ids.emplace_back(id);
-    } else if (parent == "Annotation" && path.up(2) == "annotations" &&
-               path.up(3) == "contactInfo") {
-      if (name == "Name") annotation_name_ = trim(text);
-      if (name == "Value") annotation_value_ = bounded_name(text);
-    } else if (name == "Annotation" && parent == "annotations" && path.up(2) == "contactInfo") {
+    } else if (parent == kAnnotation && path.mark(2) == kAnnotations &&
+               path.mark(3) == kContactInfo) {
+      if (name == kAnnotationName) annotation_name_ = trim(text);
+      if (name == kAnnotationValue) annotation_value_ = bounded_name(text);
+    } else if (name == kAnnotation && parent == kAnnotations && path.mark(2) == kContactInfo) {
       if (annotation_name_ == kNickName) contact_.nickname = annotation_value_;
-    } else if (parent == "ContactEmail" && path.up(2) == "emails") {
-      if (name == "email")
+    } else if (parent == kContactEmail && path.mark(2) == kEmails) {
+      if (name == kEmail)
         email_.email = trim(text);
-      else if (name == "contactEmailType")
+      else if (name == kContactEmailType)
         email_.type = trim(text);
-      else if (name == "Capability")
+      else if (name == kCapability)
         email_.capability = trim(text);
-      else if (name == "isMessengerEnabled")
+      else if (name == kIsMessengerEnabled)
         email_.messenger_enabled = parse_bool(text);
-    } else if (name == "ContactEmail" && parent == "emails") {
+    } else if (name == kContactEmail && parent == kEmails) {
       end_email();
-    } else if (parent == "Contact") {
-      if (name == "contactId")
+    } else if (parent == kContact) {
+      if (name == kContactId)
         contact_.contact_id = trim(text);
-      else if (name == "fDeleted")
+      else if (name == kFDeleted)
         contact_.deleted = parse_bool(text);
-    } else if (name == "Contact" && parent == "contacts") {
+    } else if (name == kContact && parent == kContacts) {
       in_contact_ = false;
       return end_contact();
     }
@@ -322,16 +439,16 @@ class AbFindAllHandler final : public XmlStreamHandler {
   }
 
   Status group_end(const ElementPath& path, std::string_view text) {
-    const std::string_view name = path.name();
-    const std::string_view parent = path.up(1);
-    if (parent == "Group") {
-      if (name == "groupId")
+    const int name = path.mark();
+    const int parent = path.mark(1);
+    if (parent == kGroup) {
+      if (name == kGroupId)
         group_.id = trim(text);
-      else if (name == "fDeleted")
+      else if (name == kFDeleted)
         group_.deleted = parse_bool(text);
-    } else if (name == "name" && parent == "groupInfo" && path.up(2) == "Group") {
+    } else if (name == kGroupName && parent == kGroupInfo && path.mark(2) == kGroup) {
       group_.name = bounded_name(text);
-    } else if (name == "Group" && parent == "groups") {
+    } else if (name == kGroup && parent == kGroups) {
       in_group_ = false;
       return end_group();
     }
@@ -359,6 +476,7 @@ class AbFindAllHandler final : public XmlStreamHandler {
   }
 
   const ParseLimits& limits_;
+  NameCache names_;
   EnvelopeReader envelope_;
   bool response_seen_ = false;
   bool in_contact_ = false;

@@ -9,7 +9,10 @@
 // any document with a DOCTYPE.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -112,19 +115,80 @@ struct ParseLimits {
   std::size_t max_text_bytes = 1024 * 1024;  // character data of one element
 };
 
-// The innermost elements of the current position, by local name.
+class StreamParser;
+
+// The innermost elements of the current position, by local name, with the mark each was given
+// when it opened (XmlStreamHandler::mark_element). The names are views into the parser's
+// dictionary, which holds each distinct name once for the whole parse: every occurrence of a
+// name has the same data() (NameCache relies on it).
 class ElementPath {
  public:
-  std::size_t depth() const { return names_.size(); }
+  std::size_t depth() const { return elements_.size(); }
   // The element `levels` above the innermost one (0 = itself); empty past the root.
   std::string_view up(std::size_t levels) const {
-    return levels < names_.size() ? names_[names_.size() - 1 - levels] : std::string_view{};
+    return levels < elements_.size() ? elements_[elements_.size() - 1 - levels].name
+                                     : std::string_view{};
   }
   std::string_view name() const { return up(0); }
+  // The mark of the element `levels` above the innermost one; 0 past the root or when the
+  // handler gave it none.
+  int mark(std::size_t levels = 0) const {
+    return levels < elements_.size() ? elements_[elements_.size() - 1 - levels].mark : 0;
+  }
 
  private:
   friend class StreamParser;
+  struct Element {
+    std::string_view name;
+    int mark = 0;
+    bool wants_text = true;
+    bool wants_end = true;
+  };
+  std::vector<Element> elements_;
+};
+
+// Maps the local names a handler looks for to small numbers (1 for the first name given, 2 for
+// the next...; 0 for any other name), so that an element's name is compared once, when it
+// opens, and its mark says afterwards what it is. At most kMaxNames names.
+class NameIds {
+ public:
+  static constexpr std::size_t kMaxNames = 64;
+  explicit NameIds(std::initializer_list<std::string_view> names)
+      : NameIds(std::vector<std::string_view>(names)) {}
+  explicit NameIds(std::vector<std::string_view> names);
+  int find(std::string_view name) const;
+
+ private:
+  // Open addressing: a table four times the size of the names keeps probe runs short and
+  // always has an empty slot, which ends every search.
+  static constexpr std::size_t kSlots = 256;
+  static std::size_t slot_of(std::string_view name);
+  std::array<std::uint8_t, kSlots> slots_{};  // index + 1 into names_, 0 = empty
   std::vector<std::string_view> names_;
+};
+
+// NameIds::find for the names of one parse (ElementPath): a name met before is recognised by
+// its address in the parser's dictionary instead of by its characters. One per handler, and a
+// handler serves one parse.
+class NameCache {
+ public:
+  explicit NameCache(const NameIds& ids) : ids_(ids) {}
+  int find(std::string_view name) {
+    Entry& entry = entries_[(reinterpret_cast<std::uintptr_t>(name.data()) >> 3) % kEntries];
+    if (entry.data != name.data() || entry.size != name.size() || entry.data == nullptr)
+      entry = {name.data(), name.size(), ids_.find(name)};
+    return entry.id;
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 128;
+  struct Entry {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    int id = 0;
+  };
+  const NameIds& ids_;
+  std::array<Entry, kEntries> entries_{};
 };
 
 // The attributes of a start tag, by local name (namespace prefixes ignored).
@@ -149,6 +213,25 @@ class XmlStreamHandler {
   // An element closed; `text` is the character data (entities decoded) it holds after its
   // last child element, which for a leaf is all of it. Views are valid during the call only.
   virtual Status on_end(const ElementPath& path, std::string_view text) = 0;
+
+ protected:
+  // From on_start, about the element that opened: `mark` (any number of the handler's
+  // choosing) is what ElementPath::mark() says of it until it closes; with `wants_text` false
+  // its character data is not kept (on_end sees none), which spares copying the text of the
+  // many elements a big answer carries and no handler reads. The parser still checks such text
+  // and still counts it against ParseLimits::max_text_bytes. With `wants_end` false, on_end is
+  // not called for it. Without a call: mark 0, text kept, on_end called.
+  void mark_element(int mark, bool wants_text, bool wants_end) {
+    start_mark_ = mark;
+    start_wants_text_ = wants_text;
+    start_wants_end_ = wants_end;
+  }
+
+ private:
+  friend class StreamParser;
+  int start_mark_ = 0;
+  bool start_wants_text_ = true;
+  bool start_wants_end_ = true;
 };
 
 // Streams `xml` through `handler`. Errc::kSoap for malformed XML or a DOCTYPE (the detail
@@ -156,8 +239,6 @@ class XmlStreamHandler {
 // ParseLimits bound is passed; any error the handler returns.
 Status parse_xml_stream(std::string_view xml, XmlStreamHandler& handler,
                         const ParseLimits& limits = {});
-
-class StreamParser;
 
 // The same parse as parse_xml_stream for a document handed over in pieces, so that a big one
 // can be read a bounded piece at a time: feed() as often as needed, then finish(). An error
@@ -182,9 +263,20 @@ class XmlStreamFeed {
 // parser hands it every element first.
 class EnvelopeReader {
  public:
-  void on_start(const ElementPath& path);
+  void on_start(const ElementPath& path) {
+    if (path.depth() <= 3) start_near_root(path);
+  }
+  // Whether the element that just opened may be one whose end and text on_end reads (a
+  // handler that leaves out the elements it does not read keeps these).
+  bool wants_element(const ElementPath& path) const {
+    return path.depth() <= kMaxDepthRead || fault_seen_;
+  }
   // True if the element belonged to the header or the fault (nothing more to do with it).
-  bool on_end(const ElementPath& path, std::string_view text);
+  bool on_end(const ElementPath& path, std::string_view text) {
+    // The answer's own elements, nearly all of a big one, end here.
+    if (!wants_element(path)) return false;
+    return end_header_or_fault(path, text);
+  }
   // After the parse: the fault as a typed Error (see AbFault), else kSoap if the document was
   // not a SOAP envelope or `response_seen` is false, else ok.
   Status finish(std::string_view operation, bool response_seen) const;
@@ -192,6 +284,10 @@ class EnvelopeReader {
   bool in_body() const { return in_body_; }
 
  private:
+  static constexpr std::size_t kMaxDepthRead = 4;  // Envelope/Header/ServiceHeader/CacheKey
+  void start_near_root(const ElementPath& path);
+  bool end_header_or_fault(const ElementPath& path, std::string_view text);
+
   ServiceHeader header_;
   bool root_is_envelope_ = false;
   bool in_body_ = false;

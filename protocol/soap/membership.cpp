@@ -115,33 +115,118 @@ struct MemberSet {
   std::vector<std::string> notes;
 };
 
+// The element names the handler looks for, numbered as kNames lists them.
+enum Name : int {
+  kOther = 0,
+  kFindMembershipResponse,
+  kServices,
+  kService,
+  kMemberships,
+  kMembership,
+  kMembers,
+  kMember,
+  kAnnotations,
+  kAnnotation,
+  kMemberRole,
+  kPassportName,
+  kEmail,
+  kMembershipId,
+  kDisplayName,
+  kDeleted,
+  kAnnotationName,
+  kAnnotationValue,
+  kType,
+  kHandle,
+  kInfo,
+  kLastChange,
+};
+
+const NameIds& names() {
+  static const NameIds ids{"FindMembershipResponse",
+                           "Services",
+                           "Service",
+                           "Memberships",
+                           "Membership",
+                           "Members",
+                           "Member",
+                           "Annotations",
+                           "Annotation",
+                           "MemberRole",
+                           "PassportName",
+                           "Email",
+                           "MembershipId",
+                           "DisplayName",
+                           "Deleted",
+                           "Name",
+                           "Value",
+                           "Type",
+                           "Handle",
+                           "Info",
+                           "LastChange"};
+  return ids;
+}
+
+bool is_member_field(int name) {
+  return name == kPassportName || name == kEmail || name == kMembershipId || name == kDisplayName ||
+         name == kDeleted;
+}
+
+// Whether on_end reads the text of an element of this name at this place (the envelope's
+// elements aside). Decided from the path alone, so it holds from the element's start to its end.
+bool text_read(const ElementPath& path, int name) {
+  const int parent = path.mark(1);
+  switch (name) {
+    case kAnnotationName:
+    case kAnnotationValue:
+      return parent == kAnnotation && path.mark(3) == kMember;
+    case kMemberRole:
+      return parent == kMembership;
+    case kType:
+      return parent == kHandle && path.mark(2) == kInfo && path.mark(3) == kService;
+    case kLastChange:
+      return parent == kService;
+    default:
+      return parent == kMember && is_member_field(name);
+  }
+}
+
+// Whether on_end does something at the end of an element of this name whose text it does not
+// read: the elements that gather an item's fields.
+bool closes_item(int name) {
+  return name == kMember || name == kAnnotation || name == kMembership || name == kService;
+}
+
+// Every element is marked with its Name when it opens, so that the tests of its end (and of
+// its children) compare numbers, not strings.
 class FindMembershipHandler final : public XmlStreamHandler {
  public:
-  explicit FindMembershipHandler(const ParseLimits& limits) : limits_(limits) {}
+  explicit FindMembershipHandler(const ParseLimits& limits) : limits_(limits), names_(names()) {}
 
   Status on_start(const ElementPath& path, const XmlAttributes& attributes) override {
     envelope_.on_start(path);
+    const int name = names_.find(path.name());
+    const bool text = envelope_.wants_element(path) || text_read(path, name);
+    mark_element(name, text, text || closes_item(name));
     if (!envelope_.in_body()) return Status::ok();
-    const std::string_view name = path.name();
-    const std::string_view parent = path.up(1);
-    if (path.depth() == 3 && name == "FindMembershipResponse") {
+    const int parent = path.mark(1);
+    if (path.depth() == 3 && name == kFindMembershipResponse) {
       response_seen_ = true;
-    } else if (name == "Service" && parent == "Services") {
+    } else if (name == kService && parent == kServices) {
       in_service_ = true;
       service_type_.clear();
       service_last_change_.clear();
       service_ = MemberSet{};
-    } else if (in_service_ && name == "Membership" && parent == "Memberships") {
+    } else if (in_service_ && name == kMembership && parent == kMemberships) {
       in_membership_ = true;
       role_.clear();
       membership_members_.clear();
-    } else if (in_membership_ && name == "Member" && parent == "Members") {
+    } else if (in_membership_ && name == kMember && parent == kMembers) {
       in_member_ = true;
       member_ = RawMember{};
       const std::string type = attributes.value("type");
       const std::size_t colon = type.rfind(':');
       member_.type = colon == std::string::npos ? type : type.substr(colon + 1);
-    } else if (in_member_ && name == "Annotation" && parent == "Annotations") {
+    } else if (in_member_ && name == kAnnotation && parent == kAnnotations) {
       annotation_name_.clear();
       annotation_value_.clear();
     }
@@ -150,18 +235,18 @@ class FindMembershipHandler final : public XmlStreamHandler {
 
   Status on_end(const ElementPath& path, std::string_view text) override {
     if (envelope_.on_end(path, text) || !envelope_.in_body() || !in_service_) return Status::ok();
-    const std::string_view name = path.name();
-    const std::string_view parent = path.up(1);
+    const int name = path.mark();
+    const int parent = path.mark(1);
     if (in_member_) {
-      if (parent == "Member") {
+      if (parent == kMember) {
         read_member_field(name, text);
-      } else if (parent == "Annotation" && path.up(3) == "Member") {
-        if (name == "Name") annotation_name_ = trim(text);
-        if (name == "Value") annotation_value_ = trim(text);
-      } else if (name == "Annotation" && path.up(2) == "Member") {
+      } else if (parent == kAnnotation && path.mark(3) == kMember) {
+        if (name == kAnnotationName) annotation_name_ = trim(text);
+        if (name == kAnnotationValue) annotation_value_ = trim(text);
+      } else if (name == kAnnotation && path.mark(2) == kMember) {
         if (annotation_name_ == kBuddyType) member_.buddy_type = annotation_value_;
         if (annotation_name_ == kInviteMessage) member_.invite_message = annotation_value_;
-      } else if (name == "Member" && parent == "Members") {
+      } else if (name == kMember && parent == kMembers) {
         in_member_ = false;
         if (++buffered_ > limits_.max_items)
           return make_error(Errc::kLimit, "FindMembership: too many members");
@@ -173,19 +258,19 @@ class FindMembershipHandler final : public XmlStreamHandler {
       return Status::ok();
     }
     if (in_membership_) {
-      if (name == "MemberRole" && parent == "Membership") {
+      if (name == kMemberRole && parent == kMembership) {
         role_ = trim(text);
-      } else if (name == "Membership" && parent == "Memberships") {
+      } else if (name == kMembership && parent == kMemberships) {
         in_membership_ = false;
         end_membership();
       }
       return Status::ok();
     }
-    if (name == "Type" && parent == "Handle" && path.up(2) == "Info" && path.up(3) == "Service") {
+    if (name == kType && parent == kHandle && path.mark(2) == kInfo && path.mark(3) == kService) {
       service_type_ = trim(text);
-    } else if (name == "LastChange" && parent == "Service") {
+    } else if (name == kLastChange && parent == kService) {
       service_last_change_ = trim(text);
-    } else if (name == "Service" && parent == "Services") {
+    } else if (name == kService && parent == kServices) {
       in_service_ = false;
       end_service();
     }
@@ -201,16 +286,16 @@ class FindMembershipHandler final : public XmlStreamHandler {
   }
 
  private:
-  void read_member_field(std::string_view name, std::string_view text) {
-    if (name == "PassportName")
+  void read_member_field(int name, std::string_view text) {
+    if (name == kPassportName)
       member_.passport_name = trim(text);
-    else if (name == "Email")
+    else if (name == kEmail)
       member_.email = trim(text);
-    else if (name == "MembershipId")
+    else if (name == kMembershipId)
       member_.membership_id = trim(text);
-    else if (name == "DisplayName")
+    else if (name == kDisplayName)
       member_.display_name = wire::bounded_utf8(trim(text), wire::kMaxFriendlyNameChars);
-    else if (name == "Deleted")
+    else if (name == kDeleted)
       member_.deleted = parse_bool(text);
   }
 
@@ -296,6 +381,7 @@ class FindMembershipHandler final : public XmlStreamHandler {
   }
 
   const ParseLimits& limits_;
+  NameCache names_;
   EnvelopeReader envelope_;
   bool response_seen_ = false;
   bool in_service_ = false;

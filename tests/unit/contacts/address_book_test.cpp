@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cmocka_cpp.h"
@@ -336,6 +337,28 @@ void test_faults_and_errors(void** state) {
                                "</groupIds><passportName>b@example.com</passportName>"));
   f.result = soap::parse_ab_find_all(f.xml, soap::ParseLimits{.max_groups_per_contact = 2});
   assert_int_equal(static_cast<int>(f.result->error().code), static_cast<int>(Errc::kLimit));
+  // The text of elements the parser does not read (quickName, puid) is not kept, but it is
+  // still bounded and still checked, streamed or not.
+  assert_true(soap::parse_ab_find_all(full).is_ok());
+  for (const auto& [from, to, code] :
+       {std::tuple{"<quickName>", "<quickName>" + std::string(2000, 'q'), Errc::kLimit},
+        std::tuple{"<puid>0", std::string("<puid>0 &undeclared;"), Errc::kSoap},
+        std::tuple{"<puid>0", std::string("<puid>0 <"), Errc::kSoap}}) {
+    f.xml = t::replace_all(full, from, to);
+    // (Past a malformed spot the whole-document parser hands the rest over as text: only
+    // the text limit case has a low limit.)
+    const soap::ParseLimits limits{.max_text_bytes = code == Errc::kLimit ? 1000u : 1u << 20};
+    f.result = soap::parse_ab_find_all(f.xml, limits);
+    assert_false(f.result->is_ok());
+    assert_int_equal(static_cast<int>(f.result->error().code), static_cast<int>(code));
+    soap::AbFindAllParser streamed(limits);
+    msn::Status fed = msn::Status::ok();
+    for (std::size_t at = 0; at < f.xml.size() && fed.is_ok(); at += 100)
+      fed = streamed.feed(std::string_view(f.xml).substr(at, 100));
+    f.result = fed.is_ok() ? streamed.finish() : Result<AddressBookResult>(fed.error());
+    assert_false(f.result->is_ok());
+    assert_int_equal(static_cast<int>(f.result->error().code), static_cast<int>(code));
+  }
   // An entity declared in a DTD never reaches a display name.
   f.xml =
       "<!DOCTYPE x [<!ENTITY e \"EVIL\">]>" +

@@ -5,6 +5,7 @@
 // The documents are written by hand here, never with the engine's own escaping or builders.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -176,6 +177,14 @@ class XmlOut {
     out_ += "</";
     out_ += tag;
     out_ += ">";
+    newline();
+  }
+  // <tag /> as the local server writes an empty element.
+  void empty(std::string_view tag) {
+    indent();
+    out_ += "<";
+    out_ += tag;
+    out_ += " />";
     newline();
   }
   void raw(std::string_view text) { out_ += text; }
@@ -381,6 +390,260 @@ inline std::string ab_find_all_xml(const GenBook& book, bool pretty) {
   x.leaf("abId", "00000000-0000-0000-0000-000000000000");
   x.leaf("lastChange", "2008-06-02T10:00:01.25-07:00");
   x.leaf("DynamicItemLastChanged", "0001-01-01T00:00:00");
+  x.close("ab");
+  x.close("ABFindAllResult");
+  x.close("ABFindAllResponse");
+  gen_envelope_close(x);
+  return x.take();
+}
+
+// ---- documents shaped like the local server's (tests/server/msnp_server) -----------------
+// The server writes every field a real service sends, most of which the parsers skip: per
+// member 14 elements (PassportId, CID, JoinedDate...), per contact about 30 (quickName, puid,
+// birthdate, Gender...), no whitespace between elements. The parse cost is dominated by those
+// skipped elements, so benchmarks of the sign-in parse use these shapes.
+
+// A book distributed as tests/server's contacts.generate() makes one: every contact a
+// Passport contact on FL, 0 to 2 of 8 groups, about 7 % blocked, 68 % allowed, 80 % on RL.
+// (Deterministic arithmetic in place of the server's random numbers.)
+inline GenBook make_server_book(std::size_t n) {
+  GenBook book;
+  const char* const names[] = {"Friends",
+                               "Family",
+                               "Work",
+                               "\xC3\x9Cn\xC3\xAF"
+                               "c\xC3\xB8"
+                               "d\xC3\xA9 Gr\xC3\xBCpp\xC3\xA9",
+                               "\xE5\x90\x8C\xE5\xAD\xA6",
+                               "Gamers",
+                               "Old School",
+                               "Tom & Jerry"};
+  for (std::size_t g = 0; g < std::min<std::size_t>(8, 3 + n / 8); ++g)
+    book.groups.push_back(Group{gen_guid(0xa0, g), names[g]});
+  const char* const domains[] = {"example.com", "example.org", "example.net"};
+  for (std::size_t i = 0; i < n; ++i) {
+    GenContact c;
+    char address[64];
+    std::snprintf(address, sizeof address, "contact%05zu@%s", i, domains[i % 3]);
+    c.address = address;
+    switch (i % 4) {
+      case 0:
+        c.display_name = "Zo\xC3\xAB \xC3\x85ngstr\xC3\xB6m";  // Zoë Ångström
+        break;
+      case 1:
+        c.display_name = "\xE6\x9D\x8E\xE9\x9B\xB7";  // 李雷
+        break;
+      case 2:
+        c.display_name = "Plain Person " + std::to_string(i);
+        break;
+      default:
+        c.display_name = "Tom & \"Jerry\" <" + std::to_string(i) + ">";
+    }
+    c.contact_id = gen_guid(0xc0, i);
+    const std::size_t spread = (i * 37) % 100;  // a fixed permutation of 0..99
+    if (spread < 7)
+      c.lists = ListBits::kForward | ListBits::kBlock;
+    else if (spread < 75)
+      c.lists = ListBits::kForward | ListBits::kAllow;
+    else
+      c.lists = ListBits::kForward;
+    if ((i * 53) % 100 < 80) c.lists |= ListBits::kReverse;
+    const std::size_t groups = (i * 29) % 100 < 15 ? 0 : (i * 29) % 100 < 85 ? 1 : 2;
+    for (std::size_t k = 0; k < groups && !book.groups.empty(); ++k)
+      c.group_ids.push_back(book.groups[(i + k * 3) % book.groups.size()].id);
+    book.contacts.push_back(std::move(c));
+  }
+  return book;
+}
+
+inline void gen_server_member(XmlOut& x, const GenContact& c, std::size_t membership_id) {
+  constexpr std::string_view kStamp = "2026-07-24T12:16:04.3943690Z";
+  x.open("Member", "xsi:type=\"PassportMember\"");
+  x.leaf("MembershipId", std::to_string(membership_id));
+  x.leaf("Type", "Passport");
+  x.leaf("State", "Accepted");
+  x.leaf("Deleted", "false");
+  x.leaf("LastChanged", kStamp);
+  x.leaf("JoinedDate", kStamp);
+  x.leaf("ExpirationDate", "0001-01-01T00:00:00");
+  x.empty("Changes");
+  x.leaf("PassportName", c.address);
+  x.leaf("IsPassportNameHidden", "false");
+  x.leaf("PassportId", "1974c0b826f76041");
+  x.leaf("CID", std::to_string(1834302845406896193ULL + membership_id));
+  x.empty("PassportChanges");
+  x.leaf("LookedupByCID", "false");
+  x.close("Member");
+}
+
+inline void gen_server_info(XmlOut& x) {
+  x.open("Info");
+  x.open("Handle");
+  x.leaf("Id", "1");
+  x.leaf("Type", "Messenger");
+  x.empty("ForeignId");
+  x.close("Handle");
+  x.leaf("InverseRequired", "false");
+  x.leaf("AuthorizationCriteria", "Everyone");
+  x.leaf("IsBot", "false");
+  x.close("Info");
+}
+
+inline std::string server_find_membership_xml(const GenBook& book) {
+  XmlOut x(false);
+  gen_envelope_open(x);
+  x.open("FindMembershipResponse", "xmlns=\"http://www.msn.com/webservices/AddressBook\"");
+  x.open("FindMembershipResult");
+  x.open("Services");
+  x.open("Service");
+  x.open("Memberships");
+  std::size_t membership_id = 0;
+  const std::pair<ListBits, std::string_view> roles[] = {
+      {ListBits::kAllow, "Allow"}, {ListBits::kBlock, "Block"}, {ListBits::kReverse, "Reverse"}};
+  for (const auto& [bit, role] : roles) {
+    x.open("Membership");
+    x.leaf("MemberRole", role);
+    x.open("Members");
+    for (const GenContact& c : book.contacts)
+      if (c.on(bit)) gen_server_member(x, c, ++membership_id);
+    x.close("Members");
+    x.leaf("MembershipIsComplete", "true");
+    x.close("Membership");
+  }
+  x.close("Memberships");
+  gen_server_info(x);
+  x.empty("Changes");
+  x.leaf("LastChange", "2026-12-07T01:08:33.1368730Z");
+  x.leaf("Deleted", "false");
+  x.close("Service");
+  x.close("Services");
+  x.open("OwnerNamespace");
+  x.open("Info");
+  x.open("Handle");
+  x.leaf("Id", "00000000-0000-0000-0009-98a73dd54d62");
+  x.leaf("IsPassportNameHidden", "false");
+  x.leaf("CID", "0");
+  x.close("Handle");
+  x.leaf("CreatorPuid", "0");
+  x.leaf("CreatorCID", "8945161128952286562");
+  x.leaf("CreatorPassportName", "alice@example.com");
+  x.open("CircleAttributes");
+  x.leaf("IsPresenceEnabled", "false");
+  x.leaf("IsEvent", "false");
+  x.leaf("Domain", "WindowsLive");
+  x.close("CircleAttributes");
+  x.leaf("MessengerApplicationServiceCreated", "false");
+  x.close("Info");
+  x.empty("Changes");
+  x.leaf("CreateDate", "2026-12-07T01:08:33.1368730Z");
+  x.leaf("LastChange", "2026-12-07T01:08:33.1368730Z");
+  x.close("OwnerNamespace");
+  x.close("FindMembershipResult");
+  x.close("FindMembershipResponse");
+  gen_envelope_close(x);
+  return x.take();
+}
+
+// contactInfo as the server writes it; `type` "Me" for the account itself.
+inline void gen_server_contact(XmlOut& x, std::string_view id, std::string_view type,
+                               std::string_view address, std::string_view name,
+                               const std::vector<std::string>& group_ids, bool messenger_user) {
+  x.open("Contact");
+  x.leaf("contactId", id);
+  x.open("contactInfo");
+  x.leaf("contactType", type);
+  x.leaf("quickName", name);
+  x.leaf("passportName", address);
+  x.leaf("IsPassportNameHidden", "false");
+  x.leaf("displayName", name);
+  x.leaf("puid", "0");
+  x.open("groupIds");
+  for (const std::string& group : group_ids) x.leaf("guid", group);
+  x.close("groupIds");
+  x.leaf("CID", "1834302845406896193");
+  x.leaf("IsNotMobileVisible", "false");
+  x.leaf("isMobileIMEnabled", "false");
+  x.leaf("isMessengerUser", messenger_user ? "true" : "false");
+  x.leaf("isFavorite", "false");
+  x.leaf("isSmtp", "false");
+  x.leaf("hasSpace", "false");
+  x.leaf("spotWatchState", "NoDevice");
+  x.leaf("birthdate", "0001-01-01T00:00:00");
+  x.leaf("primaryEmailType", "ContactEmailPersonal");
+  x.leaf("PrimaryLocation", "ContactLocationPersonal");
+  x.leaf("PrimaryPhone", "ContactPhonePersonal");
+  x.leaf("IsPrivate", "false");
+  x.leaf("Gender", "Unspecified");
+  x.leaf("TimeZone", "None");
+  x.close("contactInfo");
+  x.empty("propertiesChanged");
+  x.leaf("fDeleted", "false");
+  x.leaf("lastChange", "2026-04-13T22:16:37.4043230Z");
+  x.close("Contact");
+}
+
+inline std::string server_ab_find_all_xml(const GenBook& book) {
+  XmlOut x(false);
+  gen_envelope_open(x);
+  x.open("ABFindAllResponse", "xmlns=\"http://www.msn.com/webservices/AddressBook\"");
+  x.open("ABFindAllResult");
+  x.open("groups");
+  for (const Group& g : book.groups) {
+    x.open("Group");
+    x.leaf("groupId", g.id);
+    x.open("groupInfo");
+    x.open("annotations");
+    x.open("Annotation");
+    x.leaf("Name", "MSN.IM.Display");
+    x.leaf("Value", "1");
+    x.close("Annotation");
+    x.close("annotations");
+    x.leaf("groupType", "c8529ce2-6ead-434d-881f-341e17db3ff8");
+    x.leaf("name", g.name);
+    x.leaf("IsNotMobileVisible", "false");
+    x.leaf("IsPrivate", "false");
+    x.leaf("IsFavorite", "false");
+    x.close("groupInfo");
+    x.empty("propertiesChanged");
+    x.leaf("fDeleted", "false");
+    x.leaf("lastChange", "2026-02-28T09:30:56.9594950Z");
+    x.close("Group");
+  }
+  x.close("groups");
+  x.open("contacts");
+  gen_server_contact(x, gen_guid(0xee, 0), "Me", "alice@example.com", "alice@example.com", {},
+                     false);
+  for (const GenContact& c : book.contacts)
+    if (c.on(ListBits::kForward))
+      gen_server_contact(x, c.contact_id, "Regular", c.address, c.display_name, c.group_ids, true);
+  x.close("contacts");
+  // The circle ticket: an escaped XML document of about 1.3 KB.
+  x.open("CircleResult");
+  std::string ticket = "<?xml version=\"1.0\" encoding=\"utf-16\"?><SignedTicket ver=\"1\"><Data>";
+  ticket.append(900, 'Q');
+  ticket += "</Data><Sig>";
+  ticket.append(172, 'W');
+  ticket += "</Sig></SignedTicket>";
+  x.leaf("CircleTicket", ticket);
+  x.close("CircleResult");
+  x.open("ab");
+  x.leaf("abId", "00000000-0000-0000-0000-000000000000");
+  x.open("abInfo");
+  x.leaf("ownerPuid", "0");
+  x.leaf("OwnerCID", "8945161128952286562");
+  x.leaf("ownerEmail", "alice@example.com");
+  x.leaf("fDefault", "true");
+  x.leaf("joinedNamespace", "false");
+  x.leaf("IsBot", "false");
+  x.leaf("IsParentManaged", "false");
+  x.leaf("SubscribeExternalPartner", "false");
+  x.leaf("NotifyExternalPartner", "false");
+  x.leaf("AddressBookType", "Individual");
+  x.close("abInfo");
+  x.leaf("lastChange", "2026-12-07T01:08:33.1368730Z");
+  x.leaf("DynamicItemLastChanged", "0001-01-01T00:00:00");
+  x.leaf("createDate", "2026-12-07T01:08:33.1368730Z");
+  x.empty("propertiesChanged");
   x.close("ab");
   x.close("ABFindAllResult");
   x.close("ABFindAllResponse");

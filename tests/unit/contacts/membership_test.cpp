@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cmocka_cpp.h"
@@ -411,6 +412,28 @@ void test_limits(void** state) {
   assert_int_equal(static_cast<int>(f.result->error().code), static_cast<int>(Errc::kLimit));
   f.result = soap::parse_find_membership(f.xml, soap::ParseLimits{.max_text_bytes = 16});
   assert_int_equal(static_cast<int>(f.result->error().code), static_cast<int>(Errc::kLimit));
+  // The text of elements the parser does not read (PassportId, CID) is not kept, but it is
+  // still bounded and still checked, streamed or not.
+  const std::string vector = f.xml;
+  for (const auto& [from, to, code] :
+       {std::tuple{"<PassportId>", "<PassportId>" + std::string(2000, 'p'), Errc::kLimit},
+        std::tuple{"<CID>", std::string("<CID>&undeclared;"), Errc::kSoap},
+        std::tuple{"<CID>", std::string("<CID><"), Errc::kSoap}}) {
+    const std::string xml = t::replace_all(vector, from, to);
+    // (Past a malformed spot the whole-document parser hands the rest over as text: only
+    // the text limit case has a low limit.)
+    const soap::ParseLimits limits{.max_text_bytes = code == Errc::kLimit ? 1000u : 1u << 20};
+    f.result = soap::parse_find_membership(xml, limits);
+    assert_false(f.result->is_ok());
+    assert_int_equal(static_cast<int>(f.result->error().code), static_cast<int>(code));
+    soap::FindMembershipParser streamed(limits);
+    msn::Status fed = msn::Status::ok();
+    for (std::size_t at = 0; at < xml.size() && fed.is_ok(); at += 100)
+      fed = streamed.feed(std::string_view(xml).substr(at, 100));
+    f.result = fed.is_ok() ? streamed.finish() : Result<MembershipResult>(fed.error());
+    assert_false(f.result->is_ok());
+    assert_int_equal(static_cast<int>(f.result->error().code), static_cast<int>(code));
+  }
   // Deep nesting well past libxml2's own guard costs nothing and fails cleanly.
   f.xml.clear();
   for (int i = 0; i < 5000; ++i) f.xml += "<a>";
