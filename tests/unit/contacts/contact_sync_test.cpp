@@ -199,14 +199,19 @@ std::map<std::string, int> expected_announcement(const t::GenBook& book) {
   return expected;
 }
 
-void test_large_book_sign_in(void** state) {
-  Fx& fx = t::fixture<Fx>(state);
-  const t::GenBook book = t::make_book(5000);
+// Signs in and answers the sign-in's list fetch with `book`'s two documents.
+void sign_in_and_answer_list(Fx& fx, const t::GenBook& book) {
   fx.s = std::make_unique<t::ScriptedClient>(t::contacts_settings());
   fx.ns = t::sign_in_until_contacts(*fx);
   const auto fetch = t::open_list_fetch(*fx);
   t::answer_web(*fx, fetch.membership, t::find_membership_xml(book, true));
   t::answer_web(*fx, fetch.address_book, t::ab_find_all_xml(book, false));
+}
+
+void test_large_book_sign_in(void** state) {
+  Fx& fx = t::fixture<Fx>(state);
+  const t::GenBook book = t::make_book(5000);
+  sign_in_and_answer_list(fx, book);
   // A book this big is read and put in place in bounded steps, each from a timer that is due
   // at once, never in the one call that brought the answer.
   fx.s->expect_no_output();
@@ -282,11 +287,7 @@ void test_large_book_sign_in(void** state) {
 void test_large_book_in_steps_with_changes_between(void** state) {
   Fx& fx = t::fixture<Fx>(state);
   const t::GenBook book = t::make_book(5000);
-  fx.s = std::make_unique<t::ScriptedClient>(t::contacts_settings());
-  fx.ns = t::sign_in_until_contacts(*fx);
-  const auto fetch = t::open_list_fetch(*fx);
-  t::answer_web(*fx, fetch.membership, t::find_membership_xml(book, true));
-  t::answer_web(*fx, fetch.address_book, t::ab_find_all_xml(book, false));
+  sign_in_and_answer_list(fx, book);
   std::vector<ev::ContactListLoaded> loaded;
   std::size_t steps = 0;
   while (loaded.empty()) {
