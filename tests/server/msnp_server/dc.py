@@ -149,6 +149,8 @@ class Direct:
         self.task = None
 
     def send(self, h, body=b""):
+        if not self.closed and self.writer.transport.is_closing():
+            self.closed = True  # the peer has gone; see wire.Wire.write_raw
         if not self.closed:
             self.writer.write(dc_packet(h, body))
 

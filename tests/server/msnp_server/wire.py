@@ -109,6 +109,11 @@ class Wire:
     def write_raw(self, data, log=True):
         if self.closed:
             return
+        # A peer that has gone is only noticed by the read loop later; writing on meanwhile
+        # would make asyncio warn about writes to a lost connection.
+        if self.writer.transport.is_closing():
+            self.closed = True
+            return
         if log and self.log.isEnabledFor(logging.DEBUG):
             self.log.debug("%s <<< [raw %d bytes] %s", self.tag, len(data), show(data))
         try:
