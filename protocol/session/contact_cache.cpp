@@ -252,20 +252,93 @@ std::string serialize_contact_cache(std::string_view account, const ContactList&
   return writer.take();
 }
 
+// ---- reading, a part at a time --------------------------------------------------------------
+
+namespace {
+
+// The lines a header ends before.
+bool is_body_line(std::string_view line) {
+  const std::string_view kind = line.substr(0, line.find('\t'));
+  return kind == "group" || kind == "contact" || kind == "end";
+}
+
+}  // namespace
+
+struct ContactCacheReader::State {
+  State(std::string blob_in, std::string account_in, const ContactCacheLimits& limits_in)
+      : blob(std::move(blob_in)), account(std::move(account_in)), limits(limits_in) {}
+  std::string blob;
+  std::string account;
+  ContactCacheLimits limits;
+  Reader reader{limits, account, {}, {}};  // refers to the two members above: State never moves
+  std::size_t pos = 0;                     // the start of the next line in `blob`
+  std::size_t line_no = 0;
+  std::optional<Error> failed;
+};
+
+ContactCacheReader::ContactCacheReader(std::string blob, std::string account, const ContactCacheLimits& limits)
+    : state_(std::make_unique<State>(std::move(blob), std::move(account), limits)) {}
+ContactCacheReader::ContactCacheReader(ContactCacheReader&&) noexcept = default;
+ContactCacheReader& ContactCacheReader::operator=(ContactCacheReader&&) noexcept = default;
+ContactCacheReader::~ContactCacheReader() = default;
+
+Status ContactCacheReader::read_header() {
+  State& s = *state_;
+  if (s.blob.size() > s.limits.max_bytes) s.failed = make_error(Errc::kLimit, "contact cache: too large");
+  auto read = read_lines(s.limits.max_bytes, true);
+  if (!read) return read.error();
+  if (std::find(s.reader.header_seen.begin(), s.reader.header_seen.end(), false) != s.reader.header_seen.end()) {
+    s.failed = make_error(Errc::kProtocol, "contact cache: a header line is missing");
+    return *s.failed;
+  }
+  return Status::ok();
+}
+
+Result<bool> ContactCacheReader::step(std::size_t max_lines) { return read_lines(max_lines, false); }
+
+Result<bool> ContactCacheReader::read_lines(std::size_t max_lines, bool header_only) {
+  State& s = *state_;
+  const auto fail = [&s](Error error) {
+    s.failed = error;
+    return error;
+  };
+  if (s.failed) return *s.failed;
+  const std::string_view blob = s.blob;
+  for (std::size_t n = 0; n < max_lines && s.pos < blob.size(); ++n) {
+    const std::size_t eol = blob.find('\n', s.pos);
+    if (eol == std::string_view::npos) return fail(make_error(Errc::kProtocol, "contact cache: the last line is cut off"));
+    const std::string_view line = blob.substr(s.pos, eol - s.pos);
+    if (header_only && is_body_line(line)) return false;
+    if (Status read = s.reader.line(++s.line_no, line); !read) return fail(read.error());
+    s.pos = eol + 1;
+  }
+  if (s.pos < blob.size()) return false;
+  if (!s.reader.ended) return fail(make_error(Errc::kProtocol, "contact cache: no end line"));
+  return true;
+}
+
+const std::string& ContactCacheReader::address_book_last_change() const {
+  return state_->reader.address_book.last_change;
+}
+const std::string& ContactCacheReader::membership_last_change() const { return state_->reader.membership.last_change; }
+const std::string& ContactCacheReader::cache_key() const { return state_->reader.membership.header.cache_key; }
+std::size_t ContactCacheReader::contacts_read() const { return state_->reader.contacts; }
+std::size_t ContactCacheReader::lines_read() const { return state_->line_no; }
+
+soap::MembershipResult ContactCacheReader::take_membership() { return std::move(state_->reader.membership); }
+soap::AddressBookResult ContactCacheReader::take_address_book() { return std::move(state_->reader.address_book); }
+
 Result<ContactList> parse_contact_cache(std::string_view blob, std::string_view account,
                                         const ContactCacheLimits& limits) {
-  if (blob.size() > limits.max_bytes) return make_error(Errc::kLimit, "contact cache: too large");
-  Reader reader{limits, account, {}, {}};
-  std::size_t line_no = 0;
-  while (!blob.empty()) {
-    const std::size_t eol = blob.find('\n');
-    if (eol == std::string_view::npos) return make_error(Errc::kProtocol, "contact cache: the last line is cut off");
-    MSN_TRY(reader.line(++line_no, blob.substr(0, eol)));
-    blob.remove_prefix(eol + 1);
+  ContactCacheReader reader{std::string(blob), std::string(account), limits};
+  MSN_TRY(reader.read_header());
+  for (;;) {
+    auto ended = reader.step(limits.max_bytes);
+    if (!ended) return ended.error();
+    if (*ended) break;
   }
-  if (!reader.ended) return make_error(Errc::kProtocol, "contact cache: no end line");
   ContactList list;
-  list.load(reader.membership, reader.address_book);
+  list.load(reader.take_membership(), reader.take_address_book());
   return list;
 }
 

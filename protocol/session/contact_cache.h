@@ -20,12 +20,15 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/status.h"
 #include "session/contact_list.h"
+#include "soap/address_book.h"
+#include "soap/membership.h"
 
 namespace msn {
 
@@ -57,6 +60,37 @@ class ContactCacheWriter {
 
 // The snapshot of `list` for `account`.
 std::string serialize_contact_cache(std::string_view account, const ContactList& list);
+
+// parse_contact_cache a part at a time, for a big list: read_header() reads the lines before the
+// first group or contact (all the delta requests need), then step() reads up to `max_lines`
+// more until it returns true, after the end line checked out; take_membership() and
+// take_address_book() then hand over what ContactList::load (or its steps) takes. Errors as
+// parse_contact_cache's; after one the reader reads no further.
+class ContactCacheReader {
+ public:
+  ContactCacheReader(std::string blob, std::string account, const ContactCacheLimits& limits = {});
+  ContactCacheReader(ContactCacheReader&&) noexcept;
+  ContactCacheReader& operator=(ContactCacheReader&&) noexcept;
+  ~ContactCacheReader();
+
+  Status read_header();
+  Result<bool> step(std::size_t max_lines);
+
+  // Read by read_header.
+  const std::string& address_book_last_change() const;
+  const std::string& membership_last_change() const;
+  const std::string& cache_key() const;
+  std::size_t contacts_read() const;
+  std::size_t lines_read() const;
+
+  soap::MembershipResult take_membership();
+  soap::AddressBookResult take_address_book();
+
+ private:
+  struct State;
+  Result<bool> read_lines(std::size_t max_lines, bool header_only);
+  std::unique_ptr<State> state_;
+};
 
 // Rebuilds the list. Errors: Errc::kInvalidArgument when the blob belongs to another account,
 // Errc::kLimit past `limits`, Errc::kProtocol for anything malformed (the detail names the

@@ -118,7 +118,7 @@ void NotificationSession::on_timer(TimePoint now) {
   if (address_book_.has_work()) {
     address_book_.work();
     pump_address_book(now);
-  } else if (list_load_) {
+  } else if (list_load_can_advance()) {
     advance_list_load(now);
   } else if (cache_writer_) {
     advance_cache();
@@ -275,7 +275,11 @@ std::optional<TimePoint> NotificationSession::next_deadline() const {
 }
 
 bool NotificationSession::has_work() const {
-  return address_book_.has_work() || list_load_.has_value() || cache_writer_.has_value();
+  return address_book_.has_work() || list_load_can_advance() || cache_writer_.has_value();
+}
+
+bool NotificationSession::list_load_can_advance() const {
+  return list_load_ && (list_load_->phase != ListLoad::Phase::kAwaitAnswers || sync_answers_in());
 }
 
 }  // namespace msn

@@ -182,7 +182,11 @@ class NotificationSession {
 
   // ns_presence.cpp
   void start_sync(TimePoint now);                 // the contact-list fetch after the profile
-  void fetch_contact_list(bool use_cache);        // ABFindAll + FindMembership, in parallel
+  // ABFindAll + FindMembership, in parallel; with `since` stamps, only the changes since then.
+  void fetch_contact_list(const std::string& membership_since = {}, const std::string& ab_since = {});
+  void fetch_whole_list();  // drops the cached list and any load under way
+  bool sync_answers_in() const { return sync_ab_tag_ == 0 && sync_membership_tag_ == 0; }
+  bool list_load_can_advance() const;
   void on_sync_result(AbCompletion& completion, TimePoint now);
   void finish_contact_fetch(TimePoint now);
   void advance_list_load(TimePoint now);
@@ -299,16 +303,20 @@ class NotificationSession {
   std::optional<soap::MembershipResult> sync_membership_;
   // The fetched list being put in place, turned into ContactListLoaded and announced (BLP,
   // ADL batches, FQY), kListStep contacts' worth per step: the first step right away, the
-  // rest from on_timer, so that a big book never holds the caller for long.
+  // rest from on_timer, so that a big book never holds the caller for long. A returning
+  // sign-in starts with the cached list (kCache, kMembers, kContacts) while the requests for
+  // the changes are out, and waits (kAwaitAnswers) for their answers before going on.
   struct ListLoad {
-    enum class Phase { kMembers, kContacts, kLoaded, kViews, kAnnounce };
+    enum class Phase { kCache, kMembers, kContacts, kAwaitAnswers, kLoaded, kViews, kAnnounce };
     void enter(Phase next_phase) {
       phase = next_phase;
       next = 0;
       walk = {};
     }
     Phase phase = Phase::kMembers;
-    std::size_t next = 0;  // kMembers, kContacts: the next one of the answer
+    bool from_cache = false;                  // a returning sign-in: see kCache
+    std::optional<ContactCacheReader> cache;  // kCache: the cached list being read
+    std::size_t next = 0;                     // kMembers, kContacts: the next one of the answer
     ContactWalk walk;      // kViews, kAnnounce: where the walk over the list stopped
     soap::MembershipResult membership;
     soap::AddressBookResult address_book;

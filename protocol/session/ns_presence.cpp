@@ -40,36 +40,44 @@ void NotificationSession::start_sync(TimePoint now) {
   progress(SignInStep::kSyncing);
   awaited_.reset();
   reply_deadline_.reset();  // each web request carries its own deadline
-  (void)now;
   const auth::SecurityToken* contacts = tokens_.find(auth::kContactsAddress);
   if (contacts == nullptr) log(LogLevel::kWarning, "the web login gave no contacts ticket");
   address_book_.set_ticket(contacts != nullptr ? contacts->ticket() : std::string{});
-
-  bool use_cache = false;
-  if (!settings_.contact_cache.empty()) {
-    auto cached = parse_contact_cache(settings_.contact_cache, settings_.account);
-    if (cached) {
-      list_ = std::move(cached).value();
-      use_cache = !list_.address_book_last_change().empty() && !list_.membership_last_change().empty();
-      if (!list_.cache_key().empty()) address_book_.set_cache_key(list_.cache_key());
-      log(LogLevel::kInfo, "cached contact list of " + std::to_string(list_.size()) + " contacts; asking for changes");
-    } else {
-      log(LogLevel::kWarning, "the cached contact list is not usable (" + cached.error().detail +
-                                  "); fetching the whole list");
-    }
+  list_ = ContactList{};
+  if (settings_.contact_cache.empty()) {
+    fetch_contact_list();
+    return;
   }
-  if (!use_cache) list_ = ContactList{};
-  fetch_contact_list(use_cache);
+  // Only the header is read now: the changes are asked for at once, and the (maybe very big)
+  // rest is read a part at a time while they are on their way.
+  ContactCacheReader cache{std::move(settings_.contact_cache), settings_.account};
+  if (Status header = cache.read_header(); !header) {
+    log(LogLevel::kWarning, "the cached contact list is not usable (" + header.error().detail +
+                                "); fetching the whole list");
+    fetch_contact_list();
+    return;
+  }
+  if (cache.address_book_last_change().empty() || cache.membership_last_change().empty()) {
+    fetch_contact_list();
+    return;
+  }
+  if (!cache.cache_key().empty()) address_book_.set_cache_key(cache.cache_key());
+  log(LogLevel::kInfo, "cached contact list; asking for changes");
+  fetch_contact_list(cache.membership_last_change(), cache.address_book_last_change());
+  ListLoad load;
+  load.phase = ListLoad::Phase::kCache;
+  load.from_cache = true;
+  load.cache = std::move(cache);
+  list_load_ = std::move(load);
+  advance_list_load(now);
 }
 
-void NotificationSession::fetch_contact_list(bool use_cache) {
-  sync_delta_ = use_cache;
+void NotificationSession::fetch_contact_list(const std::string& membership_since, const std::string& ab_since) {
+  sync_delta_ = !membership_since.empty() && !ab_since.empty();
   sync_ab_.reset();
   sync_membership_.reset();
   sync_membership_tag_ = next_tag_++;
   sync_ab_tag_ = next_tag_++;
-  const std::string membership_since = use_cache ? list_.membership_last_change() : std::string{};
-  const std::string ab_since = use_cache ? list_.address_book_last_change() : std::string{};
   // Both at once: neither answer is needed to ask for the other.
   address_book_.submit(AbRequest{AbCallKind::kFindMembership, "FindMembership",
                                  [membership_since](const soap::AbCredentials& credentials) {
@@ -84,14 +92,19 @@ void NotificationSession::fetch_contact_list(bool use_cache) {
                        sync_ab_tag_);
 }
 
+void NotificationSession::fetch_whole_list() {
+  list_ = ContactList{};
+  list_load_.reset();
+  fetch_contact_list();
+}
+
 void NotificationSession::on_sync_result(AbCompletion& completion, TimePoint now) {
   if (state_ != State::kContactList) return;
   if (!completion.result) {
     const Error& error = completion.result.error();
     if (sync_delta_ && soap::ab_fault(error) == soap::AbFault::kFullSyncRequired) {
       log(LogLevel::kInfo, completion.operation + ": the service wants a full sync; fetching the whole list");
-      list_ = ContactList{};
-      fetch_contact_list(false);
+      fetch_whole_list();
       return;
     }
     if (sync_delta_) {
@@ -111,7 +124,7 @@ void NotificationSession::on_sync_result(AbCompletion& completion, TimePoint now
     // Moved, not copied: for a big book this is tens of thousands of contacts.
     sync_ab_ = std::move(std::get<soap::AddressBookResult>(completion.result.value()));
     sync_ab_tag_ = 0;
-  } else {
+  } else if (completion.tag == sync_membership_tag_) {
     sync_membership_ = std::move(std::get<soap::MembershipResult>(completion.result.value()));
     sync_membership_tag_ = 0;
   }
@@ -121,6 +134,8 @@ void NotificationSession::on_sync_result(AbCompletion& completion, TimePoint now
 void NotificationSession::finish_contact_fetch(TimePoint now) {
   sync_ab_tag_ = 0;
   sync_membership_tag_ = 0;
+  // A cached list still being read takes the answers once it has been (kAwaitAnswers).
+  if (list_load_ && list_load_->phase < ListLoad::Phase::kAwaitAnswers) return;
   for (const auto* notes : {sync_ab_ ? &sync_ab_->notes : nullptr,
                             sync_membership_ ? &sync_membership_->notes : nullptr})
     if (notes != nullptr)
@@ -154,6 +169,26 @@ void NotificationSession::advance_list_load(TimePoint now) {
   };
   while (budget > 0 && list_load_) {
     switch (load.phase) {
+      case ListLoad::Phase::kCache: {
+        ContactCacheReader& cache = *load.cache;
+        const std::size_t before = cache.lines_read();
+        auto ended = cache.step(budget);
+        budget -= std::min(budget, cache.lines_read() - before);
+        if (!ended) {
+          log(LogLevel::kWarning, "the cached contact list is not usable (" + ended.error().detail +
+                                      "); fetching the whole list");
+          fetch_whole_list();
+          return;
+        }
+        if (!*ended) break;
+        log(LogLevel::kInfo, "cached contact list of " + std::to_string(cache.contacts_read()) + " contacts read");
+        load.membership = cache.take_membership();
+        load.address_book = cache.take_address_book();
+        load.cache.reset();
+        list_.begin_load(load.membership, load.address_book);
+        load.enter(ListLoad::Phase::kMembers);
+        break;
+      }
       case ListLoad::Phase::kMembers: {
         const auto& members = load.membership.members;
         for (const std::size_t end = step_end(members.size()); load.next < end; ++load.next)
@@ -169,9 +204,13 @@ void NotificationSession::advance_list_load(TimePoint now) {
         list_.end_load(load.membership, load.address_book);
         load.membership = {};
         load.address_book = {};
-        load.enter(ListLoad::Phase::kLoaded);
+        load.enter(load.from_cache ? ListLoad::Phase::kAwaitAnswers : ListLoad::Phase::kLoaded);
         break;
       }
+      case ListLoad::Phase::kAwaitAnswers:
+        // The cached list is in place; the answers bring the changes since it was saved.
+        if (sync_answers_in()) finish_contact_fetch(now);
+        return;
       case ListLoad::Phase::kLoaded:
         log(LogLevel::kInfo, "contact list: " + std::to_string(list_.size()) + " contacts, " +
                                  std::to_string(list_.group_count()) + " groups");

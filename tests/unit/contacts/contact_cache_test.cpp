@@ -3,6 +3,7 @@
 // kind of name, and the refusals of damaged, foreign or oversized blobs.
 #include "session/contact_cache.h"
 
+#include <algorithm>
 #include <string>
 
 #include "book_generator.h"
@@ -94,6 +95,57 @@ void test_limits(void** /*state*/) {
                    Errc::kLimit);
 }
 
+// The reader in small steps: the header alone first (the stamps a returning sign-in asks
+// with), then the rest, giving what the one-call parse gives.
+void test_read_in_steps(void** /*state*/) {
+  const ContactList list = generated_list(600);
+  const std::string blob = msn::serialize_contact_cache("alice@example.com", list);
+  msn::ContactCacheReader reader{blob, "alice@example.com"};
+  assert_true(reader.read_header().is_ok());
+  assert_int_equal(reader.contacts_read(), 0);
+  assert_bytes_equal(reader.address_book_last_change(), list.address_book_last_change());
+  assert_bytes_equal(reader.membership_last_change(), list.membership_last_change());
+  assert_bytes_equal(reader.cache_key(), list.cache_key());
+  const std::size_t header_lines = reader.lines_read();
+  std::size_t steps = 0;
+  for (;;) {
+    const std::size_t before = reader.lines_read();
+    auto ended = reader.step(7);
+    assert_true(ended.is_ok());
+    assert_true(reader.lines_read() - before <= 7);
+    ++steps;
+    if (*ended) break;
+  }
+  const auto lines = static_cast<std::size_t>(std::count(blob.begin(), blob.end(), '\n'));
+  assert_int_equal(reader.lines_read(), lines);
+  assert_true(steps >= (lines - header_lines) / 7);
+  assert_true(reader.step(7).is_ok());  // nothing more to read: still ended
+  ContactList restored;
+  restored.load(reader.take_membership(), reader.take_address_book());
+  assert_same(list, restored);
+}
+
+// A header that is incomplete is refused by read_header; a line found bad later by the step
+// that reads it, and by every step after.
+void test_reader_refusals(void** /*state*/) {
+  const std::string blob = msn::serialize_contact_cache("alice@example.com", generated_list(40));
+  const std::size_t first_group = blob.find("\ngroup\t") + 1;
+  const std::string no_owner = blob.substr(0, blob.find("\nowner\t") + 1) + blob.substr(first_group);
+  msn::ContactCacheReader headless{no_owner, "alice@example.com"};
+  assert_int_equal(headless.read_header().error().code, Errc::kProtocol);
+  assert_false(headless.step(1000).is_ok());
+
+  std::string damaged = blob;
+  damaged.insert(damaged.rfind("\nend\t") + 1, "contact\tnot-an-address\n");
+  msn::ContactCacheReader reader{damaged, "alice@example.com"};
+  assert_true(reader.read_header().is_ok());
+  assert_true(reader.step(10).is_ok());
+  auto failed = reader.step(1000);
+  assert_false(failed.is_ok());
+  assert_int_equal(failed.error().code, Errc::kProtocol);
+  assert_int_equal(reader.step(1000).error().code, Errc::kProtocol);
+}
+
 }  // namespace
 
 int main() {
@@ -102,6 +154,8 @@ int main() {
       cmocka_unit_test(test_names_with_separators_round_trip),
       cmocka_unit_test(test_damaged_blobs_are_refused),
       cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_read_in_steps),
+      cmocka_unit_test(test_reader_refusals),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -357,6 +357,8 @@ void test_delta_sign_in_with_cache(void** state) {
     assert_true(request->has("<lastChange>2008-06-01T12:00:00Z</lastChange>"));
     assert_true(request->has("<CacheKey>12r3:CACHEKEY_sample_0123456789</CacheKey>"));
   }
+  // The cached list is read by now and the session waits for the answers, with no work due.
+  assert_false(fx.s->run_one_step());
   t::answer_web(*fx, fetch.membership, membership_doc("", "2008-06-02T00:00:00Z"));
   const std::string erin =
       "<Contact><contactId>cccccccc-0000-0000-0000-000000000005</contactId><contactInfo><groupIds><guid>" +
@@ -374,6 +376,118 @@ void test_delta_sign_in_with_cache(void** state) {
   assert_int_equal(loaded.size(), 1);
   assert_int_equal(loaded[0].contacts.size(), 5);
   assert_true(find_view(loaded[0].contacts, "erin@example.com")->groups == std::vector<std::string>{"Friends"});
+}
+
+// The saved snapshot of `book` as a sign-in with it would have left it.
+std::string cache_of(const t::GenBook& book) {
+  auto membership = msn::soap::parse_find_membership(t::find_membership_xml(book, true));
+  auto address_book = msn::soap::parse_ab_find_all(t::ab_find_all_xml(book, false));
+  assert_true(membership.is_ok() && address_book.is_ok());
+  msn::ContactList list;
+  list.load(*membership, *address_book);
+  assert_false(list.address_book_last_change().empty() || list.membership_last_change().empty());
+  return msn::serialize_contact_cache(t::contacts_settings().account, list);
+}
+
+// Signs in with `cache` and checks that the changes since it were asked for at once.
+t::ListFetch sign_in_with_cache(Fx& fx, std::string cache) {
+  msn::Settings settings = t::contacts_settings();
+  settings.contact_cache = std::move(cache);
+  fx.s = std::make_unique<t::ScriptedClient>(settings);
+  fx.ns = t::sign_in_until_contacts(*fx);
+  const auto fetch = t::open_list_fetch(*fx);
+  assert_true(fetch.membership.has("<deltasOnly>true</deltasOnly>"));
+  assert_true(fetch.address_book.has("<deltasOnly>true</deltasOnly>"));
+  return fetch;
+}
+
+// Runs due steps until ContactListLoaded; -> it, and the number of steps in `steps`.
+ev::ContactListLoaded run_until_loaded(Fx& fx, std::size_t& steps) {
+  for (steps = 0;; ++steps) {
+    auto loaded = fx.s->take<ev::ContactListLoaded>();
+    if (!loaded.empty()) return std::move(loaded.back());
+    if (!fx.s->run_one_step()) fail_msg("the list never loaded (%zu steps)", steps);
+  }
+}
+
+// Signs in with `cache` of `book` and answers the requests for the changes (a new pending
+// contact) either as soon as they are out or only once the session waits for them; -> the
+// loaded list, after checking that the cache was read a part at a time.
+ev::ContactListLoaded sign_in_with_big_cache(Fx& fx, const t::GenBook& book, bool answers_early) {
+  const std::string cache = cache_of(book);
+  const auto fetch = sign_in_with_cache(fx, cache);
+  const auto answer = [&] {
+    t::answer_web(*fx, fetch.membership,
+                  membership_doc(pending_member("zed@example.com", "Zed", "hi"), "2030-01-01T00:00:00Z"));
+    t::answer_web(*fx, fetch.address_book, ab_doc("", "2030-01-01T00:00:00Z"));
+  };
+  if (answers_early) answer();
+  std::size_t steps = 0;
+  std::vector<ev::ContactListLoaded> loaded;
+  while (loaded.empty() && fx.s->run_one_step()) {
+    ++steps;
+    loaded = fx.s->take<ev::ContactListLoaded>();
+  }
+  // Each of the cache's lines, members and address book contacts is a contact's worth of a
+  // step's budget: nothing is read or put in place all at once.
+  std::size_t members = 0, contacts = 0;
+  for (const auto& c : book.contacts) {
+    members += c.on(AL) || c.on(BL) || c.on(RL) || c.on(PL) ? 1 : 0;
+    contacts += c.on(FL) ? 1 : 0;
+  }
+  const auto lines = static_cast<std::size_t>(std::count(cache.begin(), cache.end(), '\n'));
+  assert_true(steps >= (lines + members + contacts) / msn::NotificationSession::kListStep);
+  if (answers_early) {
+    assert_int_equal(loaded.size(), 1);
+    return std::move(loaded.back());
+  }
+  assert_true(loaded.empty());
+  // Waiting for the answers, with nothing due meanwhile.
+  assert_false(fx.s->run_one_step());
+  answer();
+  return run_until_loaded(fx, steps);
+}
+
+// A big cached list is read a part at a time, after the requests for the changes went out;
+// answers that come before it is read wait for it and are applied after, like later ones.
+void test_big_cache_read_in_steps(void** state) {
+  Fx& fx = t::fixture<Fx>(state);
+  const t::GenBook book = t::make_book(5000);
+  for (const bool answers_early : {true, false}) {
+    const ev::ContactListLoaded loaded = sign_in_with_big_cache(fx, book, answers_early);
+    assert_int_equal(loaded.contacts.size(), book.contacts.size() + 1);
+    const ev::ContactView* zed = find_view(loaded.contacts, "zed@example.com");
+    assert_non_null(zed);
+    assert_int_equal(zed->lists, PL);
+    for (const auto& c : book.contacts) assert_non_null(find_view(loaded.contacts, c.address));
+  }
+}
+
+// A cache found damaged only at its end (after the requests for the changes went out) is
+// dropped for the whole list; the abandoned requests' late answers change nothing.
+void test_cache_damaged_at_its_end_means_full_fetch(void** state) {
+  Fx& fx = t::fixture<Fx>(state);
+  const t::GenBook book = t::make_book(5000);
+  std::string cache = cache_of(book);
+  const std::size_t end = cache.rfind("\nend\t");
+  assert_true(end != std::string::npos);
+  cache.insert(end + 1, "contact\tnot-an-address\n");
+  const auto delta = sign_in_with_cache(fx, std::move(cache));
+  std::size_t steps = 0;
+  while (fx.s->run_one_step()) ++steps;
+  assert_true(steps >= 5000 / msn::NotificationSession::kListStep);
+  assert_true(fx.s->all_logs().find("cached contact list is not usable") != std::string::npos);
+  const auto full = t::open_list_fetch(*fx);
+  assert_false(full.membership.has("deltasOnly"));
+  assert_false(full.address_book.has("deltasOnly"));
+  t::answer_web(*fx, delta.membership,
+                membership_doc(pending_member("zed@example.com", "Zed", "x"), "2030-01-01T00:00:00Z"));
+  t::answer_web(*fx, delta.address_book, ab_doc("", "2030-01-01T00:00:00Z"));
+  t::answer_web(*fx, full.membership, t::find_membership_xml(book, true));
+  t::answer_web(*fx, full.address_book, t::ab_find_all_xml(book, false));
+  const ev::ContactListLoaded loaded = run_until_loaded(fx, steps);
+  assert_int_equal(loaded.contacts.size(), book.contacts.size());
+  assert_null(find_view(loaded.contacts, "zed@example.com"));
 }
 
 void test_full_sync_required_falls_back(void** state) {
@@ -812,6 +926,8 @@ int main() {
       FX_TEST(test_large_book_sign_in),
       FX_TEST(test_large_book_in_steps_with_changes_between),
       FX_TEST(test_delta_sign_in_with_cache),
+      FX_TEST(test_big_cache_read_in_steps),
+      FX_TEST(test_cache_damaged_at_its_end_means_full_fetch),
       FX_TEST(test_full_sync_required_falls_back),
       FX_TEST(test_corrupt_cache_means_full_fetch),
       FX_TEST(test_fetch_failure_ends_sign_in),
