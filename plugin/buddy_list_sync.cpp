@@ -8,7 +8,6 @@
 #include <signals.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -17,6 +16,7 @@
 
 #include "account.h"
 #include "core/ascii.h"
+#include "core/heap.h"
 #include "error_text.h"
 #include "i18n.h"
 
@@ -316,6 +316,9 @@ bool ContactListSync::step(std::size_t max_contacts, gint64 budget_us) {
   if (phase_ == Phase::kPrivacy && has_time()) sync_privacy(purple, slice_end);
   if (phase_ == Phase::kNotify && has_time()) notify_privacy(purple, slice_end);
   if (phase_ == Phase::kRelease && has_time()) done = release(slice_end);
+  // What this slice freed is merged now, not all at once in some later slice, with the next
+  // big answer or when the sync is destroyed.
+  merge_freed_blocks();
   ++slices_;
   const gint64 now = g_get_monotonic_time();
   busy_us_ += now - slice_started;
@@ -431,7 +434,6 @@ void ContactListSync::notify_privacy(PurpleAccount* purple, gint64 slice_end) {
 
 // What the sync held for a 50,000-contact book is a few hundred thousand strings: freed a
 // slice at a time, so that destroying the sync costs nothing noticeable.
-constexpr std::size_t kConsolidateBytes = 80 * 1024;
 
 template <typename Container>
 bool drain(Container& container, gint64 slice_end) {
@@ -451,12 +453,6 @@ bool ContactListSync::release(gint64 slice_end) {
                      drain(seen_, slice_end) && drain(permit_, slice_end) &&
                      drain(deny_, slice_end) && drain(privacy_changes_, slice_end) &&
                      drain(tails_, slice_end);
-  // glibc parks small freed blocks and merges them all at the next free of a large block
-  // (64 KiB or more), which after a few hundred thousand strings takes longer than a slice may
-  // (that free would come with the next big answer or when the sync is destroyed). Freeing a
-  // large block here makes that merge happen now, for what this slice freed.
-  void* volatile block = std::malloc(kConsolidateBytes);  // volatile: not optimised away
-  std::free(block);
   return empty;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "core/heap.h"
 #include "session/contact_cache.h"
 #include "session/list_job.h"
 #include "session/notification_session.h"
@@ -189,17 +190,23 @@ void NotificationSession::advance_list_load(TimePoint now) {
         load.enter(ListLoad::Phase::kMembers);
         break;
       }
+      // Each entry is freed once it is in the list: freeing a big book's hundreds of thousands of
+      // strings all at once would take a step of its own, far longer than this one.
       case ListLoad::Phase::kMembers: {
-        const auto& members = load.membership.members;
-        for (const std::size_t end = step_end(members.size()); load.next < end; ++load.next)
+        auto& members = load.membership.members;
+        for (const std::size_t end = step_end(members.size()); load.next < end; ++load.next) {
           list_.load_member(members[load.next]);
+          free_contents(members[load.next]);
+        }
         if (load.next == members.size()) load.enter(ListLoad::Phase::kContacts);
         break;
       }
       case ListLoad::Phase::kContacts: {
-        const auto& contacts = load.address_book.contacts;
-        for (const std::size_t end = step_end(contacts.size()); load.next < end; ++load.next)
+        auto& contacts = load.address_book.contacts;
+        for (const std::size_t end = step_end(contacts.size()); load.next < end; ++load.next) {
           list_.load_ab_contact(contacts[load.next]);
+          free_contents(contacts[load.next]);
+        }
         if (load.next < contacts.size()) break;
         list_.end_load(load.membership, load.address_book);
         load.membership = {};
@@ -208,9 +215,15 @@ void NotificationSession::advance_list_load(TimePoint now) {
         break;
       }
       case ListLoad::Phase::kAwaitAnswers:
-        // The cached list is in place; the answers bring the changes since it was saved.
-        if (sync_answers_in()) finish_contact_fetch(now);
-        return;
+        // The cached list is in place; the answers bring the changes since it was saved. They
+        // are applied in a step of their own (finish_contact_fetch goes on with a whole step's
+        // budget): on_timer comes back at once when they are already in.
+        if (sync_answers_in() && budget == kListStep) {
+          finish_contact_fetch(now);
+          return;
+        }
+        budget = 0;
+        break;
       case ListLoad::Phase::kLoaded:
         log(LogLevel::kInfo, "contact list: " + std::to_string(list_.size()) + " contacts, " +
                                  std::to_string(list_.group_count()) + " groups");
@@ -246,6 +259,7 @@ void NotificationSession::advance_list_load(TimePoint now) {
       }
     }
   }
+  merge_freed_blocks();  // the entries freed above, now rather than all in some later step
   // Whatever is left continues from on_timer; the reply deadline waits meanwhile.
   if (list_load_ && state_ == State::kSyncing) expect_reply(now);
 }
