@@ -434,7 +434,6 @@ void ContactListSync::notify_privacy(PurpleAccount* purple, gint64 slice_end) {
 
 // What the sync held for a 50,000-contact book is a few hundred thousand strings: freed a
 // slice at a time, so that destroying the sync costs nothing noticeable.
-
 template <typename Container>
 bool drain(Container& container, gint64 slice_end) {
   std::size_t freed = 0;

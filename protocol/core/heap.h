@@ -14,7 +14,7 @@ namespace msn {
 // Work that frees many small blocks a step at a time calls this at the end of each step, so
 // that each step pays for its own. With another allocator it is one cheap allocation.
 inline void merge_freed_blocks() {
-  constexpr std::size_t kLargeBlock = 80 * 1024;  // over the 64 KiB threshold, under mmap's
+  constexpr std::size_t kLargeBlock = 80 * 1024;    // over the 64 KiB threshold, under mmap's
   void* volatile block = std::malloc(kLargeBlock);  // volatile: not optimised away
   std::free(block);
 }

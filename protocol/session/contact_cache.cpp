@@ -276,7 +276,8 @@ struct ContactCacheReader::State {
   std::optional<Error> failed;
 };
 
-ContactCacheReader::ContactCacheReader(std::string blob, std::string account, const ContactCacheLimits& limits)
+ContactCacheReader::ContactCacheReader(std::string blob, std::string account,
+                                       const ContactCacheLimits& limits)
     : state_(std::make_unique<State>(std::move(blob), std::move(account), limits)) {}
 ContactCacheReader::ContactCacheReader(ContactCacheReader&&) noexcept = default;
 ContactCacheReader& ContactCacheReader::operator=(ContactCacheReader&&) noexcept = default;
@@ -284,17 +285,21 @@ ContactCacheReader::~ContactCacheReader() = default;
 
 Status ContactCacheReader::read_header() {
   State& s = *state_;
-  if (s.blob.size() > s.limits.max_bytes) s.failed = make_error(Errc::kLimit, "contact cache: too large");
+  if (s.blob.size() > s.limits.max_bytes)
+    s.failed = make_error(Errc::kLimit, "contact cache: too large");
   auto read = read_lines(s.limits.max_bytes, true);
   if (!read) return read.error();
-  if (std::find(s.reader.header_seen.begin(), s.reader.header_seen.end(), false) != s.reader.header_seen.end()) {
+  if (std::find(s.reader.header_seen.begin(), s.reader.header_seen.end(), false) !=
+      s.reader.header_seen.end()) {
     s.failed = make_error(Errc::kProtocol, "contact cache: a header line is missing");
     return *s.failed;
   }
   return Status::ok();
 }
 
-Result<bool> ContactCacheReader::step(std::size_t max_lines) { return read_lines(max_lines, false); }
+Result<bool> ContactCacheReader::step(std::size_t max_lines) {
+  return read_lines(max_lines, false);
+}
 
 Result<bool> ContactCacheReader::read_lines(std::size_t max_lines, bool header_only) {
   State& s = *state_;
@@ -306,7 +311,8 @@ Result<bool> ContactCacheReader::read_lines(std::size_t max_lines, bool header_o
   const std::string_view blob = s.blob;
   for (std::size_t n = 0; n < max_lines && s.pos < blob.size(); ++n) {
     const std::size_t eol = blob.find('\n', s.pos);
-    if (eol == std::string_view::npos) return fail(make_error(Errc::kProtocol, "contact cache: the last line is cut off"));
+    if (eol == std::string_view::npos)
+      return fail(make_error(Errc::kProtocol, "contact cache: the last line is cut off"));
     const std::string_view line = blob.substr(s.pos, eol - s.pos);
     if (header_only && is_body_line(line)) return false;
     if (Status read = s.reader.line(++s.line_no, line); !read) return fail(read.error());
@@ -320,13 +326,21 @@ Result<bool> ContactCacheReader::read_lines(std::size_t max_lines, bool header_o
 const std::string& ContactCacheReader::address_book_last_change() const {
   return state_->reader.address_book.last_change;
 }
-const std::string& ContactCacheReader::membership_last_change() const { return state_->reader.membership.last_change; }
-const std::string& ContactCacheReader::cache_key() const { return state_->reader.membership.header.cache_key; }
+const std::string& ContactCacheReader::membership_last_change() const {
+  return state_->reader.membership.last_change;
+}
+const std::string& ContactCacheReader::cache_key() const {
+  return state_->reader.membership.header.cache_key;
+}
 std::size_t ContactCacheReader::contacts_read() const { return state_->reader.contacts; }
 std::size_t ContactCacheReader::lines_read() const { return state_->line_no; }
 
-soap::MembershipResult ContactCacheReader::take_membership() { return std::move(state_->reader.membership); }
-soap::AddressBookResult ContactCacheReader::take_address_book() { return std::move(state_->reader.address_book); }
+soap::MembershipResult ContactCacheReader::take_membership() {
+  return std::move(state_->reader.membership);
+}
+soap::AddressBookResult ContactCacheReader::take_address_book() {
+  return std::move(state_->reader.address_book);
+}
 
 Result<ContactList> parse_contact_cache(std::string_view blob, std::string_view account,
                                         const ContactCacheLimits& limits) {

@@ -183,7 +183,8 @@ class NotificationSession {
   // ns_presence.cpp
   void start_sync(TimePoint now);                 // the contact-list fetch after the profile
   // ABFindAll + FindMembership, in parallel; with `since` stamps, only the changes since then.
-  void fetch_contact_list(const std::string& membership_since = {}, const std::string& ab_since = {});
+  void fetch_contact_list(const std::string& membership_since = {},
+                          const std::string& ab_since = {});
   void fetch_whole_list();  // drops the cached list and any load under way
   bool sync_answers_in() const { return sync_ab_tag_ == 0 && sync_membership_tag_ == 0; }
   bool list_load_can_advance() const;

@@ -73,7 +73,8 @@ void NotificationSession::start_sync(TimePoint now) {
   advance_list_load(now);
 }
 
-void NotificationSession::fetch_contact_list(const std::string& membership_since, const std::string& ab_since) {
+void NotificationSession::fetch_contact_list(const std::string& membership_since,
+                                             const std::string& ab_since) {
   sync_delta_ = !membership_since.empty() && !ab_since.empty();
   sync_ab_.reset();
   sync_membership_.reset();
@@ -182,7 +183,8 @@ void NotificationSession::advance_list_load(TimePoint now) {
           return;
         }
         if (!*ended) break;
-        log(LogLevel::kInfo, "cached contact list of " + std::to_string(cache.contacts_read()) + " contacts read");
+        log(LogLevel::kInfo,
+            "cached contact list of " + std::to_string(cache.contacts_read()) + " contacts read");
         load.membership = cache.take_membership();
         load.address_book = cache.take_address_book();
         load.cache.reset();

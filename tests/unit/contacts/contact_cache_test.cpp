@@ -130,7 +130,8 @@ void test_read_in_steps(void** /*state*/) {
 void test_reader_refusals(void** /*state*/) {
   const std::string blob = msn::serialize_contact_cache("alice@example.com", generated_list(40));
   const std::size_t first_group = blob.find("\ngroup\t") + 1;
-  const std::string no_owner = blob.substr(0, blob.find("\nowner\t") + 1) + blob.substr(first_group);
+  const std::string no_owner =
+      blob.substr(0, blob.find("\nowner\t") + 1) + blob.substr(first_group);
   msn::ContactCacheReader headless{no_owner, "alice@example.com"};
   assert_int_equal(headless.read_header().error().code, Errc::kProtocol);
   assert_false(headless.step(1000).is_ok());

@@ -417,8 +417,9 @@ ev::ContactListLoaded sign_in_with_big_cache(Fx& fx, const t::GenBook& book, boo
   const std::string cache = cache_of(book);
   const auto fetch = sign_in_with_cache(fx, cache);
   const auto answer = [&] {
-    t::answer_web(*fx, fetch.membership,
-                  membership_doc(pending_member("zed@example.com", "Zed", "hi"), "2030-01-01T00:00:00Z"));
+    t::answer_web(
+        *fx, fetch.membership,
+        membership_doc(pending_member("zed@example.com", "Zed", "hi"), "2030-01-01T00:00:00Z"));
     t::answer_web(*fx, fetch.address_book, ab_doc("", "2030-01-01T00:00:00Z"));
   };
   if (answers_early) answer();
@@ -480,8 +481,9 @@ void test_cache_damaged_at_its_end_means_full_fetch(void** state) {
   const auto full = t::open_list_fetch(*fx);
   assert_false(full.membership.has("deltasOnly"));
   assert_false(full.address_book.has("deltasOnly"));
-  t::answer_web(*fx, delta.membership,
-                membership_doc(pending_member("zed@example.com", "Zed", "x"), "2030-01-01T00:00:00Z"));
+  t::answer_web(
+      *fx, delta.membership,
+      membership_doc(pending_member("zed@example.com", "Zed", "x"), "2030-01-01T00:00:00Z"));
   t::answer_web(*fx, delta.address_book, ab_doc("", "2030-01-01T00:00:00Z"));
   t::answer_web(*fx, full.membership, t::find_membership_xml(book, true));
   t::answer_web(*fx, full.address_book, t::ab_find_all_xml(book, false));
