@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "account.h"
@@ -79,11 +80,17 @@ void PurpleEventSink::hold(Event event) {
 }
 
 bool PurpleEventSink::coalesce(Event& event) {
+  // Appended rather than `"p" + ascii::to_lower(...)`, which GCC 12 at -O2 warns about
+  // (-Wrestrict, a false positive) in a release build.
   std::string key;
+  const auto keyed = [&key](char kind, std::string_view address) {
+    key = kind;
+    key += ascii::to_lower(address);
+  };
   if (const auto* presence = std::get_if<ev::PresenceChanged>(&event))
-    key = "p" + ascii::to_lower(presence->address);
+    keyed('p', presence->address);
   else if (const auto* message = std::get_if<ev::StatusMessageChanged>(&event))
-    key = "s" + ascii::to_lower(message->address);
+    keyed('s', message->address);
   else
     return false;
   coalesced_.insert_or_assign(std::move(key), std::move(event));
