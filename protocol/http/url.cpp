@@ -74,7 +74,7 @@ Result<std::string> normalize_path(std::string_view text) {
   const std::size_t query = encoded.find('?');
   std::string path = remove_dot_segments(std::string_view(encoded).substr(0, query));
   if (path.empty())
-    path = "/";
+    path.push_back('/');  // not `path = "/"`: GCC 12 at -O2 warns of it (-Wrestrict, falsely)
   if (query != std::string::npos)
     path.append(encoded, query, std::string::npos);
   return path;
