@@ -19,6 +19,15 @@ inline void merge_freed_blocks() {
   std::free(block);
 }
 
+// merge_freed_blocks() when the scope ends, however it is left.
+class MergeFreedBlocksAtExit {
+ public:
+  MergeFreedBlocksAtExit() = default;
+  MergeFreedBlocksAtExit(const MergeFreedBlocksAtExit&) = delete;
+  MergeFreedBlocksAtExit& operator=(const MergeFreedBlocksAtExit&) = delete;
+  ~MergeFreedBlocksAtExit() { merge_freed_blocks(); }
+};
+
 // Frees what `value` holds, leaving it empty. (Assigning {} would not: a string keeps its
 // buffer when given a short value.)
 template <typename T>

@@ -161,6 +161,9 @@ void NotificationSession::finish_contact_fetch(TimePoint now) {
 // One step: up to kListStep contacts' worth of work, moving on through the phases. A list of
 // fewer contacts than that is done in the first step.
 void NotificationSession::advance_list_load(TimePoint now) {
+  // What the step frees (answer entries, a refused cache, the finished load) is merged before
+  // it ends, on every way out, rather than all at once in some later step.
+  const MergeFreedBlocksAtExit merge_at_exit;
   ListLoad& load = *list_load_;
   std::size_t budget = kListStep;
   // How far this step may go in a phase of `total` items.
@@ -261,7 +264,6 @@ void NotificationSession::advance_list_load(TimePoint now) {
       }
     }
   }
-  merge_freed_blocks();  // the entries freed above, now rather than all in some later step
   // Whatever is left continues from on_timer; the reply deadline waits meanwhile.
   if (list_load_ && state_ == State::kSyncing) expect_reply(now);
 }
