@@ -7,6 +7,7 @@
 #include <string>
 
 #include "callback_guard.h"
+#include "contact_cache_file.h"
 #include "glib_handles.h"
 
 namespace msn::plugin {
@@ -51,8 +52,7 @@ Result<Settings> settings_from_account(PurpleConnection* gc) {
       string_option(account, kOptionWebServicesUrl,
                     settings.server == kDefaultServer ? kDefaultWebServicesUrl : "");
   // The engine checks the snapshot itself and ignores one it cannot use.
-  const char* cache = purple_account_get_string(account, kOptionContactCache, "");
-  settings.contact_cache = cache != nullptr ? cache : "";
+  settings.contact_cache = load_contact_cache(account);
   settings.direct_connections = purple_account_get_bool(account, kOptionDirectConnections, TRUE);
 
   int reply = purple_account_get_int(account, kOptionReplyTimeout, kDefaultReplyTimeoutSeconds);

@@ -38,7 +38,8 @@ inline constexpr const char* kOptionWebServicesUrl = "web_services_url";
 inline constexpr const char* kOptionDirectConnections = "direct_connections";
 // Hidden: lets the harness make the engine's reply timeouts short.
 inline constexpr const char* kOptionReplyTimeout = "reply_timeout_seconds";
-// Hidden: the engine's contact-list snapshot (ev::ContactCacheUpdated), handed back at sign-in.
+// Hidden, from earlier versions: the contact-list snapshot, now kept in a file of its own
+// (contact_cache_file.h), which reads this once when there is no file yet and then removes it.
 inline constexpr const char* kOptionContactCache = "contact_cache";
 // Hidden: how many contacts the contact-list sync applies per main-loop iteration (tests set
 // it small to split a modest list).

@@ -12,6 +12,7 @@
 #include "account.h"
 #include "buddy_list_sync.h"
 #include "callback_guard.h"
+#include "contact_cache_file.h"
 #include "conversations_glue.h"
 #include "core/ascii.h"
 #include "error_text.h"
@@ -246,13 +247,8 @@ void PurpleEventSink::handle(const ev::ListOperationFailed& failed) {
 }
 
 void PurpleEventSink::handle(const ev::ContactCacheUpdated& cache) {
-  // Stored with the account (accounts.xml) and handed back in Settings at the next sign-in.
-  // The same snapshot again (a sign-in that found nothing changed) is not stored: every store
-  // has libpurple rewrite accounts.xml, megabytes for a big book.
-  PurpleAccount* account = purple_connection_get_account(gc_);
-  const char* stored = purple_account_get_string(account, kOptionContactCache, nullptr);
-  if (stored != nullptr && cache.blob == stored) return;
-  purple_account_set_string(account, kOptionContactCache, cache.blob.c_str());
+  // Handed back in Settings at the next sign-in (contact_cache_file.h).
+  store_contact_cache(purple_connection_get_account(gc_), cache.blob);
 }
 
 void PurpleEventSink::handle(const ev::PresenceChanged& changed) {

@@ -6,6 +6,7 @@
 #include <prpl.h>
 #include <signals.h>
 #include <status.h>
+#include <util.h>
 
 #include <algorithm>
 #include <set>
@@ -196,6 +197,17 @@ void contacts_second_sign_in(World& w) {
           "the server saw " +
               std::to_string(full) + " full and " + std::to_string(delta) +
               " delta ABFindAll requests");
+  // The snapshot lives in a file of its own, never in accounts.xml (which libpurple rewrites
+  // whole on every status change).
+  w.check(purple_account_get_string(w.account("alice"), "contact_cache", nullptr) == nullptr,
+          "the contact-list snapshot is an account setting (accounts.xml)");
+  GDir* folder = g_dir_open((std::string(purple_user_dir()) + "/msnp-contacts").c_str(), 0, nullptr);
+  std::size_t files = 0;
+  for (const char* name = folder != nullptr ? g_dir_read_name(folder) : nullptr; name != nullptr;
+       name = g_dir_read_name(folder))
+    files += g_str_has_suffix(name, ".cache") ? 1 : 0;
+  if (folder != nullptr) g_dir_close(folder);
+  w.check(files == 1, std::to_string(files) + " contact-list snapshot files (one expected)");
 }
 
 void contacts_add_accept(World& w) {
