@@ -2,11 +2,16 @@
 #include "contact_cache_file.h"
 
 #include <debug.h>
+#include <glib/gstdio.h>
 #include <util.h>
+
+#include <cstdint>
+#include <string>
 
 #include "account.h"
 #include "core/ascii.h"
 #include "glib_handles.h"
+#include "session/contact_cache.h"
 
 namespace msn::plugin {
 namespace {
@@ -27,9 +32,17 @@ std::string cache_path(PurpleAccount* account) {
 }  // namespace
 
 std::string load_contact_cache(PurpleAccount* account) {
+  const std::string path = cache_path(account);
+  // A file past what the engine would read anyway (ContactCacheLimits) is not read at all.
+  GStatBuf info;
+  if (g_stat(path.c_str(), &info) == 0 &&
+      static_cast<std::uint64_t>(info.st_size) > ContactCacheLimits{}.max_bytes) {
+    purple_debug_warning("msnp", "the saved contact list is too large; not read\n");
+    return {};
+  }
   gchar* contents = nullptr;
   gsize size = 0;
-  if (g_file_get_contents(cache_path(account).c_str(), &contents, &size, nullptr)) {
+  if (g_file_get_contents(path.c_str(), &contents, &size, nullptr)) {
     const GCharPtr owned(contents);
     return std::string(contents, size);
   }

@@ -6,11 +6,15 @@
 #include <prpl.h>
 #include <signals.h>
 #include <status.h>
+#include <unistd.h>
 #include <util.h>
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
+#include "debug_tap.h"
 #include "integration.h"
 
 namespace harness {
@@ -201,13 +205,31 @@ void contacts_second_sign_in(World& w) {
   // whole on every status change).
   w.check(purple_account_get_string(w.account("alice"), "contact_cache", nullptr) == nullptr,
           "the contact-list snapshot is an account setting (accounts.xml)");
-  GDir* folder = g_dir_open((std::string(purple_user_dir()) + "/msnp-contacts").c_str(), 0, nullptr);
-  std::size_t files = 0;
-  for (const char* name = folder != nullptr ? g_dir_read_name(folder) : nullptr; name != nullptr;
-       name = g_dir_read_name(folder))
-    files += g_str_has_suffix(name, ".cache") ? 1 : 0;
-  if (folder != nullptr) g_dir_close(folder);
-  w.check(files == 1, std::to_string(files) + " contact-list snapshot files (one expected)");
+  const std::string folder_path = std::string(purple_user_dir()) + "/msnp-contacts";
+  std::vector<std::string> files;
+  if (GDir* folder = g_dir_open(folder_path.c_str(), 0, nullptr)) {
+    while (const char* name = g_dir_read_name(folder))
+      if (g_str_has_suffix(name, ".cache")) files.push_back(folder_path + "/" + name);
+    g_dir_close(folder);
+  }
+  STEP(w.check(files.size() == 1,
+               std::to_string(files.size()) + " contact-list snapshot files (one expected)"));
+
+  // A snapshot file larger than the engine would read (64 MiB) is not read at all: the next
+  // sign-in fetches the whole list. (A sparse file: nothing is written.)
+  STEP(w.check(truncate(files[0].c_str(), 65 << 20) == 0, "could not grow the snapshot file"));
+  const DebugTap tap;
+  STEP(w.sign_out("alice"));
+  STEP(w.sign_in("alice"));
+  STEP(wait_list_loaded(w, "alice", 200));
+  std::optional<ServerState> after;
+  const ServerAccount* again = server_account(w, after, "alice");
+  STEP(again != nullptr);
+  w.check(again->request_count("ABFindAll full") == 2,
+          "a sign-in with an oversized snapshot file should fetch the whole list; the server saw " +
+              std::to_string(again->request_count("ABFindAll full")) + " full ABFindAll requests");
+  w.check(tap.count({"saved contact list is too large"}) == 1,
+          "the oversized snapshot file was read (no \"too large\" line in the plugin's log)");
 }
 
 void contacts_add_accept(World& w) {
