@@ -19,9 +19,9 @@ namespace msn::plugin {
 std::string load_contact_cache(PurpleAccount* account);
 
 // Stores `blob`: written to a new file that then replaces the old one, without waiting for the
-// disk (8 MB at 50,000 contacts takes a few milliseconds). A crash may leave the previous
-// snapshot, which is still correct: the next sign-in then asks for the changes since that one.
-// Drops the accounts.xml copy, if any.
+// disk to confirm it (no fsync). A crash may leave the previous snapshot, which is still
+// correct: the next sign-in then asks for the changes since that one. Drops the accounts.xml
+// copy, if any.
 void store_contact_cache(PurpleAccount* account, const std::string& blob);
 
 }  // namespace msn::plugin
